@@ -1,0 +1,3 @@
+package io.tollgate.events;
+
+public enum GrantSource { ADMIN, PURCHASE, PROMOTION }

@@ -1,0 +1,6 @@
+package io.tollgate.events;
+
+/** An event that belongs to one gateway request. */
+public interface RequestScoped {
+    String requestId();
+}

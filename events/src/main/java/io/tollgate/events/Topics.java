@@ -1,0 +1,14 @@
+package io.tollgate.events;
+
+/** Kafka topic and header names shared by the publisher and every consumer. */
+public final class Topics {
+    /** Ledger and request lifecycle, keyed by account id, unlimited retention: the query side's replay source. */
+    public static final String LEDGER = "tollgate.ledger.v1";
+
+    public static final String HEADER_EVENT_ID = "event-id";
+    public static final String HEADER_EVENT_TYPE = "event-type";
+    public static final String HEADER_SCHEMA_VERSION = "schema-version";
+
+    private Topics() {
+    }
+}

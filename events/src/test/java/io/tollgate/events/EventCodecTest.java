@@ -1,0 +1,140 @@
+package io.tollgate.events;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EventCodecTest {
+    private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    private final EventCodec codec = new EventCodec();
+
+    /** One sample of every event in the catalogue, with every field set to a non-default value. */
+    static Stream<TollgateEvent> everyEvent() {
+        return Stream.of(
+                new AccountOpened(EventIds.next(), NOW, "acct-1", "Demo account", "admin"),
+                new AccountClosed(EventIds.next(), NOW, "acct-1", "customer left", "admin"),
+                new CreditsGranted(EventIds.next(), NOW, "acct-1", "grant-1", 5_000_000L, GrantSource.PROMOTION,
+                        NOW.plusSeconds(86_400), "admin"),
+                new CreditsExpired(EventIds.next(), NOW, "acct-1", "grant-1", 1_250_000L),
+                new CreditsAdjusted(EventIds.next(), NOW, "acct-1", -300L, "double charge", "admin"),
+                new RequestAccepted(EventIds.next(), NOW, "acct-1", "req-1", "key-1", "openai", "gpt-4o",
+                        "openai.chat", true, 42, 256),
+                new CreditsReserved(EventIds.next(), NOW, "acct-1", "req-1", 9_000L, 256, true,
+                        2_500_000L, 10_000_000L, NOW.plusSeconds(600)),
+                new RequestRejected(EventIds.next(), NOW, "acct-1", "req-2", "gpt-4o", "insufficient_credit", 402,
+                        "not enough credit"),
+                new ProviderCalled(EventIds.next(), NOW, "acct-1", "req-1", "openai", "gpt-4o", "cred-1", 2, 200,
+                        830L, 120L, "timeout"),
+                new TokensConsumed(EventIds.next(), NOW, "acct-1", "req-1", "openai", "gpt-4o", 42, 12, 7, 3, true),
+                new CreditsDebited(EventIds.next(), NOW, "acct-1", "req-1", 225L, "openai", "gpt-4o"),
+                new ReservationReleased(EventIds.next(), NOW, "acct-1", "req-1", 8_775L, ReleaseReason.SETTLED_REMAINDER),
+                new CreditsRefunded(EventIds.next(), NOW, "acct-1", "req-1", 225L, "bad answer", "admin"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyEvent")
+    void everyEventSurvivesARoundTrip(TollgateEvent event) {
+        byte[] json = codec.encode(event);
+
+        assertThat(codec.decode(json)).isEqualTo(event);
+        assertThat(new String(json, StandardCharsets.UTF_8))
+                .contains("\"type\":\"" + event.getClass().getSimpleName() + "\"")
+                .contains("\"schemaVersion\":1");
+    }
+
+    @Test
+    void theSamplesAndTheCatalogueCoverEverySealedSubtype() {
+        List<Class<?>> permitted = Arrays.asList(TollgateEvent.class.getPermittedSubclasses());
+        assertThat(EventType.CATALOGUE.stream().<Class<?>>map(EventType::recordClass).toList())
+                .containsExactlyInAnyOrderElementsOf(permitted);
+        assertThat(everyEvent().<Class<?>>map(Object::getClass).toList()).containsExactlyInAnyOrderElementsOf(permitted);
+    }
+
+    @Test
+    void instantsAreWrittenAsIsoStrings() {
+        var event = new CreditsExpired(EventIds.next(), Instant.parse("2026-01-02T03:04:05Z"), "a", "g", 1);
+        assertThat(new String(codec.encode(event), StandardCharsets.UTF_8))
+                .contains("\"occurredAt\":\"2026-01-02T03:04:05Z\"");
+    }
+
+    @Test
+    void unknownFieldsFromANewerWriterAreIgnored() {
+        String json = """
+                {"type":"CreditsDebited","schemaVersion":1,"eventId":"0190f5a2-7a2b-7cc1-9b7e-1a2b3c4d5e6f",
+                 "occurredAt":"2026-01-02T03:04:05Z","accountId":"a","requestId":"r","amountMicros":7,
+                 "provider":"openai","model":"gpt-4o","someFutureField":"x"}""";
+
+        var event = (CreditsDebited) codec.decode(json.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(event.amountMicros()).isEqualTo(7);
+    }
+
+    @Test
+    void anOlderSchemaVersionIsUpcastToTheCurrentShape() {
+        // Pretend CreditsDebited is at v2, whose v1 called the amount "amount".
+        var catalogue = EventType.CATALOGUE.stream()
+                .map(t -> t.recordClass() == CreditsDebited.class ? new EventType(t.name(), t.recordClass(), 2) : t)
+                .toList();
+        EventUpcaster renameAmount = new EventUpcaster() {
+            public String eventType() {
+                return "CreditsDebited";
+            }
+
+            public int fromVersion() {
+                return 1;
+            }
+
+            public ObjectNode upcast(ObjectNode json) {
+                json.set("amountMicros", json.remove("amount"));
+                return json;
+            }
+        };
+        var upcastingCodec = new EventCodec(catalogue, List.of(renameAmount));
+        String v1 = """
+                {"type":"CreditsDebited","schemaVersion":1,"eventId":"0190f5a2-7a2b-7cc1-9b7e-1a2b3c4d5e6f",
+                 "occurredAt":"2026-01-02T03:04:05Z","accountId":"a","requestId":"r","amount":99,
+                 "provider":"openai","model":"gpt-4o"}""";
+
+        var event = (CreditsDebited) upcastingCodec.decode(v1.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(event.amountMicros()).isEqualTo(99);
+    }
+
+    @Test
+    void aMissingUpcasterIsAnErrorNotASilentMisread() {
+        var catalogue = EventType.CATALOGUE.stream()
+                .map(t -> t.recordClass() == CreditsDebited.class ? new EventType(t.name(), t.recordClass(), 2) : t)
+                .toList();
+        var strictCodec = new EventCodec(catalogue, List.of());
+        byte[] v1 = codec.encode(new CreditsDebited(EventIds.next(), NOW, "a", "r", 1, "p", "m"));
+
+        assertThatThrownBy(() -> strictCodec.decode(v1)).hasMessageContaining("no upcaster for CreditsDebited v1");
+    }
+
+    @Test
+    void unknownTypesAndMalformedJsonAreRejected() {
+        assertThatThrownBy(() -> codec.decode("{\"type\":\"Nope\"}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("unknown event type: Nope");
+        assertThatThrownBy(() -> codec.decode("{not json".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("malformed JSON");
+    }
+
+    @Test
+    void eventIdsAreTimeOrdered() {
+        var first = EventIds.next();
+        var second = EventIds.next();
+        assertThat(first.version()).isEqualTo(7);
+        assertThat(second.compareTo(first)).isPositive();
+    }
+}
