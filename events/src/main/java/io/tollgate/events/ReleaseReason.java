@@ -1,8 +1,12 @@
 package io.tollgate.events;
 
+/**
+ * Why a reservation ended. A release always frees the whole reserved amount; what the request cost
+ * is a separate {@link CreditsDebited}.
+ */
 public enum ReleaseReason {
-    /** The unused part of a reservation after the debit. */
-    SETTLED_REMAINDER,
+    /** The request was answered and debited. */
+    SETTLED,
     /** The provider failed; nothing is charged. */
     PROVIDER_FAILED,
     /** No settlement arrived in time (the node handling it died). */

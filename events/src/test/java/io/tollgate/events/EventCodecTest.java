@@ -38,7 +38,7 @@ class EventCodecTest {
                         830L, 120L, "timeout"),
                 new TokensConsumed(EventIds.next(), NOW, "acct-1", "req-1", "openai", "gpt-4o", 42, 12, 7, 3, true),
                 new CreditsDebited(EventIds.next(), NOW, "acct-1", "req-1", 225L, "openai", "gpt-4o"),
-                new ReservationReleased(EventIds.next(), NOW, "acct-1", "req-1", 8_775L, ReleaseReason.SETTLED_REMAINDER),
+                new ReservationReleased(EventIds.next(), NOW, "acct-1", "req-1", 8_775L, ReleaseReason.SETTLED),
                 new CreditsRefunded(EventIds.next(), NOW, "acct-1", "req-1", 225L, "bad answer", "admin"));
     }
 

@@ -1,0 +1,12 @@
+package io.tollgate.ledger;
+
+import io.tollgate.ledger.publishing.PublishingConfiguration;
+import io.tollgate.ledger.store.LedgerStoreConfiguration;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/** Import this to host the command side in a Spring Boot app. */
+@Configuration(proxyBeanMethods = false)
+@Import({LedgerStoreConfiguration.class, PublishingConfiguration.class})
+public class LedgerConfiguration {
+}

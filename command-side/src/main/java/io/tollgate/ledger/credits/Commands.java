@@ -1,0 +1,46 @@
+package io.tollgate.ledger.credits;
+
+import io.tollgate.events.GrantSource;
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** The commands a CreditAccount accepts. */
+public final class Commands {
+    private Commands() {
+    }
+
+    public record OpenAccount(@TargetAggregateIdentifier String accountId, String displayName, String actor) {
+    }
+
+    /** @param expiresAt null for credit that never expires */
+    public record GrantCredits(@TargetAggregateIdentifier String accountId, String grantId, long amountMicros,
+                               GrantSource source, Instant expiresAt, String actor) {
+    }
+
+    /**
+     * Accept a request and hold its worst-case cost: the input estimate plus the output limit, where the
+     * output limit is what the client asked for (or {@code defaultMaxTokens}), lowered to what the
+     * available credit affords.
+     *
+     * @param requestedMaxTokens null when the client set no limit
+     * @param minOutputTokens    below this affordable output the request is rejected instead of clamped
+     */
+    public record ReserveCredits(@TargetAggregateIdentifier String accountId, String requestId, String apiKeyId,
+                                 String provider, String model, String apiFormat, boolean stream,
+                                 long estimatedInputTokens, Integer requestedMaxTokens, int defaultMaxTokens,
+                                 int minOutputTokens, ModelRate rate, Duration reservationTimeout) {
+    }
+
+    /** Debit what an answered request used, end its reservation and record its provider attempts. */
+    public record SettleRequest(@TargetAggregateIdentifier String accountId, String requestId,
+                                String provider, String model, TokenUsage usage, List<ProviderAttempt> attempts) {
+    }
+
+    /** End a reservation without a charge: the provider failed (every attempt is recorded). */
+    public record ReleaseReservation(@TargetAggregateIdentifier String accountId, String requestId,
+                                     List<ProviderAttempt> attempts) {
+    }
+}

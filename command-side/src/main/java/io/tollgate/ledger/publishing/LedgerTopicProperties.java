@@ -1,0 +1,18 @@
+package io.tollgate.ledger.publishing;
+
+import io.tollgate.events.Topics;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * @param topic       the ledger topic (tests may use their own)
+ * @param partitions  partitions when the topic is created; ordering holds per account in any case
+ * @param replicas    replication factor when the topic is created
+ * @param batchSize   events the publisher sends before it waits for the broker's acknowledgements
+ */
+@ConfigurationProperties("tollgate.ledger")
+public record LedgerTopicProperties(@DefaultValue(Topics.LEDGER) String topic,
+                                    @DefaultValue("6") int partitions,
+                                    @DefaultValue("1") short replicas,
+                                    @DefaultValue("200") int batchSize) {
+}
