@@ -1,0 +1,24 @@
+package io.tollgate.gateway;
+
+import io.tollgate.ledger.LedgerConfiguration;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
+
+@SpringBootApplication(scanBasePackages = {"io.tollgate.gateway", "io.tollgate.ledger.credits"})
+@ConfigurationPropertiesScan
+@Import(LedgerConfiguration.class)
+public class GatewayApplication {
+
+    public static void main(String[] args) {
+        builder().run(args);
+    }
+
+    /** The app as main starts it; tests that host several apps in one JVM start it the same way. */
+    public static SpringApplicationBuilder builder() {
+        System.setProperty("axoniq.update-checker.disabled", "true");
+        return new SpringApplicationBuilder(GatewayApplication.class)
+                .properties("spring.config.name=gateway");
+    }
+}

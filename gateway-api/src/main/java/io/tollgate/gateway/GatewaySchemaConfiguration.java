@@ -1,0 +1,21 @@
+package io.tollgate.gateway;
+
+import org.flywaydb.core.Flyway;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import javax.sql.DataSource;
+
+@Configuration(proxyBeanMethods = false)
+class GatewaySchemaConfiguration {
+
+    @Bean(initMethod = "migrate")
+    Flyway gatewayFlyway(DataSource dataSource) {
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .schemas("gateway")
+                .createSchemas(true)
+                .locations("classpath:db/gateway")
+                .load();
+    }
+}

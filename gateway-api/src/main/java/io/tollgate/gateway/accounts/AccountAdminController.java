@@ -1,0 +1,88 @@
+package io.tollgate.gateway.accounts;
+
+import io.tollgate.events.Credits;
+import io.tollgate.events.EventIds;
+import io.tollgate.events.GrantSource;
+import io.tollgate.gateway.auth.ApiKeys;
+import io.tollgate.gateway.auth.Caller;
+import io.tollgate.ledger.credits.Commands.GrantCredits;
+import io.tollgate.ledger.credits.Commands.OpenAccount;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/** Admin API for accounts, their credit and their keys. */
+@RestController
+@RequestMapping("/admin")
+class AccountAdminController {
+    private final CommandGateway commands;
+    private final ApiKeys apiKeys;
+
+    AccountAdminController(CommandGateway commands, ApiKeys apiKeys) {
+        this.commands = commands;
+        this.apiKeys = apiKeys;
+    }
+
+    record OpenAccountRequest(@Pattern(regexp = "[A-Za-z0-9_.-]{1,64}") String id, @NotBlank String displayName) {
+    }
+
+    record AccountResponse(String id, String displayName) {
+    }
+
+    record GrantRequest(@NotNull @Positive BigDecimal credits, GrantSource source, Instant expiresAt) {
+    }
+
+    record GrantResponse(String accountId, String grantId, BigDecimal credits) {
+    }
+
+    record KeyRequest(@NotBlank String name, String accountId, Caller.Role role) {
+    }
+
+    /** The secret appears in this response only. */
+    record KeyResponse(String id, String key, String prefix, String accountId, Caller.Role role) {
+    }
+
+    @PostMapping("/accounts")
+    @ResponseStatus(HttpStatus.CREATED)
+    AccountResponse open(@Valid @RequestBody OpenAccountRequest request, @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
+        String id = request.id() != null ? request.id() : "acct_" + EventIds.next();
+        commands.sendAndWait(new OpenAccount(id, request.displayName(), admin.keyId()));
+        return new AccountResponse(id, request.displayName());
+    }
+
+    @PostMapping("/accounts/{accountId}/grants")
+    @ResponseStatus(HttpStatus.CREATED)
+    GrantResponse grant(@PathVariable String accountId, @Valid @RequestBody GrantRequest request,
+                        @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
+        String grantId = "grant_" + EventIds.next();
+        long micros = Credits.micros(request.credits());
+        GrantSource source = request.source() != null ? request.source() : GrantSource.ADMIN;
+        commands.sendAndWait(new GrantCredits(accountId, grantId, micros, source, request.expiresAt(), admin.keyId()));
+        return new GrantResponse(accountId, grantId, Credits.toCredits(micros));
+    }
+
+    @PostMapping("/keys")
+    @ResponseStatus(HttpStatus.CREATED)
+    KeyResponse issueKey(@Valid @RequestBody KeyRequest request) {
+        Caller.Role role = request.role() != null ? request.role() : Caller.Role.USER;
+        if (role == Caller.Role.USER && request.accountId() == null) {
+            throw new IllegalArgumentException("a user key needs an accountId");
+        }
+        ApiKeys.IssuedKey issued = apiKeys.issue(request.name(), request.accountId(), role);
+        return new KeyResponse(issued.id(), issued.secret(), issued.prefix(), request.accountId(), role);
+    }
+}

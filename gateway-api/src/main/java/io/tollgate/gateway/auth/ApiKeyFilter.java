@@ -1,0 +1,62 @@
+package io.tollgate.gateway.auth;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.gateway.errors.OpenAiError;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/** Resolves {@code Authorization: Bearer tg-…} on the API and admin paths; admin paths need an admin key. */
+@Component
+public class ApiKeyFilter extends OncePerRequestFilter {
+    private static final String BEARER = "Bearer ";
+
+    private final ApiKeys apiKeys;
+    private final ObjectMapper json;
+
+    public ApiKeyFilter(ApiKeys apiKeys, ObjectMapper json) {
+        this.apiKeys = apiKeys;
+        this.json = json;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return !(path.startsWith("/v1/") || path.startsWith("/admin/"));
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        Optional<Caller> caller = header != null && header.startsWith(BEARER)
+                ? apiKeys.resolve(header.substring(BEARER.length()).trim())
+                : Optional.empty();
+        if (caller.isEmpty()) {
+            reject(response, HttpServletResponse.SC_UNAUTHORIZED, header == null
+                    ? "Missing API key: send it as 'Authorization: Bearer tg-…'."
+                    : "Invalid API key.", "invalid_api_key");
+            return;
+        }
+        if (request.getRequestURI().startsWith("/admin/") && !caller.get().isAdmin()) {
+            reject(response, HttpServletResponse.SC_FORBIDDEN, "This endpoint needs an admin key.", "forbidden");
+            return;
+        }
+        request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller.get());
+        chain.doFilter(request, response);
+    }
+
+    private void reject(HttpServletResponse response, int status, String message, String code) throws IOException {
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), OpenAiError.of(message, "invalid_request_error", code));
+    }
+}

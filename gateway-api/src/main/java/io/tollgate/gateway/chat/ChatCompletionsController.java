@@ -1,0 +1,28 @@
+package io.tollgate.gateway.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.gateway.auth.Caller;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.io.IOException;
+
+/** OpenAI's chat completions endpoint, JSON and SSE. */
+@RestController
+class ChatCompletionsController {
+    private final ChatService chat;
+
+    ChatCompletionsController(ChatService chat) {
+        this.chat = chat;
+    }
+
+    @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    void complete(@RequestBody JsonNode body, @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
+                  HttpServletResponse response) throws IOException {
+        chat.complete(caller, ChatRequest.parse(body), response);
+    }
+}

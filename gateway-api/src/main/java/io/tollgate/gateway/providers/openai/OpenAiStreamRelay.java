@@ -1,0 +1,117 @@
+package io.tollgate.gateway.providers.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.gateway.providers.ProviderUsage;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Relays an OpenAI SSE stream event by event, flushing each one, and watches it for usage. The gateway
+ * always asks for the usage chunk; a client that did not ask for it does not get it.
+ */
+public final class OpenAiStreamRelay {
+    private static final String DATA = "data:";
+    private static final byte[] EVENT_END = "\n".getBytes(StandardCharsets.UTF_8);
+
+    private final ObjectMapper json;
+    private final boolean forwardUsageChunk;
+    private ProviderUsage usage;
+    /** Kept only until usage arrives: without it, the output is counted from these. */
+    private final List<String> dataPayloads = new ArrayList<>();
+    private boolean clientGone;
+
+    public OpenAiStreamRelay(ObjectMapper json, boolean forwardUsageChunk) {
+        this.json = json;
+        this.forwardUsageChunk = forwardUsageChunk;
+    }
+
+    /**
+     * Reads until the upstream ends or the client goes away. Returns normally in both cases; see
+     * {@link #clientGone()}. An IOException means the upstream failed mid-stream.
+     */
+    public void relay(InputStream upstream, OutputStream client) throws IOException {
+        var reader = new BufferedReader(new InputStreamReader(upstream, StandardCharsets.UTF_8));
+        var event = new StringBuilder();
+        boolean forward = true;
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (line.isEmpty()) {
+                if (!event.isEmpty() && forward && !send(client, event)) {
+                    return;
+                }
+                event.setLength(0);
+                forward = true;
+                continue;
+            }
+            if (line.startsWith(DATA)) {
+                forward &= inspect(line.substring(DATA.length()).trim());
+            }
+            event.append(line).append('\n');
+        }
+        if (!event.isEmpty() && forward) {
+            send(client, event);
+        }
+    }
+
+    /** Returns whether the event goes to the client. */
+    private boolean inspect(String data) throws IOException {
+        if (data.equals("[DONE]")) {
+            return true;
+        }
+        if (usage == null) {
+            dataPayloads.add(data);
+        }
+        if (!data.contains("\"usage\"")) {
+            return true;
+        }
+        JsonNode chunk = json.readTree(data);
+        Optional<ProviderUsage> reported = OpenAiAnswers.usage(chunk);
+        if (reported.isEmpty()) {
+            return true;
+        }
+        usage = reported.get();
+        dataPayloads.clear();
+        boolean usageOnly = chunk.path("choices").isArray() && chunk.path("choices").isEmpty();
+        return forwardUsageChunk || !usageOnly;
+    }
+
+    private boolean send(OutputStream client, StringBuilder event) {
+        try {
+            client.write(event.toString().getBytes(StandardCharsets.UTF_8));
+            client.write(EVENT_END);
+            client.flush();
+            return true;
+        } catch (IOException disconnected) {
+            clientGone = true;
+            return false;
+        }
+    }
+
+    public Optional<ProviderUsage> usage() {
+        return Optional.ofNullable(usage);
+    }
+
+    public boolean clientGone() {
+        return clientGone;
+    }
+
+    /** The text the stream carried so far, for counting output tokens when no usage came. */
+    public String streamedText() throws IOException {
+        var text = new StringBuilder();
+        for (String payload : dataPayloads) {
+            for (JsonNode choice : json.readTree(payload).path("choices")) {
+                text.append(choice.path("delta").path("content").asText(""));
+            }
+        }
+        return text.toString();
+    }
+}

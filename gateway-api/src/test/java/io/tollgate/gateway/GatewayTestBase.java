@@ -1,0 +1,62 @@
+package io.tollgate.gateway;
+
+import io.tollgate.gateway.testing.GatewayHttp;
+import io.tollgate.gateway.testing.LedgerTopicReader;
+import org.junit.jupiter.api.AfterAll;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.util.UUID;
+
+/**
+ * One gateway on a random loopback port, on the real PostgreSQL (database tollgate_test) and the real
+ * Kafka broker that ./tollgate starts. Every test class shares this one context.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.config.name=gateway",
+        "spring.datasource.url=${TOLLGATE_TEST_DB_URL:jdbc:postgresql://127.0.0.1:5432/tollgate_test}",
+        "tollgate.vault.master-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        "tollgate.bootstrap.admin-key=" + GatewayTestBase.ADMIN_KEY,
+        "tollgate.ledger.partitions=2",
+        "tollgate.ledger.batch-size=50"})
+public abstract class GatewayTestBase {
+    public static final String ADMIN_KEY = "tg-test-admin-key-0123456789abcdef";
+    /** A topic per test JVM, so that what a test reads is what this run published. */
+    static final String TOPIC = "tollgate.ledger.gateway-test." + UUID.randomUUID();
+
+    private static LedgerTopicReader ledger;
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void topic(DynamicPropertyRegistry registry) {
+        registry.add("tollgate.ledger.topic", () -> TOPIC);
+    }
+
+    protected GatewayHttp gateway() {
+        return new GatewayHttp("http://127.0.0.1:" + port, ADMIN_KEY);
+    }
+
+    protected static synchronized LedgerTopicReader ledger() {
+        if (ledger == null) {
+            ledger = new LedgerTopicReader(bootstrapServers(), TOPIC);
+        }
+        return ledger;
+    }
+
+    static String bootstrapServers() {
+        String env = System.getenv("TOLLGATE_KAFKA_BOOTSTRAP");
+        return env != null ? env : "127.0.0.1:9092";
+    }
+
+    @AfterAll
+    static synchronized void closeLedger() {
+        if (ledger != null) {
+            ledger.close();
+            ledger = null;
+        }
+    }
+}
