@@ -14,8 +14,13 @@ public final class Credits {
     private Credits() {
     }
 
+    /** Exact conversion; more than six decimals, or more than a long holds, is refused rather than rounded. */
     public static long micros(BigDecimal credits) {
-        return credits.movePointRight(6).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
+        try {
+            return credits.movePointRight(6).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("credit amounts have at most 6 decimal places: " + credits.toPlainString());
+        }
     }
 
     public static BigDecimal toCredits(long micros) {

@@ -31,6 +31,6 @@ class CreditsTest {
     void creditsConvertExactlyOrNotAtAll() {
         assertThat(Credits.micros(new BigDecimal("12.345678"))).isEqualTo(12_345_678L);
         assertThat(Credits.toCredits(12_345_678L)).isEqualByComparingTo("12.345678");
-        assertThatThrownBy(() -> Credits.micros(new BigDecimal("0.0000001"))).isInstanceOf(ArithmeticException.class);
+        assertThatThrownBy(() -> Credits.micros(new BigDecimal("0.0000001"))).isInstanceOf(IllegalArgumentException.class);
     }
 }

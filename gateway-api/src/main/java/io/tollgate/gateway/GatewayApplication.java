@@ -17,7 +17,9 @@ public class GatewayApplication {
 
     /** The app as main starts it; tests that host several apps in one JVM start it the same way. */
     public static SpringApplicationBuilder builder() {
+        // No Axon Server, no AxonIQ Console, no update checks: nothing here reaches out to the internet.
         System.setProperty("axoniq.update-checker.disabled", "true");
+        System.setProperty("disable-axoniq-console-message", "true");
         return new SpringApplicationBuilder(GatewayApplication.class)
                 .properties("spring.config.name=gateway");
     }

@@ -1,0 +1,186 @@
+package io.tollgate.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.gateway.GatewayApplication;
+import io.tollgate.gateway.testing.GatewayHttp;
+import io.tollgate.mock.MockProvider;
+import io.tollgate.mock.MockProviderConfig;
+import io.tollgate.views.QuerySideApplication;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What the README promises, through real HTTP, the real PostgreSQL and the real broker: a completion
+ * through the gateway, and within seconds the query side shows its tokens, its cost and the lower
+ * balance. The mock provider counts one token per word, so every number here is known in advance.
+ */
+class WholeSystemTest {
+    private static final String ADMIN_KEY = "tg-e2e-admin-" + UUID.randomUUID();
+    private static final String TOPIC = "tollgate.ledger.e2e." + UUID.randomUUID();
+    private static final String DB_URL = env("TOLLGATE_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/tollgate_test");
+    private static final String KAFKA = env("TOLLGATE_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The mock's default reply: 12 words, one token each. */
+    private static final String REPLY = "This is a deterministic reply from the Tollgate mock provider. This is";
+
+    private static MockProvider mock;
+    private static ConfigurableApplicationContext gatewayApp;
+    private static ConfigurableApplicationContext queryApp;
+    private static GatewayHttp gateway;
+    private static GatewayHttp views;
+    private static String gatewayUrl;
+
+    @BeforeAll
+    static void startTheSystem() {
+        mock = MockProvider.start(MockProviderConfig.defaults().withPort(0));
+        // Command-line arguments, so that they win over each app's own configuration file.
+        gatewayApp = GatewayApplication.builder().run(
+                "--server.port=0",
+                "--spring.datasource.url=" + DB_URL,
+                "--spring.kafka.bootstrap-servers=" + KAFKA,
+                "--tollgate.vault.master-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                "--tollgate.bootstrap.admin-key=" + ADMIN_KEY,
+                "--tollgate.ledger.topic=" + TOPIC,
+                "--tollgate.ledger.partitions=2");
+        queryApp = QuerySideApplication.builder().run(
+                "--server.port=0",
+                "--spring.datasource.url=" + DB_URL,
+                "--spring.kafka.bootstrap-servers=" + KAFKA,
+                "--tollgate.views.topic=" + TOPIC,
+                "--tollgate.views.consumer-group=e2e-" + UUID.randomUUID());
+        gatewayUrl = "http://127.0.0.1:" + gatewayApp.getEnvironment().getProperty("local.server.port");
+        gateway = new GatewayHttp(gatewayUrl, ADMIN_KEY);
+        views = new GatewayHttp("http://127.0.0.1:" + queryApp.getEnvironment().getProperty("local.server.port"), null);
+        gateway.registerProvider("mock", mock.baseUrl() + "/v1", "mock-provider-key");
+        gateway.setRate("mock", "gpt-4o", "2.5", "10");
+    }
+
+    @AfterAll
+    static void stopTheSystem() {
+        if (queryApp != null) {
+            queryApp.close();
+        }
+        if (gatewayApp != null) {
+            gatewayApp.close();
+        }
+        if (mock != null) {
+            mock.close();
+        }
+    }
+
+    @Test
+    void aCompletionShowsUpInTheQuerySideWithItsTokensCostAndTheLowerBalance() {
+        var account = gateway.openAccountWithCredits("100");
+
+        var reply = gateway.post("/v1/chat/completions", account.key(), Map.of("model", "mock/gpt-4o",
+                "messages", List.of(Map.of("role", "user", "content", "Hello Tollgate"))));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().path("choices").path(0).path("message").path("content").asText()).isEqualTo(REPLY);
+        // 2 input words × 2.5 + 12 output words × 10 = 125 micro-credits
+        BigDecimal cost = new BigDecimal("0.000125");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode usage = views.get("/api/views/accounts/" + account.id() + "/usage", null).json();
+            assertThat(usage.path("requests").asLong()).isEqualTo(1);
+            assertThat(usage.path("succeeded").asLong()).isEqualTo(1);
+            assertThat(usage.path("inputTokens").asLong()).isEqualTo(2);
+            assertThat(usage.path("outputTokens").asLong()).isEqualTo(12);
+            assertThat(usage.path("credits").decimalValue()).isEqualByComparingTo(cost);
+            JsonNode balance = views.get("/api/views/accounts/" + account.id() + "/balance", null).json();
+            assertThat(balance.path("balance").decimalValue()).isEqualByComparingTo(new BigDecimal("100").subtract(cost));
+            assertThat(balance.path("reserved").decimalValue()).isEqualByComparingTo(BigDecimal.ZERO);
+        });
+        JsonNode requests = views.get("/api/views/accounts/" + account.id() + "/requests", null).json();
+        assertThat(requests).hasSize(1);
+        assertThat(requests.path(0).path("requestId").asText()).isEqualTo(reply.header("x-request-id"));
+        assertThat(requests.path(0).path("status").asText()).isEqualTo("succeeded");
+        assertThat(requests.path(0).path("model").asText()).isEqualTo("gpt-4o");
+    }
+
+    @Test
+    void aStreamArrivesChunkByChunkAndIsSettledFromTheProvidersUsage() throws Exception {
+        var account = gateway.openAccountWithCredits("100");
+        String body = JSON.writeValueAsString(Map.of("model", "mock/gpt-4o", "stream", true,
+                "messages", List.of(Map.of("role", "user", "content", "Stream me three words"))));
+        var request = HttpRequest.newBuilder(URI.create(gatewayUrl + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + account.key())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+
+        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.ofInputStream());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<JsonNode> chunks = new ArrayList<>();
+        boolean done = false;
+        try (var reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.equals("data: [DONE]")) {
+                    done = true;
+                } else if (line.startsWith("data: ")) {
+                    chunks.add(JSON.readTree(line.substring(6)));
+                }
+            }
+        }
+        assertThat(done).isTrue();
+        var text = new StringBuilder();
+        chunks.forEach(chunk -> chunk.path("choices").forEach(c -> text.append(c.path("delta").path("content").asText(""))));
+        assertThat(text.toString()).isEqualTo(REPLY);
+        // The gateway asked for usage; the client did not, so it never sees the usage-only chunk.
+        assertThat(chunks).noneMatch(chunk -> chunk.path("usage").isObject());
+
+        // 4 input words × 2.5 = 10, 12 output words × 10 = 120
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode usage = views.get("/api/views/accounts/" + account.id() + "/usage", null).json();
+            assertThat(usage.path("inputTokens").asLong()).isEqualTo(4);
+            assertThat(usage.path("outputTokens").asLong()).isEqualTo(12);
+            assertThat(usage.path("credits").decimalValue()).isEqualByComparingTo("0.000130");
+        });
+    }
+
+    @Test
+    void anAccountWithoutEnoughCreditGets402AndTheProviderIsNeverCalled() {
+        var account = gateway.openAccountWithCredits("0.00001");
+        long callsBefore = mock.requestCount();
+
+        var reply = gateway.post("/v1/chat/completions", account.key(), Map.of("model", "mock/gpt-4o",
+                "messages", List.of(Map.of("role", "user", "content", "Hello"))));
+
+        assertThat(reply.status()).isEqualTo(402);
+        assertThat(reply.json().path("error").path("type").asText()).isEqualTo("insufficient_quota");
+        assertThat(mock.requestCount()).isEqualTo(callsBefore);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode usage = views.get("/api/views/accounts/" + account.id() + "/usage", null).json();
+            assertThat(usage.path("rejected").asLong()).isEqualTo(1);
+            assertThat(usage.path("credits").decimalValue()).isEqualByComparingTo(BigDecimal.ZERO);
+        });
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
