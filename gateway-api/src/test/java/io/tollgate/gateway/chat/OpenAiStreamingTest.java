@@ -1,0 +1,149 @@
+package io.tollgate.gateway.chat;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.tollgate.events.CreditsDebited;
+import io.tollgate.events.TokensConsumed;
+import io.tollgate.events.TollgateEvent;
+import io.tollgate.gateway.GatewayTestBase;
+import io.tollgate.gateway.testing.GatewayHttp;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Server-sent events from an OpenAI-compatible provider, relayed and billed from the stream's usage chunk. */
+class OpenAiStreamingTest extends GatewayTestBase {
+    private static final String CHAT_PATH = "/v1/chat/completions";
+
+    @RegisterExtension
+    static WireMockExtension upstream = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
+            .build();
+
+    /** OpenAI's streaming format with stream_options.include_usage, as its API reference shows it. */
+    private static final String STREAM = """
+            data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"usage":null}
+
+            data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":{"content":"Hello"},"logprobs":null,"finish_reason":null}],"usage":null}
+
+            data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":{"content":" there!"},"logprobs":null,"finish_reason":null}],"usage":null}
+
+            data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null}
+
+            data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_44709d6fcb","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}
+
+            data: [DONE]
+
+            """;
+
+    /** Some OpenAI-compatible servers end a stream without any usage. */
+    private static final String STREAM_WITHOUT_USAGE = """
+            data: {"id":"c-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"one two three"},"finish_reason":null}]}
+
+            data: {"id":"c-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+            data: [DONE]
+
+            """;
+
+    private GatewayHttp gateway;
+    private String provider;
+
+    @BeforeEach
+    void registerUpstream() {
+        gateway = gateway();
+        provider = "wmstream" + Integer.toHexString(upstream.getPort());
+        gateway.registerProvider(provider, upstream.baseUrl() + "/v1", "sk-stream-test-0000");
+        gateway.setRate(provider, "gpt-4o-mini", "0.15", "0.6");
+    }
+
+    @Test
+    void theStreamIsRelayedAndTheGatewayAddsUsageTheClientDidNotAskFor() {
+        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream").withBody(STREAM)));
+        var account = gateway.openAccountWithCredits("1");
+
+        var reply = gateway.post(CHAT_PATH, account.key(), Map.of("model", provider + "/gpt-4o-mini",
+                "stream", true, "messages", List.of(Map.of("role", "user", "content", "Say hello"))));
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.header("Content-Type")).startsWith("text/event-stream");
+        List<String> events = dataLines(reply.body());
+        assertThat(events).hasSize(5).last().isEqualTo("[DONE]");
+        assertThat(events).noneMatch(e -> e.contains("\"prompt_tokens\""));
+        assertThat(String.join("", events)).contains("\"Hello\"").contains("\" there!\"");
+        upstream.verify(postRequestedFor(urlEqualTo(CHAT_PATH)).withRequestBody(equalToJson(
+                "{\"stream\":true,\"stream_options\":{\"include_usage\":true}}", true, true)));
+
+        List<TollgateEvent> billed = awaitSettled(reply.header("x-request-id"));
+        var consumed = billed.stream().filter(TokensConsumed.class::isInstance).map(TokensConsumed.class::cast)
+                .findFirst().orElseThrow();
+        assertThat(consumed.inputTokens()).isEqualTo(9);
+        assertThat(consumed.outputTokens()).isEqualTo(3);
+        assertThat(consumed.estimated()).isFalse();
+        // 9 × 0.15 = 1.35 → 2, 3 × 0.6 = 1.8 → 2
+        assertThat(debit(billed)).isEqualTo(4);
+    }
+
+    @Test
+    void aClientThatAskedForUsageGetsTheUsageChunk() {
+        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream").withBody(STREAM)));
+        var account = gateway.openAccountWithCredits("1");
+
+        var reply = gateway.post(CHAT_PATH, account.key(), Map.of("model", provider + "/gpt-4o-mini",
+                "stream", true, "stream_options", Map.of("include_usage", true),
+                "messages", List.of(Map.of("role", "user", "content", "Say hello"))));
+
+        List<String> events = dataLines(reply.body());
+        assertThat(events).hasSize(6);
+        assertThat(events.get(4)).contains("\"prompt_tokens\":9");
+    }
+
+    @Test
+    void aStreamWithoutUsageIsCountedByTheGatewayAndMarkedEstimated() {
+        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream").withBody(STREAM_WITHOUT_USAGE)));
+        var account = gateway.openAccountWithCredits("1");
+
+        var reply = gateway.post(CHAT_PATH, account.key(), Map.of("model", provider + "/gpt-4o-mini",
+                "stream", true, "messages", List.of(Map.of("role", "user", "content", "Count to three"))));
+
+        assertThat(reply.status()).isEqualTo(200);
+        List<TollgateEvent> billed = awaitSettled(reply.header("x-request-id"));
+        var consumed = billed.stream().filter(TokensConsumed.class::isInstance).map(TokensConsumed.class::cast)
+                .findFirst().orElseThrow();
+        assertThat(consumed.estimated()).isTrue();
+        assertThat(consumed.outputTokens()).isEqualTo(3);
+        assertThat(consumed.inputTokens()).isPositive();
+        assertThat(debit(billed)).isPositive();
+    }
+
+    private List<TollgateEvent> awaitSettled(String requestId) {
+        return await().atMost(Duration.ofSeconds(20)).until(() -> ledger().eventsOf(requestId),
+                events -> events.stream().anyMatch(CreditsDebited.class::isInstance));
+    }
+
+    private static long debit(List<TollgateEvent> events) {
+        return events.stream().filter(CreditsDebited.class::isInstance).map(CreditsDebited.class::cast)
+                .mapToLong(CreditsDebited::amountMicros).sum();
+    }
+
+    private static List<String> dataLines(String body) {
+        return Arrays.stream(body.split("\n")).filter(line -> line.startsWith("data: "))
+                .map(line -> line.substring("data: ".length())).toList();
+    }
+}
