@@ -75,7 +75,7 @@ class AccountViewsController {
         if (limit < 1 || limit > MAX_PAGE) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_PAGE);
         }
-        return jdbc.sql("""
+        List<RequestRow> page = jdbc.sql("""
                         select request_id, provider, model, status, stream, input_tokens, output_tokens, estimated,
                                cost_micros, latency_millis, ttfb_millis, error, accepted_at, finished_at
                         from views.requests where account_id = ? order by accepted_at desc, request_id desc limit ?""")
@@ -88,6 +88,20 @@ class AccountViewsController {
                         rs.getTimestamp(13).toInstant(),
                         rs.getTimestamp(14) == null ? null : rs.getTimestamp(14).toInstant()))
                 .list();
+        if (page.isEmpty() && !known(accountId)) {
+            // As balance and usage do: an empty page means "no requests yet", never "no such account".
+            throw unknown(accountId);
+        }
+        return page;
+    }
+
+    private boolean known(String accountId) {
+        return jdbc.sql("""
+                        select exists (select 1 from views.account_balances where account_id = :id)
+                            or exists (select 1 from views.account_usage where account_id = :id)""")
+                .param("id", accountId)
+                .query(Boolean.class)
+                .single();
     }
 
     private static ResponseStatusException unknown(String accountId) {

@@ -1,6 +1,7 @@
 package io.tollgate.views.projection;
 
 import io.tollgate.events.EventCodec;
+import io.tollgate.events.RequestScoped;
 import io.tollgate.events.TollgateEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ class LedgerListener {
         List<TollgateEvent> events = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                events.add(codec.decode(record.value()));
+                events.add(requireEnvelope(codec.decode(record.value())));
             } catch (RuntimeException unreadable) {
                 // An event this version cannot read must not block its partition; the store keeps it.
                 log.error("skipping unreadable record at {}-{}@{}: {}", record.topic(), record.partition(),
@@ -37,5 +38,20 @@ class LedgerListener {
             }
         }
         projection.apply(events);
+    }
+
+    /**
+     * JSON that maps onto a record but lacks what every event carries (its id, time, account, or the
+     * request it belongs to) cannot be applied: the database refuses it, and a failing batch is retried
+     * without end, which would stop this consumer on every partition it holds. It is as unreadable as
+     * malformed JSON.
+     */
+    private static TollgateEvent requireEnvelope(TollgateEvent event) {
+        if (event.eventId() == null || event.occurredAt() == null || event.accountId() == null
+                || (event instanceof RequestScoped scoped && scoped.requestId() == null)) {
+            throw new IllegalArgumentException("incomplete " + event.getClass().getSimpleName()
+                    + ": eventId, occurredAt, accountId and (for request events) requestId are required");
+        }
+        return event;
     }
 }

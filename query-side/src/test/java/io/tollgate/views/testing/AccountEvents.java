@@ -1,0 +1,124 @@
+package io.tollgate.views.testing;
+
+import io.tollgate.events.AccountOpened;
+import io.tollgate.events.CreditsDebited;
+import io.tollgate.events.CreditsGranted;
+import io.tollgate.events.CreditsReserved;
+import io.tollgate.events.EventIds;
+import io.tollgate.events.GrantSource;
+import io.tollgate.events.ProviderCalled;
+import io.tollgate.events.ReleaseReason;
+import io.tollgate.events.RequestAccepted;
+import io.tollgate.events.RequestRejected;
+import io.tollgate.events.ReservationReleased;
+import io.tollgate.events.TokensConsumed;
+import io.tollgate.events.TollgateEvent;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Builds the events of one account as the command side would write them: fresh UUIDv7 ids and an
+ * occurredAt that moves on one millisecond per event, so request rows sort in the order they were made.
+ */
+public final class AccountEvents {
+    public static final String PROVIDER = "mock";
+    public static final String MODEL = "mock-small";
+
+    private final String accountId;
+    private Instant clock = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    public AccountEvents(String accountId) {
+        this.accountId = accountId;
+    }
+
+    public static String newAccountId() {
+        return "acct-" + UUID.randomUUID();
+    }
+
+    public static String newRequestId() {
+        return "req-" + UUID.randomUUID();
+    }
+
+    public String accountId() {
+        return accountId;
+    }
+
+    /** The occurredAt of the most recently built event. */
+    public Instant lastOccurredAt() {
+        return clock;
+    }
+
+    private Instant tick() {
+        clock = clock.plusMillis(1);
+        return clock;
+    }
+
+    public AccountOpened opened(String displayName) {
+        return new AccountOpened(EventIds.next(), tick(), accountId, displayName, "test-admin");
+    }
+
+    public CreditsGranted granted(long micros) {
+        return new CreditsGranted(EventIds.next(), tick(), accountId, "grant-" + UUID.randomUUID(), micros,
+                GrantSource.ADMIN, null, "test-admin");
+    }
+
+    public RequestAccepted accepted(String requestId, boolean stream) {
+        return new RequestAccepted(EventIds.next(), tick(), accountId, requestId, "key-1", PROVIDER, MODEL,
+                "openai.chat", stream, 40, 100);
+    }
+
+    public CreditsReserved reserved(String requestId, long micros) {
+        Instant at = tick();
+        return new CreditsReserved(EventIds.next(), at, accountId, requestId, micros, 100, false,
+                1_500_000, 2_000_000, at.plus(Duration.ofMinutes(5)));
+    }
+
+    public ProviderCalled providerCalled(String requestId, int attempt, int httpStatus, long latencyMillis,
+                                         Long ttfbMillis, String errorClass) {
+        return new ProviderCalled(EventIds.next(), tick(), accountId, requestId, PROVIDER, MODEL, "cred-1", attempt,
+                httpStatus, latencyMillis, ttfbMillis, errorClass);
+    }
+
+    public TokensConsumed tokens(String requestId, long input, long output) {
+        return new TokensConsumed(EventIds.next(), tick(), accountId, requestId, PROVIDER, MODEL, input, output, 0, 0,
+                false);
+    }
+
+    public CreditsDebited debited(String requestId, long micros) {
+        return new CreditsDebited(EventIds.next(), tick(), accountId, requestId, micros, PROVIDER, MODEL);
+    }
+
+    public ReservationReleased released(String requestId, long micros, ReleaseReason reason) {
+        return new ReservationReleased(EventIds.next(), tick(), accountId, requestId, micros, reason);
+    }
+
+    public RequestRejected rejected(String requestId, String reason) {
+        return new RequestRejected(EventIds.next(), tick(), accountId, requestId, MODEL, reason, 402,
+                "Insufficient credit: this request needs more credits than the account has available.");
+    }
+
+    /** Everything the gateway records for one answered request, in the order the command side applies it. */
+    public List<TollgateEvent> succeededRequest(String requestId, long reserveMicros, long latencyMillis,
+                                                long inputTokens, long outputTokens, long costMicros) {
+        return List.of(
+                accepted(requestId, false),
+                reserved(requestId, reserveMicros),
+                providerCalled(requestId, 1, 200, latencyMillis, latencyMillis / 4, null),
+                tokens(requestId, inputTokens, outputTokens),
+                debited(requestId, costMicros),
+                released(requestId, reserveMicros, ReleaseReason.SETTLED));
+    }
+
+    /** A request whose provider failed: reserved, one failed attempt, released with nothing charged. */
+    public List<TollgateEvent> failedRequest(String requestId, long reserveMicros) {
+        return List.of(
+                accepted(requestId, true),
+                reserved(requestId, reserveMicros),
+                providerCalled(requestId, 1, 503, 300, null, "upstream_5xx"),
+                released(requestId, reserveMicros, ReleaseReason.PROVIDER_FAILED));
+    }
+}
