@@ -1,5 +1,6 @@
 package io.tollgate.ledger;
 
+import io.tollgate.ledger.commit.CommitConfiguration;
 import io.tollgate.ledger.publishing.PublishingConfiguration;
 import io.tollgate.ledger.store.LedgerStoreConfiguration;
 import org.springframework.context.annotation.Configuration;
@@ -7,6 +8,6 @@ import org.springframework.context.annotation.Import;
 
 /** Import this to host the command side in a Spring Boot app. */
 @Configuration(proxyBeanMethods = false)
-@Import({LedgerStoreConfiguration.class, PublishingConfiguration.class})
+@Import({LedgerStoreConfiguration.class, CommitConfiguration.class, PublishingConfiguration.class})
 public class LedgerConfiguration {
 }

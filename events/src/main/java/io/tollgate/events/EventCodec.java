@@ -1,5 +1,8 @@
 package io.tollgate.events;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,14 +64,17 @@ public final class EventCodec {
 
     public byte[] encode(TollgateEvent event) {
         EventType type = typeOf(event);
-        ObjectNode json = mapper.valueToTree(event);
-        json.put(TYPE_FIELD, type.name());
-        json.put(VERSION_FIELD, type.currentVersion());
         try {
-            return mapper.writeValueAsBytes(json);
+            return mapper.writeValueAsBytes(new Envelope(type.name(), type.currentVersion(), event));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode " + type.name(), e);
         }
+    }
+
+    /** Writes the event's fields after type and version in one pass, without an intermediate tree. */
+    @JsonPropertyOrder({TYPE_FIELD, VERSION_FIELD})
+    private record Envelope(@JsonProperty(TYPE_FIELD) String type, @JsonProperty(VERSION_FIELD) int schemaVersion,
+                            @JsonUnwrapped TollgateEvent event) {
     }
 
     public TollgateEvent decode(byte[] bytes) {

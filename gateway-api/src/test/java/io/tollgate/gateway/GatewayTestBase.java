@@ -20,7 +20,10 @@ import java.util.UUID;
         "tollgate.vault.master-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
         "tollgate.bootstrap.admin-key=" + GatewayTestBase.ADMIN_KEY,
         "tollgate.ledger.partitions=2",
-        "tollgate.ledger.batch-size=50"})
+        "tollgate.ledger.batch-size=50",
+        // Its own publisher that starts at the newest event: it publishes what these tests write.
+        "tollgate.ledger.publisher-name=kafka-publisher-gateway-test-${random.uuid}",
+        "tollgate.ledger.publish-from-start=false"})
 public abstract class GatewayTestBase {
     public static final String ADMIN_KEY = "tg-test-admin-key-0123456789abcdef";
     /** A topic per test JVM, so that what a test reads is what this run published. */

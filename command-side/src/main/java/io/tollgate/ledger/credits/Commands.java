@@ -43,4 +43,30 @@ public final class Commands {
     public record ReleaseReservation(@TargetAggregateIdentifier String accountId, String requestId,
                                      List<ProviderAttempt> attempts) {
     }
+
+    /**
+     * End a reservation whose settlement never came (the node handling it died), once its expiry has
+     * passed; answers whether it was released. A settlement arriving later still bills the request.
+     */
+    public record ExpireReservation(@TargetAggregateIdentifier String accountId, String requestId) {
+    }
+
+    /** Sweep the unused remainder of every grant whose expiry has passed; answers the micro-credits expired. */
+    public record ExpireGrants(@TargetAggregateIdentifier String accountId) {
+    }
+
+    /**
+     * An admin correction: a positive delta adds credit that never expires, a negative one takes at most
+     * what is available (the balance minus what reservations hold).
+     */
+    public record AdjustCredits(@TargetAggregateIdentifier String accountId, long deltaMicros, String reason,
+                                String actor) {
+    }
+
+    /**
+     * Stop new requests and grants; requests already reserved can still settle. Answers false when the
+     * account was closed already.
+     */
+    public record CloseAccount(@TargetAggregateIdentifier String accountId, String reason, String actor) {
+    }
 }

@@ -1,7 +1,10 @@
 package io.tollgate.ledger.credits;
 
+import io.tollgate.events.AccountClosed;
 import io.tollgate.events.AccountOpened;
+import io.tollgate.events.CreditsAdjusted;
 import io.tollgate.events.CreditsDebited;
+import io.tollgate.events.CreditsExpired;
 import io.tollgate.events.CreditsGranted;
 import io.tollgate.events.CreditsReserved;
 import io.tollgate.events.Credits;
@@ -12,16 +15,24 @@ import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.RequestRejected;
 import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
+import io.tollgate.ledger.credits.Commands.AdjustCredits;
+import io.tollgate.ledger.credits.Commands.CloseAccount;
+import io.tollgate.ledger.credits.Commands.ExpireGrants;
+import io.tollgate.ledger.credits.Commands.ExpireReservation;
 import io.tollgate.ledger.credits.Commands.GrantCredits;
 import io.tollgate.ledger.credits.Commands.OpenAccount;
 import io.tollgate.ledger.credits.Commands.ReleaseReservation;
 import io.tollgate.ledger.credits.Commands.ReserveCredits;
 import io.tollgate.ledger.credits.Commands.SettleRequest;
+import io.tollgate.ledger.credits.GrantBuckets.GrantBucket;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.modelling.command.CommandHandlerInterceptor;
 import org.axonframework.spring.stereotype.Aggregate;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -32,18 +43,30 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 /**
  * One account's credit. The invariant it guards (DESIGN.md I1): debits never exceed grants. Every
  * request first reserves its worst case, so concurrent requests cannot together spend more than the
- * account holds; a settlement debits at most the reservation plus what is still available.
+ * account holds; a settlement debits at most the reservation plus what is still available. Credit is
+ * kept per grant, because grants expire: only unexpired credit can be reserved or adjusted away.
  */
-@Aggregate
+// Snapshots are the aggregate's fields as JSON.
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+@Aggregate(cache = "creditAccountCache", snapshotTriggerDefinition = "creditAccountSnapshotTrigger")
 public class CreditAccount {
+    /** How long after its reservation expired a request can still be settled (and so billed). */
+    static final Duration LATE_SETTLEMENT_WINDOW = Duration.ofHours(24);
+
     @AggregateIdentifier
     private String accountId;
-    private long grantedMicros;
-    private long debitedMicros;
+    private boolean closed;
+    private final GrantBuckets buckets = new GrantBuckets();
     private long reservedMicros;
     private final Map<String, Reservation> reservations = new HashMap<>();
+    /** Requests whose reservation expired unsettled: their answer may still arrive and must be billed (I2). */
+    private final Map<String, ExpiredReservation> expiredReservations = new HashMap<>();
 
-    private record Reservation(long amountMicros, ModelRate rate) {
+    private record Reservation(long amountMicros, ModelRate rate, Instant expiresAt) {
+    }
+
+    private record ExpiredReservation(ModelRate rate, Instant expiredAt) {
     }
 
     protected CreditAccount() {
@@ -56,13 +79,73 @@ public class CreditAccount {
         apply(new AccountOpened(EventIds.next(), now(), command.accountId(), command.displayName(), command.actor()));
     }
 
+    /**
+     * Runs before every command on an existing account, so the memory of expired reservations stays
+     * bounded. This trims state outside an event-sourcing handler on purpose: the entries it drops are
+     * ones no command may use any more, and an aggregate sourced afresh trims the same ones before its
+     * first command.
+     */
+    @CommandHandlerInterceptor
+    void forgetRequestsPastTheLateSettlementWindow() {
+        Instant horizon = now().minus(LATE_SETTLEMENT_WINDOW);
+        expiredReservations.values().removeIf(expired -> expired.expiredAt().isBefore(horizon));
+    }
+
     @CommandHandler
     public void handle(GrantCredits command) {
+        requireText(command.grantId(), "grantId");
         if (command.amountMicros() <= 0) {
             throw new IllegalArgumentException("a grant must be positive");
         }
-        apply(new CreditsGranted(EventIds.next(), now(), accountId, command.grantId(), command.amountMicros(),
+        Instant now = now();
+        if (command.expiresAt() != null && !command.expiresAt().isAfter(now)) {
+            throw new IllegalArgumentException("a grant must expire in the future");
+        }
+        requireOpen();
+        // CreditsExpired names its bucket by grant id, so two live buckets must not share one.
+        if (buckets.holds(command.grantId())) {
+            throw new IllegalStateException("grant " + command.grantId() + " already exists");
+        }
+        apply(new CreditsGranted(EventIds.next(), now, accountId, command.grantId(), command.amountMicros(),
                 command.source(), command.expiresAt(), command.actor()));
+    }
+
+    @CommandHandler
+    public void handle(AdjustCredits command) {
+        requireText(command.reason(), "reason");
+        if (command.deltaMicros() == 0) {
+            throw new IllegalArgumentException("an adjustment must not be zero");
+        }
+        requireOpen();
+        Instant now = now();
+        long available = availableMicros(now);
+        if (command.deltaMicros() < -available) {
+            throw new IllegalArgumentException("cannot take " + Credits.toCredits(-command.deltaMicros())
+                    + " credits: the account has " + Credits.toCredits(Math.max(0, available)) + " available");
+        }
+        apply(new CreditsAdjusted(EventIds.next(), now, accountId, command.deltaMicros(), command.reason(),
+                command.actor()));
+    }
+
+    @CommandHandler
+    public boolean handle(CloseAccount command) {
+        requireText(command.reason(), "reason");
+        if (closed) {
+            return false;
+        }
+        apply(new AccountClosed(EventIds.next(), now(), accountId, command.reason(), command.actor()));
+        return true;
+    }
+
+    @CommandHandler
+    public long handle(ExpireGrants command) {
+        Instant now = now();
+        long expiredMicros = 0;
+        for (GrantBucket bucket : buckets.expiredAt(now)) {
+            apply(new CreditsExpired(EventIds.next(), now, accountId, bucket.grantId(), bucket.remainingMicros()));
+            expiredMicros += bucket.remainingMicros();
+        }
+        return expiredMicros;
     }
 
     @CommandHandler
@@ -72,20 +155,22 @@ public class CreditAccount {
             throw new IllegalStateException("request " + command.requestId() + " already holds a reservation");
         }
         Instant now = now();
+        if (closed) {
+            return reject(command, now, ReservationOutcome.ACCOUNT_CLOSED, 403, "The account is closed.");
+        }
         ModelRate rate = command.rate();
+        long available = availableMicros(now);
         long inputCost = Credits.costMicros(command.estimatedInputTokens(), rate.inputMicrosPerMillion());
         int wantedOutput = command.requestedMaxTokens() != null ? command.requestedMaxTokens() : command.defaultMaxTokens();
-        long affordableOutput = Credits.affordableTokens(availableMicros() - inputCost, rate.outputMicrosPerMillion());
+        long affordableOutput = Credits.affordableTokens(available - inputCost, rate.outputMicrosPerMillion());
         int grantedOutput = (int) Math.min(wantedOutput, affordableOutput);
         int minimumOutput = Math.min(command.minOutputTokens(), wantedOutput);
 
-        if (grantedOutput < minimumOutput || grantedOutput < 1 || availableMicros() < inputCost) {
+        if (grantedOutput < minimumOutput || grantedOutput < 1 || available < inputCost) {
             String message = "Insufficient credit: this request needs about "
                     + Credits.toCredits(inputCost + Credits.costMicros(minimumOutput, rate.outputMicrosPerMillion()))
-                    + " credits, the account has " + Credits.toCredits(Math.max(0, availableMicros())) + " available.";
-            apply(new RequestRejected(EventIds.next(), now, accountId, command.requestId(), command.model(),
-                    ReservationOutcome.INSUFFICIENT_CREDIT, 402, message));
-            return new ReservationOutcome.Rejected(ReservationOutcome.INSUFFICIENT_CREDIT, message);
+                    + " credits, the account has " + Credits.toCredits(Math.max(0, available)) + " available.";
+            return reject(command, now, ReservationOutcome.INSUFFICIENT_CREDIT, 402, message);
         }
 
         long amount = inputCost + Credits.costMicros(grantedOutput, rate.outputMicrosPerMillion());
@@ -98,29 +183,52 @@ public class CreditAccount {
         return new ReservationOutcome.Reserved(amount, grantedOutput, clamped);
     }
 
+    private ReservationOutcome reject(ReserveCredits command, Instant now, String reason, int httpStatus,
+                                      String message) {
+        apply(new RequestRejected(EventIds.next(), now, accountId, command.requestId(), command.model(), reason,
+                httpStatus, message));
+        return new ReservationOutcome.Rejected(reason, message);
+    }
+
+    /**
+     * Bills a request from its reservation or, when the reservation expired before the answer came, late
+     * from whatever is still available; a request is billed at most once.
+     */
     @CommandHandler
     public SettlementOutcome handle(SettleRequest command) {
         Reservation reservation = reservations.get(command.requestId());
-        if (reservation == null) {
+        ExpiredReservation expired = expiredReservations.get(command.requestId());
+        if (reservation == null && expired == null) {
             return new SettlementOutcome(0, true);
         }
+        ModelRate rate = reservation != null ? reservation.rate() : expired.rate();
+        long heldMicros = reservation != null ? reservation.amountMicros() : 0;
         Instant now = now();
         recordAttempts(command.requestId(), command.attempts(), now);
         TokenUsage usage = command.usage();
         long cost = Math.addExact(
-                Credits.costMicros(usage.inputTokens(), reservation.rate().inputMicrosPerMillion()),
-                Credits.costMicros(usage.outputTokens(), reservation.rate().outputMicrosPerMillion()));
-        // The input estimate can fall short of the provider's count; the excess comes from what is
-        // still available, and never more than that.
-        long debit = Math.min(cost, reservation.amountMicros() + availableMicros());
+                Credits.costMicros(usage.inputTokens(), rate.inputMicrosPerMillion()),
+                Credits.costMicros(usage.outputTokens(), rate.outputMicrosPerMillion()));
+        long debit = Math.min(cost, debitCeilingMicros(heldMicros, now));
         apply(new TokensConsumed(EventIds.next(), now, accountId, command.requestId(), command.provider(),
                 command.model(), usage.inputTokens(), usage.outputTokens(), usage.cachedInputTokens(),
                 usage.reasoningTokens(), usage.estimated()));
         apply(new CreditsDebited(EventIds.next(), now, accountId, command.requestId(), debit, command.provider(),
                 command.model()));
-        apply(new ReservationReleased(EventIds.next(), now, accountId, command.requestId(),
-                reservation.amountMicros(), ReleaseReason.SETTLED));
+        if (reservation != null) {
+            apply(new ReservationReleased(EventIds.next(), now, accountId, command.requestId(),
+                    reservation.amountMicros(), ReleaseReason.SETTLED));
+        }
         return new SettlementOutcome(debit, false);
+    }
+
+    /**
+     * The most a settlement may debit: what its reservation holds, plus what is available to anyone
+     * (the input estimate can fall short of the provider's count), and never more than exists. A grant
+     * that expired after the reservation was made still pays for it until it is swept.
+     */
+    private long debitCeilingMicros(long heldMicros, Instant now) {
+        return Math.min(heldMicros + Math.max(0, availableMicros(now)), buckets.totalMicros());
     }
 
     @CommandHandler
@@ -136,6 +244,18 @@ public class CreditAccount {
         return true;
     }
 
+    @CommandHandler
+    public boolean handle(ExpireReservation command) {
+        Reservation reservation = reservations.get(command.requestId());
+        Instant now = now();
+        if (reservation == null || now.isBefore(reservation.expiresAt())) {
+            return false;
+        }
+        apply(new ReservationReleased(EventIds.next(), now, accountId, command.requestId(),
+                reservation.amountMicros(), ReleaseReason.EXPIRED));
+        return true;
+    }
+
     private void recordAttempts(String requestId, List<ProviderAttempt> attempts, Instant now) {
         for (ProviderAttempt attempt : attempts) {
             apply(new ProviderCalled(EventIds.next(), now, accountId, requestId, attempt.provider(), attempt.model(),
@@ -144,9 +264,19 @@ public class CreditAccount {
         }
     }
 
-    private long availableMicros() {
-        return grantedMicros - debitedMicros - reservedMicros;
+    /** Unexpired credit not held by a reservation; negative when a grant expired under reservations. */
+    private long availableMicros(Instant now) {
+        return buckets.unexpiredMicrosAt(now) - reservedMicros;
     }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("account " + accountId + " is closed");
+        }
+    }
+
+    // The handlers below decide expiry by the event's own time, never the clock, so that replaying the
+    // log at any later time rebuilds the same buckets.
 
     @EventSourcingHandler
     void on(AccountOpened event) {
@@ -154,26 +284,49 @@ public class CreditAccount {
     }
 
     @EventSourcingHandler
+    void on(AccountClosed event) {
+        closed = true;
+    }
+
+    @EventSourcingHandler
     void on(CreditsGranted event) {
-        grantedMicros += event.amountMicros();
+        buckets.add(event.grantId(), event.amountMicros(), event.expiresAt());
+    }
+
+    @EventSourcingHandler
+    void on(CreditsAdjusted event) {
+        if (event.deltaMicros() > 0) {
+            buckets.add("adjustment-" + event.eventId(), event.deltaMicros(), null);
+        } else {
+            buckets.consume(-event.deltaMicros(), event.occurredAt());
+        }
+    }
+
+    @EventSourcingHandler
+    void on(CreditsExpired event) {
+        buckets.remove(event.grantId());
     }
 
     @EventSourcingHandler
     void on(CreditsReserved event) {
         reservedMicros += event.amountMicros();
-        reservations.put(event.requestId(), new Reservation(event.amountMicros(),
-                new ModelRate(event.inputRateMicrosPerMillion(), event.outputRateMicrosPerMillion())));
+        var rate = new ModelRate(event.inputRateMicrosPerMillion(), event.outputRateMicrosPerMillion());
+        reservations.put(event.requestId(), new Reservation(event.amountMicros(), rate, event.expiresAt()));
     }
 
     @EventSourcingHandler
     void on(CreditsDebited event) {
-        debitedMicros += event.amountMicros();
+        buckets.consume(event.amountMicros(), event.occurredAt());
+        expiredReservations.remove(event.requestId());
     }
 
     @EventSourcingHandler
     void on(ReservationReleased event) {
         reservedMicros -= event.amountMicros();
-        reservations.remove(event.requestId());
+        Reservation released = reservations.remove(event.requestId());
+        if (event.reason() == ReleaseReason.EXPIRED && released != null) {
+            expiredReservations.put(event.requestId(), new ExpiredReservation(released.rate(), released.expiresAt()));
+        }
     }
 
     private static Instant now() {

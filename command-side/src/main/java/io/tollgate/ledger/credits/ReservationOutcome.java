@@ -11,4 +11,5 @@ public sealed interface ReservationOutcome {
     }
 
     String INSUFFICIENT_CREDIT = "insufficient_credit";
+    String ACCOUNT_CLOSED = "account_closed";
 }

@@ -9,10 +9,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param partitions  partitions when the topic is created; ordering holds per account in any case
  * @param replicas    replication factor when the topic is created
  * @param batchSize   events the publisher sends before it waits for the broker's acknowledgements
+ * @param publisherName   the tracking processor's name, under which its position is stored
+ * @param publishFromStart whether a publisher with no stored position starts at the first event in the
+ *                        store (production: nothing may be skipped) or at the newest (a test that only
+ *                        cares about what it writes itself)
  */
 @ConfigurationProperties("tollgate.ledger")
 public record LedgerTopicProperties(@DefaultValue(Topics.LEDGER) String topic,
                                     @DefaultValue("6") int partitions,
                                     @DefaultValue("1") short replicas,
-                                    @DefaultValue("200") int batchSize) {
+                                    @DefaultValue("200") int batchSize,
+                                    @DefaultValue(KafkaEventPublisher.PROCESSING_GROUP) String publisherName,
+                                    @DefaultValue("true") boolean publishFromStart) {
 }

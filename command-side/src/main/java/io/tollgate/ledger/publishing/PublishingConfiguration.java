@@ -10,6 +10,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.messaging.StreamableMessageSource;
 import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -53,10 +54,13 @@ public class PublishingConfiguration {
     /** One thread, one segment: the store's global order is the topic's order, per account and overall. */
     @Bean
     public ConfigurerModule kafkaPublisherProcessor(LedgerTopicProperties properties) {
-        return configurer -> configurer.eventProcessing(processing -> processing.registerTrackingEventProcessor(
-                KafkaEventPublisher.PROCESSING_GROUP,
-                axon -> axon.eventStore(),
-                axon -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
-                        .andBatchSize(properties.batchSize())));
+        return configurer -> configurer.eventProcessing(processing -> processing
+                .registerTrackingEventProcessor(properties.publisherName(), axon -> axon.eventStore(),
+                        axon -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
+                                .andBatchSize(properties.batchSize())
+                                .andInitialTrackingToken(properties.publishFromStart()
+                                        ? StreamableMessageSource::createTailToken
+                                        : StreamableMessageSource::createHeadToken))
+                .assignProcessingGroup(KafkaEventPublisher.PROCESSING_GROUP, properties.publisherName()));
     }
 }

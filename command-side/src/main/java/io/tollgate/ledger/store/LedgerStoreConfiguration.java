@@ -7,7 +7,7 @@ import org.axonframework.config.Configuration;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
-import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import io.tollgate.ledger.commit.BatchedAppendStorageEngine;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.serialization.Serializer;
@@ -17,6 +17,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.DependsOn;
 
 import javax.sql.DataSource;
+import java.lang.management.ManagementFactory;
+import java.util.UUID;
 
 /**
  * The event store is Axon's JDBC engine on PostgreSQL, over tables in schema {@code ledger} that Flyway
@@ -55,15 +57,20 @@ public class LedgerStoreConfiguration {
     }
 
     @Bean
+    public PersistenceExceptionResolver persistenceExceptionResolver() {
+        return new PostgresDuplicateKeyResolver();
+    }
+
+    @Bean
     @DependsOn("ledgerFlyway")
-    public EventStorageEngine eventStorageEngine(Serializer defaultSerializer,
+    public BatchedAppendStorageEngine eventStorageEngine(Serializer defaultSerializer,
                                                  @Qualifier("eventSerializer") Serializer eventSerializer,
                                                  PersistenceExceptionResolver persistenceExceptionResolver,
                                                  Configuration configuration,
                                                  ConnectionProvider connectionProvider,
                                                  TransactionManager transactionManager,
                                                  EventSchema eventSchema) {
-        return JdbcEventStorageEngine.builder()
+        return new BatchedAppendStorageEngine(JdbcEventStorageEngine.builder()
                 .snapshotSerializer(defaultSerializer)
                 .eventSerializer(eventSerializer)
                 .upcasterChain(configuration.upcasterChain())
@@ -72,7 +79,7 @@ public class LedgerStoreConfiguration {
                 .connectionProvider(connectionProvider)
                 .transactionManager(transactionManager)
                 .schema(eventSchema)
-                .build();
+                .build());
     }
 
     @Bean
@@ -95,6 +102,9 @@ public class LedgerStoreConfiguration {
                 .connectionProvider(connectionProvider)
                 .serializer(serializer)
                 .schema(tokenSchema)
+                // Unique per application context, so that two instances in one JVM (as in the tests)
+                // do not both believe they hold the same processor's claim.
+                .nodeId(ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID())
                 .build();
     }
 }

@@ -61,7 +61,9 @@ class WholeSystemTest {
                 "--tollgate.vault.master-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
                 "--tollgate.bootstrap.admin-key=" + ADMIN_KEY,
                 "--tollgate.ledger.topic=" + TOPIC,
-                "--tollgate.ledger.partitions=2");
+                "--tollgate.ledger.partitions=2",
+                "--tollgate.ledger.publisher-name=kafka-publisher-e2e-" + UUID.randomUUID(),
+                "--tollgate.ledger.publish-from-start=false");
         queryApp = QuerySideApplication.builder().run(
                 "--server.port=0",
                 "--spring.datasource.url=" + DB_URL,

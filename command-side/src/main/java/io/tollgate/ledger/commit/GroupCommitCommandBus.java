@@ -1,0 +1,319 @@
+package io.tollgate.ledger.commit;
+
+import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.commandhandling.CommandCallback;
+import org.axonframework.commandhandling.CommandMessage;
+import org.axonframework.commandhandling.CommandResultMessage;
+import org.axonframework.commandhandling.GenericCommandResultMessage;
+import org.axonframework.commandhandling.SimpleCommandBus;
+import org.axonframework.common.Registration;
+import org.axonframework.common.caching.Cache;
+import org.axonframework.eventsourcing.eventstore.EventStoreException;
+import org.axonframework.messaging.MessageDispatchInterceptor;
+import org.axonframework.messaging.MessageHandler;
+import org.axonframework.messaging.MessageHandlerInterceptor;
+import org.axonframework.modelling.command.AnnotationCommandTargetResolver;
+import io.tollgate.ledger.store.AccountLocks;
+import org.axonframework.modelling.command.CommandTargetResolver;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionStatus;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Group commit for commands. Commands are routed by aggregate id to a fixed set of shards; each shard
+ * runs whatever has queued up in ONE database transaction and completes the callers only after it
+ * committed. Every command still runs in its own Axon unit of work; see {@link Shard#runBatch} for
+ * how one failing command is kept from failing the others.
+ * <p>
+ * Under load this turns a commit per command into a commit per batch; with no load a batch is one
+ * command and nothing waits. Because an aggregate always maps to the same shard, its commands stay in
+ * order and never contend for its lock.
+ */
+public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitCommandBus.class);
+    /** A conflicting append (another instance wrote first) is retried on the freshly loaded aggregate. */
+    private static final int ATTEMPTS_PER_COMMAND = 20;
+
+    private final SimpleCommandBus local;
+    private final PlatformTransactionManager transactions;
+    private final Cache aggregateCache;
+    private final BatchedAppendStorageEngine appends;
+    private final AccountLocks locks;
+    private final CommandTargetResolver targets = AnnotationCommandTargetResolver.builder().build();
+    private final List<Shard> shards = new ArrayList<>();
+    private final int maxBatch;
+    private volatile boolean running;
+
+    public GroupCommitCommandBus(SimpleCommandBus local, PlatformTransactionManager transactions, Cache aggregateCache,
+                                 BatchedAppendStorageEngine appends, AccountLocks locks, int shardCount,
+                                 int maxBatch) {
+        this.local = local;
+        this.transactions = transactions;
+        this.aggregateCache = aggregateCache;
+        this.appends = appends;
+        this.locks = locks;
+        this.maxBatch = maxBatch;
+        for (int i = 0; i < shardCount; i++) {
+            shards.add(new Shard(i));
+        }
+    }
+
+    @Override
+    public <C> void dispatch(CommandMessage<C> command) {
+        dispatch(command, (message, result) -> {
+        });
+    }
+
+    @Override
+    public <C, R> void dispatch(CommandMessage<C> command, CommandCallback<? super C, ? super R> callback) {
+        String aggregateId = aggregateIdOf(command);
+        if (aggregateId == null || !running) {
+            local.dispatch(command, callback);
+            return;
+        }
+        shards.get(Math.floorMod(aggregateId.hashCode(), shards.size()))
+                .queue.add(new Pending<>(command, callback, aggregateId));
+    }
+
+    private String aggregateIdOf(CommandMessage<?> command) {
+        try {
+            return targets.resolveTarget(command).getIdentifier();
+        } catch (IllegalArgumentException noTarget) {
+            return null;
+        }
+    }
+
+    @Override
+    public Registration subscribe(String commandName, MessageHandler<? super CommandMessage<?>> handler) {
+        return local.subscribe(commandName, handler);
+    }
+
+    @Override
+    public Registration registerHandlerInterceptor(MessageHandlerInterceptor<? super CommandMessage<?>> interceptor) {
+        return local.registerHandlerInterceptor(interceptor);
+    }
+
+    @Override
+    public Registration registerDispatchInterceptor(
+            MessageDispatchInterceptor<? super CommandMessage<?>> dispatchInterceptor) {
+        return local.registerDispatchInterceptor(dispatchInterceptor);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        shards.forEach(Shard::start);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        shards.forEach(Shard::stop);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Before Axon's components stop, after they start: commands need the event store on both sides. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE / 2;
+    }
+
+    private record Pending<C, R>(CommandMessage<C> command, CommandCallback<? super C, ? super R> callback,
+                                 String aggregateId) {
+
+        @SuppressWarnings("unchecked")
+        void complete(CommandResultMessage<?> result) {
+            callback.onResult(command, (CommandResultMessage<? extends R>) result);
+        }
+
+        void dispatchUnbatched(SimpleCommandBus bus) {
+            bus.dispatch(command, callback);
+        }
+    }
+
+    private final class Shard implements Runnable {
+        private final BlockingQueue<Pending<?, ?>> queue = new LinkedBlockingQueue<>();
+        private final String name;
+        private Thread thread;
+
+        Shard(int index) {
+            this.name = "ledger-commit-" + index;
+        }
+
+        void start() {
+            thread = Thread.ofPlatform().name(name).daemon().start(this);
+        }
+
+        void stop() {
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
+
+        @Override
+        public void run() {
+            List<Pending<?, ?>> batch = new ArrayList<>(maxBatch);
+            while (running || !queue.isEmpty()) {
+                try {
+                    batch.add(queue.take());
+                } catch (InterruptedException stopping) {
+                    if (queue.isEmpty()) {
+                        break;
+                    }
+                    continue;
+                }
+                queue.drainTo(batch, maxBatch - 1);
+                runBatch(batch);
+                batch.clear();
+            }
+            // Whatever arrived during shutdown runs unbatched rather than hanging its caller.
+            Pending<?, ?> leftover;
+            while ((leftover = queue.poll()) != null) {
+                leftover.dispatchUnbatched(local);
+            }
+        }
+
+        /**
+         * One transaction and one statement batch for the events of all commands. A command that fails
+         * in its handler (a rejected grant, say) has written nothing and simply reports its failure.
+         * A failure in the database (another instance appended to an account first) aborts the batch:
+         * it is rolled back and every command of it runs again on its own.
+         */
+        private void runBatch(List<Pending<?, ?>> batch) {
+            List<CommandResultMessage<?>> results = new ArrayList<>(batch.size());
+            TransactionStatus transaction = transactions.getTransaction(TransactionDefinition.withDefaults());
+            appends.collect();
+            try {
+                lockAccounts(batch.stream().map(Pending::aggregateId).distinct().sorted().toList());
+                for (Pending<?, ?> pending : batch) {
+                    CommandResultMessage<?> result = execute(pending.command());
+                    if (result.isExceptional() && failedInTheDatabase(result.exceptionResult())) {
+                        throw new BatchAborted(result.exceptionResult());
+                    }
+                    results.add(result);
+                }
+                appends.flush();
+                transactions.commit(transaction);
+            } catch (RuntimeException failure) {
+                appends.discard();
+                if (!transaction.isCompleted()) {
+                    transactions.rollback(transaction);
+                }
+                // The cached aggregates hold events that never reached the store.
+                batch.forEach(pending -> aggregateCache.remove(pending.aggregateId()));
+                if (batch.size() == 1 && !failedInTheDatabase(failure)) {
+                    log.error("a command failed to commit", failure);
+                    batch.getFirst().complete(GenericCommandResultMessage.asCommandResultMessage(failure));
+                    return;
+                }
+                batch.forEach(this::runAlone);
+                return;
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).complete(results.get(i));
+            }
+        }
+
+        /** Its own transaction, retried when another instance appended to the same account first. */
+        private void runAlone(Pending<?, ?> pending) {
+            CommandResultMessage<?> result = null;
+            for (int attempt = 1; attempt <= ATTEMPTS_PER_COMMAND; attempt++) {
+                TransactionStatus transaction = transactions.getTransaction(TransactionDefinition.withDefaults());
+                try {
+                    lockAccounts(List.of(pending.aggregateId()));
+                    result = execute(pending.command());
+                    if (result.isExceptional()) {
+                        transactions.rollback(transaction);
+                        aggregateCache.remove(pending.aggregateId());
+                        if (result.exceptionResult() instanceof ConcurrencyException) {
+                            backOff(attempt);
+                            continue;
+                        }
+                        break;
+                    }
+                    transactions.commit(transaction);
+                    break;
+                } catch (RuntimeException commitFailed) {
+                    if (!transaction.isCompleted()) {
+                        transactions.rollback(transaction);
+                    }
+                    aggregateCache.remove(pending.aggregateId());
+                    result = GenericCommandResultMessage.asCommandResultMessage(commitFailed);
+                    break;
+                }
+            }
+            pending.complete(result);
+        }
+
+        /**
+         * Takes the accounts' cross-instance locks, then drops from the cache every account that
+         * another instance appended to since this one last did: those are replayed from the store.
+         */
+        private void lockAccounts(List<String> sortedAccountIds) {
+            Map<String, Long> stored = locks.lockAndReadLastSequences(sortedAccountIds);
+            for (String accountId : sortedAccountIds) {
+                if (!Objects.equals(stored.get(accountId), appends.lastAppended(accountId))) {
+                    aggregateCache.remove(accountId);
+                }
+            }
+        }
+
+        /** Spreads two instances' retries apart so that they stop colliding on a busy account. */
+        private void backOff(int attempt) {
+            try {
+                Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 + Math.min(attempt, 10)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private CommandResultMessage<?> execute(CommandMessage<?> command) {
+            var outcome = new CapturingCallback();
+            local.dispatch(command, outcome::onResult);
+            return outcome.result;
+        }
+    }
+
+    /** Whether a failure came from the database, which leaves a PostgreSQL transaction unusable. */
+    private static boolean failedInTheDatabase(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConcurrencyException || cause instanceof EventStoreException
+                    || cause instanceof java.sql.SQLException || cause instanceof DataAccessException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final class BatchAborted extends RuntimeException {
+        BatchAborted(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /** SimpleCommandBus answers on the dispatching thread, so the result is there when dispatch returns. */
+    private static final class CapturingCallback {
+        private CommandResultMessage<?> result;
+
+        void onResult(CommandMessage<?> command, CommandResultMessage<?> commandResult) {
+            this.result = commandResult;
+        }
+    }
+}
