@@ -58,10 +58,15 @@ public final class LedgerBenchmark {
 
             System.out.printf("%n%d s per scenario, %d concurrent callers, %d cores%n", seconds, callers,
                     Runtime.getRuntime().availableProcessors());
-            report("baseline: INSERT+COMMIT per op", runBaseline(jdbc, callers, seconds), "ops");
-            report("reserve+settle, one hot account", run(commands, callers, seconds, i -> hot), "pairs");
-            report("reserve+settle, 1,000 accounts", run(commands, callers, seconds,
-                    i -> spread.get(ThreadLocalRandom.current().nextInt(spread.size()))), "pairs");
+            IntFunction<String> anyOfThousand = i -> spread.get(ThreadLocalRandom.current().nextInt(spread.size()));
+            Result baseline = runBaseline(jdbc, callers, seconds);
+            report("baseline: INSERT+COMMIT per op", baseline, "ops", baseline);
+            report("reserve+settle, one hot account", run(commands, callers, seconds, i -> hot), "pairs", baseline);
+            report("reserve+settle, 1,000 accounts", run(commands, callers, seconds, anyOfThousand), "pairs", baseline);
+            System.out.printf("%nOne caller at a time (latency without queueing):%n");
+            Result baselineAlone = runBaseline(jdbc, 1, seconds);
+            report("baseline: INSERT+COMMIT per op", baselineAlone, "ops", baselineAlone);
+            report("reserve+settle, 1,000 accounts", run(commands, 1, seconds, anyOfThousand), "pairs", baselineAlone);
             jdbc.sql("drop table ledger.bench_baseline").update();
         }
     }
@@ -130,10 +135,13 @@ public final class LedgerBenchmark {
         return new Result(all.stream().flatMapToLong(Arrays::stream).sorted().toArray(), wallSeconds);
     }
 
-    private static void report(String name, Result result, String unit) {
+    private static void report(String name, Result result, String unit, Result baseline) {
         long[] latencies = result.sortedLatencies();
-        System.out.printf("%-36s %8d %s  %9.0f %s/s  p50 %7.2f ms  p99 %7.2f ms%n", name, latencies.length, unit,
-                latencies.length / result.wallSeconds(), unit, percentile(latencies, 0.50), percentile(latencies, 0.99));
+        double rate = latencies.length / result.wallSeconds();
+        double baselineRate = baseline.sortedLatencies().length / baseline.wallSeconds();
+        System.out.printf("%-34s %8d %-5s %8.0f/s (%.3f × baseline)  p50 %7.2f ms  p99 %7.2f ms%n", name,
+                latencies.length, unit, rate, rate / baselineRate, percentile(latencies, 0.50),
+                percentile(latencies, 0.99));
     }
 
     private static double percentile(long[] sorted, double p) {
