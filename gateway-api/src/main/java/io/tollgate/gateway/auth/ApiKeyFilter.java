@@ -6,6 +6,8 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -16,7 +18,10 @@ import java.util.Optional;
 
 /** Resolves {@code Authorization: Bearer tg-…} on the API and admin paths; admin paths need an admin key. */
 @Component
+@Order(ApiKeyFilter.ORDER)
 public class ApiKeyFilter extends OncePerRequestFilter {
+    /** Late, after Spring's own filters; filters that need the caller order themselves after it. */
+    public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 100;
     private static final String BEARER = "Bearer ";
 
     private final ApiKeys apiKeys;

@@ -2,6 +2,7 @@ package io.tollgate.gateway.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.gateway.auth.Caller;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -11,7 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.io.IOException;
 
-/** OpenAI's chat completions endpoint, JSON and SSE. */
+/** OpenAI's chat completions endpoint, JSON and SSE; honours Idempotency-Key (see the idempotency package). */
 @RestController
 class ChatCompletionsController {
     private final ChatService chat;
@@ -22,7 +23,7 @@ class ChatCompletionsController {
 
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
     void complete(@RequestBody JsonNode body, @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
-                  HttpServletResponse response) throws IOException {
-        chat.complete(caller, ChatRequest.parse(body), response);
+                  HttpServletRequest request, HttpServletResponse response) throws IOException {
+        chat.complete(caller, ChatRequest.parse(body), request, response);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.events.EventIds;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.idempotency.IdempotentOutcome;
 import io.tollgate.gateway.providers.Provider;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.providers.ProviderUsage;
@@ -21,6 +22,7 @@ import io.tollgate.ledger.credits.ModelRate;
 import io.tollgate.ledger.credits.ProviderAttempt;
 import io.tollgate.ledger.credits.ReservationOutcome;
 import io.tollgate.ledger.credits.TokenUsage;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
@@ -66,7 +68,8 @@ class ChatService {
         this.properties = properties;
     }
 
-    void complete(Caller caller, ChatRequest request, HttpServletResponse response) throws IOException {
+    void complete(Caller caller, ChatRequest request, HttpServletRequest httpRequest, HttpServletResponse response)
+            throws IOException {
         if (caller.accountId() == null) {
             throw new GatewayException(HttpStatus.FORBIDDEN, "invalid_request_error", "no_account",
                     "This key belongs to no account; chat needs an account's key.");
@@ -88,10 +91,13 @@ class ChatService {
                 request.maxTokens(), properties.defaultMaxTokens(), properties.minOutputTokens(), rate,
                 properties.reservationTimeout()));
         if (outcome instanceof ReservationOutcome.Rejected rejected) {
-            throw new GatewayException(HttpStatus.PAYMENT_REQUIRED, "insufficient_quota", rejected.reason(),
-                    rejected.message());
+            throw refused(rejected);
         }
         var reserved = (ReservationOutcome.Reserved) outcome;
+        // The ledger now holds this request: whatever the client is answered from here on (the completion,
+        // a provider error, a stream cut short) is final, and a retry with its Idempotency-Key gets it again
+        // instead of being reserved, sent upstream and charged a second time.
+        IdempotentOutcome.markFinal(httpRequest);
         response.setHeader(HEADER_REQUEST_ID, requestId);
         response.setHeader(HEADER_MAX_TOKENS, Integer.toString(reserved.grantedMaxTokens()));
         if (reserved.clamped()) {
@@ -99,6 +105,16 @@ class ChatService {
         }
         var call = new Call(caller.accountId(), requestId, provider, credential, request, inputEstimate);
         call.run(request.upstreamBody(reserved.grantedMaxTokens()), response);
+    }
+
+    private static GatewayException refused(ReservationOutcome.Rejected rejected) {
+        if (ReservationOutcome.ACCOUNT_CLOSED.equals(rejected.reason())) {
+            // Not a matter of credit: topping up would not help, so not 402.
+            return new GatewayException(HttpStatus.FORBIDDEN, "invalid_request_error", rejected.reason(),
+                    rejected.message());
+        }
+        return new GatewayException(HttpStatus.PAYMENT_REQUIRED, "insufficient_quota", rejected.reason(),
+                rejected.message());
     }
 
     private static GatewayException modelNotFound(ChatRequest request, String why) {

@@ -31,6 +31,11 @@ public final class GatewayHttp {
     }
 
     public Reply post(String path, String key, Object body) {
+        return post(path, key, body, Map.of());
+    }
+
+    /** A String body is sent as it is (UTF-8), anything else as JSON. */
+    public Reply post(String path, String key, Object body, Map<String, String> headers) {
         try {
             String payload = body instanceof String text ? text : JSON.writeValueAsString(body);
             var request = HttpRequest.newBuilder(URI.create(baseUrl + path))
@@ -39,6 +44,7 @@ public final class GatewayHttp {
             if (key != null) {
                 request.header("Authorization", "Bearer " + key);
             }
+            headers.forEach(request::header);
             return send(request.build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -97,9 +103,13 @@ public final class GatewayHttp {
     public Account openAccountWithCredits(String credits) {
         String accountId = "acct-test-" + UUID.randomUUID();
         expect(post("/admin/accounts", adminKey, Map.of("id", accountId, "displayName", "Test account")), 201);
-        expect(post("/admin/accounts/" + accountId + "/grants", adminKey, Map.of("credits", credits)), 201);
+        grantCredits(accountId, credits);
         Reply key = expect(post("/admin/keys", adminKey, Map.of("name", "test key", "accountId", accountId)), 201);
         return new Account(accountId, key.json().path("key").asText());
+    }
+
+    public void grantCredits(String accountId, String credits) {
+        expect(post("/admin/accounts/" + accountId + "/grants", adminKey, Map.of("credits", credits)), 201);
     }
 
     public record Account(String id, String key) {

@@ -1,0 +1,182 @@
+package io.tollgate.gateway.idempotency;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.gateway.auth.ApiKeyFilter;
+import io.tollgate.gateway.auth.Caller;
+import io.tollgate.gateway.errors.OpenAiError;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * {@code Idempotency-Key} on the POST endpoints listed in {@code tollgate.idempotency.paths}: the first
+ * request with a key runs, its final outcome is kept, and a retry with the same key and body gets that
+ * outcome again, byte for byte, without reaching the provider or the ledger, so it is never charged twice.
+ *
+ * <p>A request without the header costs a header lookup and nothing else.
+ */
+@Component
+@Order(ApiKeyFilter.ORDER + 1) // the key's scope is the caller's account, which the API key filter resolves
+public class IdempotencyFilter extends OncePerRequestFilter {
+    public static final String HEADER = "Idempotency-Key";
+    public static final String REPLAYED_HEADER = "idempotent-replayed";
+    private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
+
+    private final IdempotencyKeyStore store;
+    private final InFlightClaims inFlight;
+    private final IdempotencyProperties properties;
+    private final ObjectMapper json;
+
+    IdempotencyFilter(IdempotencyKeyStore store, InFlightClaims inFlight, IdempotencyProperties properties,
+                      ObjectMapper json) {
+        this.store = store;
+        this.inFlight = inFlight;
+        this.properties = properties;
+        this.json = json;
+    }
+
+    /** The headers a replay carries besides status, content type and body: the request id and Tollgate's own. */
+    static boolean isReplayedHeader(String name) {
+        String lower = name.toLowerCase();
+        return lower.equals("x-request-id") || lower.startsWith("x-tollgate-");
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !"POST".equals(request.getMethod()) || request.getHeader(HEADER) == null
+                || !properties.paths().contains(request.getRequestURI());
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        List<String> values = Collections.list(request.getHeaders(HEADER));
+        if (values.size() != 1 || !IdempotencyKey.isValid(values.getFirst())) {
+            reject(response, HttpStatus.BAD_REQUEST, null, values.size() != 1
+                    ? "Send one Idempotency-Key header, not " + values.size() + "."
+                    : "The Idempotency-Key must be 1 to " + IdempotencyKey.MAX_LENGTH
+                            + " printable ASCII characters.");
+            return;
+        }
+        if (!(request.getAttribute(Caller.REQUEST_ATTRIBUTE) instanceof Caller caller)) {
+            throw new IllegalStateException(request.getRequestURI() + " is listed in tollgate.idempotency.paths "
+                    + "but is not behind API key authentication: an Idempotency-Key needs an owner");
+        }
+        IdempotencyKey key = IdempotencyKey.of(caller, values.getFirst());
+        byte[] body = request.getInputStream().readAllBytes();
+
+        Claim claim;
+        try {
+            claim = store.claim(key, request.getRequestURI(), sha256(body));
+        } catch (DataAccessException e) {
+            // Running the request without its key could charge a retry twice: refuse instead.
+            log.error("could not claim an idempotency key", e);
+            reject(response, HttpStatus.SERVICE_UNAVAILABLE, "server_error", "idempotency_unavailable",
+                    "Idempotency keys cannot be checked right now; retry the request later.");
+            return;
+        }
+        switch (claim) {
+            case Claim.Acquired acquired -> run(acquired, new CachedBodyRequest(request, body), response, chain);
+            case Claim.Completed completed when completed.response().replayable() ->
+                    replay(completed.response(), response);
+            case Claim.Completed completed -> reject(response, HttpStatus.CONFLICT, null,
+                    "idempotency_response_unavailable", "A request with this Idempotency-Key has completed (HTTP "
+                            + completed.response().status() + requestIdClause(completed.response())
+                            + "), but its response was not kept for replay: it was larger than "
+                            + properties.maxStoredResponse().toKilobytes() + " KiB or failed unexpectedly. It will not "
+                            + "be run or charged again; send a new request with a new key.");
+            case Claim.InProgress ignored -> {
+                response.setHeader("Retry-After", "1");
+                reject(response, HttpStatus.CONFLICT, "idempotency_key_in_use", "A request with this "
+                        + "Idempotency-Key is still being processed; retry once it has completed.");
+            }
+            case Claim.Mismatch ignored -> reject(response, HttpStatus.UNPROCESSABLE_ENTITY, "idempotency_key_reused",
+                    "This Idempotency-Key was already used for a different request. Use a new key for a new request.");
+        }
+    }
+
+    private void run(Claim.Acquired claim, HttpServletRequest request, HttpServletResponse response,
+                     FilterChain chain) throws ServletException, IOException {
+        var capturing = new CapturingResponse(response, (int) properties.maxStoredResponse().toBytes());
+        inFlight.add(claim);
+        try {
+            chain.doFilter(request, capturing);
+        } catch (Throwable failure) {
+            // Unhandled, so the container answers with its own error page: not something to replay, but a
+            // final outcome all the same once the request had begun its work.
+            finish(claim, capturing.toStoredResponse().withoutBody(), IdempotentOutcome.isFinal(request, 0));
+            throw failure;
+        } finally {
+            inFlight.remove(claim);
+        }
+        StoredResponse outcome = capturing.toStoredResponse();
+        finish(claim, outcome, IdempotentOutcome.isFinal(request, outcome.status()));
+    }
+
+    /** Keeps a final outcome for replay, or forgets the key so that the request may be sent again. */
+    private void finish(Claim.Acquired claim, StoredResponse outcome, boolean isFinal) {
+        try {
+            if (!isFinal) {
+                store.release(claim);
+            } else if (!store.complete(claim, outcome)) {
+                log.warn("an idempotency key of {} was taken over while its request ran (longer than its lease); "
+                        + "the outcome of the first run is not kept", claim.key().scope());
+            }
+        } catch (RuntimeException e) {
+            // The client has its answer: a storage failure must not turn it into an error. The key stays
+            // in progress, so retries get 409 until its lease runs out and one of them takes it over.
+            log.error("could not store the outcome of an idempotency key of {}", claim.key().scope(), e);
+        }
+    }
+
+    private static void replay(StoredResponse stored, HttpServletResponse response) throws IOException {
+        response.setStatus(stored.status());
+        if (stored.contentType() != null) {
+            response.setContentType(stored.contentType());
+        }
+        stored.headers().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+        response.setHeader(REPLAYED_HEADER, "true");
+        response.setContentLength(stored.body().length);
+        response.getOutputStream().write(stored.body());
+    }
+
+    private static String requestIdClause(StoredResponse stored) {
+        String requestId = stored.header("x-request-id");
+        return requestId == null ? "" : ", request " + requestId;
+    }
+
+    private void reject(HttpServletResponse response, HttpStatus status, String code, String message)
+            throws IOException {
+        reject(response, status, "invalid_request_error", code, message);
+    }
+
+    private void reject(HttpServletResponse response, HttpStatus status, String type, String code, String message)
+            throws IOException {
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), OpenAiError.of(message, type, code));
+    }
+
+    private static byte[] sha256(byte[] body) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(body);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}
