@@ -21,7 +21,8 @@ public record EventType(String name, Class<? extends TollgateEvent> recordClass,
             v1(TokensConsumed.class),
             v1(CreditsDebited.class),
             v1(ReservationReleased.class),
-            v1(CreditsRefunded.class));
+            v1(CreditsRefunded.class),
+            v1(ModelRateSet.class));
 
     private static EventType v1(Class<? extends TollgateEvent> recordClass) {
         return new EventType(recordClass.getSimpleName(), recordClass, 1);

@@ -10,7 +10,7 @@ import java.util.UUID;
 public sealed interface TollgateEvent
         permits AccountOpened, AccountClosed, CreditsGranted, CreditsExpired, CreditsAdjusted,
                 RequestAccepted, CreditsReserved, RequestRejected, ProviderCalled, TokensConsumed,
-                CreditsDebited, ReservationReleased, CreditsRefunded {
+                CreditsDebited, ReservationReleased, CreditsRefunded, ModelRateSet {
 
     /** Time-ordered (UUIDv7) so that ids sort roughly by creation time. */
     UUID eventId();

@@ -39,7 +39,9 @@ class EventCodecTest {
                 new TokensConsumed(EventIds.next(), NOW, "acct-1", "req-1", "openai", "gpt-4o", 42, 12, 7, 3, true),
                 new CreditsDebited(EventIds.next(), NOW, "acct-1", "req-1", 225L, "openai", "gpt-4o"),
                 new ReservationReleased(EventIds.next(), NOW, "acct-1", "req-1", 8_775L, ReleaseReason.SETTLED),
-                new CreditsRefunded(EventIds.next(), NOW, "acct-1", "req-1", 225L, "bad answer", "admin"));
+                new CreditsRefunded(EventIds.next(), NOW, "acct-1", "req-1", 225L, "bad answer", "admin"),
+                new ModelRateSet(EventIds.next(), NOW, RateCards.SYSTEM_ACCOUNT, "openai", "gpt-4o", 2_500_000L,
+                        10_000_000L, 1_250_000L, 40_000L, 130_000L, NOW.plusSeconds(3_600), "admin"));
     }
 
     @ParameterizedTest

@@ -37,7 +37,8 @@ class AccountAdminController {
         this.apiKeys = apiKeys;
     }
 
-    record OpenAccountRequest(@Pattern(regexp = "[A-Za-z0-9_.-]{1,64}") String id, @NotBlank String displayName) {
+    /** Ids starting with '_' are reserved for system streams such as {@link io.tollgate.events.RateCards#SYSTEM_ACCOUNT}. */
+    record OpenAccountRequest(@Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}") String id, @NotBlank String displayName) {
     }
 
     record AccountResponse(String id, String displayName) {

@@ -8,6 +8,7 @@ import io.tollgate.events.CreditsExpired;
 import io.tollgate.events.CreditsGranted;
 import io.tollgate.events.CreditsRefunded;
 import io.tollgate.events.CreditsReserved;
+import io.tollgate.events.ModelRateSet;
 import io.tollgate.events.ProviderCalled;
 import io.tollgate.events.ReleaseReason;
 import io.tollgate.events.RequestAccepted;
@@ -109,6 +110,9 @@ public class UsageAndBalanceProjection {
             }
             case AccountClosed e -> {
                 // Nothing to total; the balance stays readable for statements.
+            }
+            case ModelRateSet e -> {
+                // A price list, not a movement of credit: requests carry the rate they were reserved at.
             }
         }
     }

@@ -1,0 +1,27 @@
+package io.tollgate.ledger.rates;
+
+import io.tollgate.events.RateCards;
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+import java.time.Instant;
+
+/**
+ * Set a model's prices from {@code effectiveFrom} on (null: from now). Creates the model's rate card
+ * when it has none yet; answers the instant the version takes effect.
+ *
+ * @param inputMicrosPerMillion       micro-credits per million input tokens
+ * @param outputMicrosPerMillion      micro-credits per million output tokens
+ * @param cachedInputMicrosPerMillion micro-credits per million cached input tokens
+ * @param imageMicros                 micro-credits per generated image
+ * @param embeddingMicrosPerMillion   micro-credits per million embedding tokens
+ */
+public record SetModelRate(String provider, String model, long inputMicrosPerMillion, long outputMicrosPerMillion,
+                           long cachedInputMicrosPerMillion, long imageMicros, long embeddingMicrosPerMillion,
+                           Instant effectiveFrom, String actor) {
+
+    /** The rate card's id, {@code provider/model}. */
+    @TargetAggregateIdentifier
+    public String rateCardId() {
+        return RateCards.id(provider, model);
+    }
+}
