@@ -37,14 +37,16 @@ public class BatchedAppendStorageEngine implements EventStorageEngine {
         collecting.set(new ArrayList<>());
     }
 
-    /** Writes what was collected, in the batch's transaction, and stops collecting. */
-    void flush() {
+    /** Writes what was collected, in the batch's transaction, and stops collecting; returns how many. */
+    int flush() {
         List<EventMessage<?>> events = collecting.get();
         collecting.remove();
-        if (events != null && !events.isEmpty()) {
-            store.appendEvents(events);
-            remember(events);
+        if (events == null || events.isEmpty()) {
+            return 0;
         }
+        store.appendEvents(events);
+        remember(events);
+        return events.size();
     }
 
     /** The last sequence number this instance wrote for the account, if it wrote any lately. */

@@ -209,7 +209,10 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
                     }
                     results.add(result);
                 }
-                appends.flush();
+                if (appends.flush() == 0) {
+                    // With events, the append itself would have failed on an aborted transaction.
+                    locks.verifyTransactionIntact();
+                }
                 transactions.commit(transaction);
             } catch (RuntimeException failure) {
                 appends.discard();

@@ -104,7 +104,7 @@ public class CreditAccount {
         requireOpen();
         // CreditsExpired names its bucket by grant id, so two live buckets must not share one.
         if (buckets.holds(command.grantId())) {
-            throw new IllegalStateException("grant " + command.grantId() + " already exists");
+            throw new AccountStateConflict("grant " + command.grantId() + " already exists");
         }
         apply(new CreditsGranted(EventIds.next(), now, accountId, command.grantId(), command.amountMicros(),
                 command.source(), command.expiresAt(), command.actor()));
@@ -152,7 +152,7 @@ public class CreditAccount {
     public ReservationOutcome handle(ReserveCredits command) {
         requireText(command.requestId(), "requestId");
         if (reservations.containsKey(command.requestId())) {
-            throw new IllegalStateException("request " + command.requestId() + " already holds a reservation");
+            throw new AccountStateConflict("request " + command.requestId() + " already holds a reservation");
         }
         Instant now = now();
         if (closed) {
@@ -271,7 +271,7 @@ public class CreditAccount {
 
     private void requireOpen() {
         if (closed) {
-            throw new IllegalStateException("account " + accountId + " is closed");
+            throw new AccountStateConflict("account " + accountId + " is closed");
         }
     }
 

@@ -40,4 +40,13 @@ public class AccountLocks {
                 });
         return lastSequences;
     }
+
+    /**
+     * Fails when the current transaction is already aborted. PostgreSQL turns the commit of an aborted
+     * transaction into a silent rollback, so a database error that some handler swallowed would
+     * otherwise pass for a successful batch.
+     */
+    public void verifyTransactionIntact() {
+        jdbc.sql("select 1").query(Integer.class).single();
+    }
 }

@@ -130,7 +130,7 @@ class CreditAccountTest {
     void refusesASecondReservationForTheSameRequest() {
         fixture.given(opened(), granted(10_000), reserved("r-1", 700, 50, false))
                 .when(reserve("r-1", 100, 50))
-                .expectException(IllegalStateException.class)
+                .expectException(AccountStateConflict.class)
                 .expectNoEvents();
     }
 
@@ -209,7 +209,7 @@ class CreditAccountTest {
     void refusesAGrantIdThatStillHoldsCredit() {
         fixture.given(opened(), granted("g-1", 1_000, null))
                 .when(new GrantCredits(ACCOUNT, "g-1", 1_000, GrantSource.ADMIN, null, "admin"))
-                .expectException(IllegalStateException.class)
+                .expectException(AccountStateConflict.class)
                 .expectNoEvents();
     }
 
@@ -401,7 +401,7 @@ class CreditAccountTest {
         void aClosedAccountRefusesGrants() {
             fixture.given(opened(), closed())
                     .when(new GrantCredits(ACCOUNT, "g-1", 1_000, GrantSource.ADMIN, null, "admin"))
-                    .expectException(IllegalStateException.class)
+                    .expectException(AccountStateConflict.class)
                     .expectNoEvents();
         }
 
@@ -409,7 +409,7 @@ class CreditAccountTest {
         void aClosedAccountRefusesAdjustments() {
             fixture.given(opened(), granted(1_000), closed())
                     .when(new AdjustCredits(ACCOUNT, 100, "goodwill", "admin"))
-                    .expectException(IllegalStateException.class)
+                    .expectException(AccountStateConflict.class)
                     .expectNoEvents();
         }
 

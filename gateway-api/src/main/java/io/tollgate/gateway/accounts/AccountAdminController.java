@@ -5,6 +5,8 @@ import io.tollgate.events.EventIds;
 import io.tollgate.events.GrantSource;
 import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.Caller;
+import io.tollgate.ledger.credits.Commands.AdjustCredits;
+import io.tollgate.ledger.credits.Commands.CloseAccount;
 import io.tollgate.ledger.credits.Commands.GrantCredits;
 import io.tollgate.ledger.credits.Commands.OpenAccount;
 import jakarta.validation.Valid;
@@ -50,6 +52,19 @@ class AccountAdminController {
     record GrantResponse(String accountId, String grantId, BigDecimal credits) {
     }
 
+    /** @param credits signed: a negative adjustment takes credit away, never more than is available */
+    record AdjustmentRequest(@NotNull BigDecimal credits, @NotBlank String reason) {
+    }
+
+    record AdjustmentResponse(String accountId, BigDecimal credits, String reason) {
+    }
+
+    record CloseRequest(@NotBlank String reason) {
+    }
+
+    record CloseResponse(String accountId, boolean closedNow) {
+    }
+
     record KeyRequest(@NotBlank String name, String accountId, Caller.Role role) {
     }
 
@@ -74,6 +89,23 @@ class AccountAdminController {
         GrantSource source = request.source() != null ? request.source() : GrantSource.ADMIN;
         commands.sendAndWait(new GrantCredits(accountId, grantId, micros, source, request.expiresAt(), admin.keyId()));
         return new GrantResponse(accountId, grantId, Credits.toCredits(micros));
+    }
+
+    @PostMapping("/accounts/{accountId}/adjustments")
+    @ResponseStatus(HttpStatus.CREATED)
+    AdjustmentResponse adjust(@PathVariable String accountId, @Valid @RequestBody AdjustmentRequest request,
+                              @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
+        long micros = Credits.micros(request.credits());
+        commands.sendAndWait(new AdjustCredits(accountId, micros, request.reason(), admin.keyId()));
+        return new AdjustmentResponse(accountId, Credits.toCredits(micros), request.reason());
+    }
+
+    /** Closing twice is harmless: the second call answers closedNow = false. */
+    @PostMapping("/accounts/{accountId}/close")
+    CloseResponse close(@PathVariable String accountId, @Valid @RequestBody CloseRequest request,
+                        @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
+        boolean closedNow = commands.sendAndWait(new CloseAccount(accountId, request.reason(), admin.keyId()));
+        return new CloseResponse(accountId, closedNow);
     }
 
     @PostMapping("/keys")

@@ -1,5 +1,6 @@
 package io.tollgate.gateway.errors;
 
+import io.tollgate.ledger.credits.AccountStateConflict;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.slf4j.Logger;
@@ -48,6 +49,11 @@ public class OpenAiErrorHandler {
     @ExceptionHandler(AggregateNotFoundException.class)
     ResponseEntity<OpenAiError> unknownAccount(AggregateNotFoundException e) {
         return respond(HttpStatus.NOT_FOUND, "No such account.", "invalid_request_error", "account_not_found");
+    }
+
+    @ExceptionHandler(AccountStateConflict.class)
+    ResponseEntity<OpenAiError> accountState(AccountStateConflict e) {
+        return respond(HttpStatus.CONFLICT, e.getMessage(), "invalid_request_error", "account_state_conflict");
     }
 
     @ExceptionHandler(AggregateStreamCreationException.class)

@@ -13,6 +13,7 @@ import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
+import io.tollgate.gateway.testing.OpenAiWireFormat;
 import io.tollgate.gateway.testing.GatewayHttp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,13 +23,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static io.tollgate.gateway.testing.OpenAiWireFormat.COMPLETION;
+import static io.tollgate.gateway.testing.OpenAiWireFormat.CHAT_PATH;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -38,23 +40,10 @@ import static org.awaitility.Awaitility.await;
  */
 class OpenAiChatTest extends GatewayTestBase {
     private static final String PROVIDER_KEY = "sk-test-provider-secret-0001";
-    private static final String CHAT_PATH = "/v1/chat/completions";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static WireMockExtension upstream = WireMockExtension.newInstance()
-            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
-            .build();
-
-    /** From OpenAI's API reference: a chat completion with its usage block. */
-    private static final String COMPLETION = """
-            {"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion","created":1741569952,
-             "model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant",
-             "content":"Hello! How can I assist you today?","refusal":null,"annotations":[]},"logprobs":null,
-             "finish_reason":"stop"}],"usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29,
-             "prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":
-             {"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},
-             "service_tier":"default"}""";
+    static WireMockExtension upstream = OpenAiWireFormat.loopbackProvider();
 
     private GatewayHttp gateway;
     private String provider;

@@ -5,6 +5,7 @@ import io.tollgate.events.CreditsDebited;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
+import io.tollgate.gateway.testing.OpenAiWireFormat;
 import io.tollgate.gateway.testing.GatewayHttp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,39 +16,21 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import static io.tollgate.gateway.testing.OpenAiWireFormat.STREAM_WITH_USAGE;
+import static io.tollgate.gateway.testing.OpenAiWireFormat.CHAT_PATH;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Server-sent events from an OpenAI-compatible provider, relayed and billed from the stream's usage chunk. */
 class OpenAiStreamingTest extends GatewayTestBase {
-    private static final String CHAT_PATH = "/v1/chat/completions";
 
     @RegisterExtension
-    static WireMockExtension upstream = WireMockExtension.newInstance()
-            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
-            .build();
-
-    /** OpenAI's streaming format with stream_options.include_usage, as its API reference shows it. */
-    private static final String STREAM = """
-            data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"usage":null}
-
-            data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":{"content":"Hello"},"logprobs":null,"finish_reason":null}],"usage":null}
-
-            data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":{"content":" there!"},"logprobs":null,"finish_reason":null}],"usage":null}
-
-            data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null}
-
-            data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_44709d6fcb","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}
-
-            data: [DONE]
-
-            """;
+    static WireMockExtension upstream = OpenAiWireFormat.loopbackProvider();
 
     /** Some OpenAI-compatible servers end a stream without any usage. */
     private static final String STREAM_WITHOUT_USAGE = """
@@ -73,7 +56,7 @@ class OpenAiStreamingTest extends GatewayTestBase {
     @Test
     void theStreamIsRelayedAndTheGatewayAddsUsageTheClientDidNotAskFor() {
         upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "text/event-stream").withBody(STREAM)));
+                .withHeader("Content-Type", "text/event-stream").withBody(STREAM_WITH_USAGE)));
         var account = gateway.openAccountWithCredits("1");
 
         var reply = gateway.post(CHAT_PATH, account.key(), Map.of("model", provider + "/gpt-4o-mini",
@@ -101,7 +84,7 @@ class OpenAiStreamingTest extends GatewayTestBase {
     @Test
     void aClientThatAskedForUsageGetsTheUsageChunk() {
         upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "text/event-stream").withBody(STREAM)));
+                .withHeader("Content-Type", "text/event-stream").withBody(STREAM_WITH_USAGE)));
         var account = gateway.openAccountWithCredits("1");
 
         var reply = gateway.post(CHAT_PATH, account.key(), Map.of("model", provider + "/gpt-4o-mini",

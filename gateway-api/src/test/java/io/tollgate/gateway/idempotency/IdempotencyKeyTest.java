@@ -4,6 +4,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tollgate.events.CreditsDebited;
 import io.tollgate.events.EventCodec;
 import io.tollgate.gateway.GatewayTestBase;
+import io.tollgate.gateway.testing.OpenAiWireFormat;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.gateway.testing.GatewayHttp.Reply;
 import io.tollgate.ledger.credits.Commands.CloseAccount;
@@ -25,11 +26,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static io.tollgate.gateway.testing.OpenAiWireFormat.COMPLETION;
+import static io.tollgate.gateway.testing.OpenAiWireFormat.CHAT_PATH;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -38,24 +40,13 @@ import static org.awaitility.Awaitility.await;
  * WireMock: a retry is answered from the first request and never reaches the provider or the ledger again.
  */
 class IdempotencyKeyTest extends GatewayTestBase {
-    private static final String CHAT_PATH = "/v1/chat/completions";
     private static final String KEY_HEADER = "Idempotency-Key";
     private static final String REPLAYED = "idempotent-replayed";
     private static final Duration KAFKA_WAIT = Duration.ofSeconds(20);
     private static final EventCodec CODEC = new EventCodec();
 
     @RegisterExtension
-    static WireMockExtension upstream = WireMockExtension.newInstance()
-            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
-            .build();
-
-    /** From OpenAI's API reference: a chat completion with its usage block. */
-    private static final String COMPLETION = """
-            {"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion","created":1741569952,
-             "model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant",
-             "content":"Hello! How can I assist you today?","refusal":null,"annotations":[]},"logprobs":null,
-             "finish_reason":"stop"}],"usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29},
-             "service_tier":"default"}""";
+    static WireMockExtension upstream = OpenAiWireFormat.loopbackProvider();
 
     /** OpenAI's streaming format with stream_options.include_usage, as its API reference shows it. */
     private static final String STREAM = """

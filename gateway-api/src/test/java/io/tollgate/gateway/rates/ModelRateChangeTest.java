@@ -9,6 +9,7 @@ import io.tollgate.events.ModelRateSet;
 import io.tollgate.events.RateCards;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
+import io.tollgate.gateway.testing.OpenAiWireFormat;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.ledger.rates.SetModelRate;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -35,9 +36,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.tollgate.gateway.testing.OpenAiWireFormat.COMPLETION;
+import static io.tollgate.gateway.testing.OpenAiWireFormat.CHAT_PATH;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -48,17 +50,6 @@ import static org.awaitility.Awaitility.await;
  * travels with each request into the ledger, so that a replay prices it the same way.
  */
 class ModelRateChangeTest extends GatewayTestBase {
-    private static final String CHAT_PATH = "/v1/chat/completions";
-    /** OpenAI's chat completion; its usage is 19 prompt and 10 completion tokens. */
-    private static final String COMPLETION = """
-            {"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion","created":1741569952,
-             "model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant",
-             "content":"Hello! How can I assist you today?","refusal":null,"annotations":[]},"logprobs":null,
-             "finish_reason":"stop"}],"usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29,
-             "prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":
-             {"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},
-             "service_tier":"default"}""";
-
     /** Rate A: 2.5 credits per million input, 10 per million output: 19 × 2.5 → 48, 10 × 10 = 100. */
     private static final Price A = new Price("2.5", "10", 148);
     /** Rate B: 5 and 20: 19 × 5 = 95, 10 × 20 = 200. */
@@ -77,9 +68,7 @@ class ModelRateChangeTest extends GatewayTestBase {
     }
 
     @RegisterExtension
-    static WireMockExtension upstream = WireMockExtension.newInstance()
-            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
-            .build();
+    static WireMockExtension upstream = OpenAiWireFormat.loopbackProvider();
 
     @Autowired
     JdbcClient jdbc;
