@@ -1,6 +1,7 @@
 package io.tollgate.ledger;
 
 import io.tollgate.ledger.commit.CommitConfiguration;
+import io.tollgate.ledger.expiry.ExpiryConfiguration;
 import io.tollgate.ledger.publishing.PublishingConfiguration;
 import io.tollgate.ledger.store.LedgerStoreConfiguration;
 import org.springframework.context.annotation.Configuration;
@@ -8,6 +9,7 @@ import org.springframework.context.annotation.Import;
 
 /** Import this to host the command side in a Spring Boot app. */
 @Configuration(proxyBeanMethods = false)
-@Import({LedgerStoreConfiguration.class, CommitConfiguration.class, PublishingConfiguration.class})
+@Import({LedgerStoreConfiguration.class, CommitConfiguration.class, PublishingConfiguration.class,
+        ExpiryConfiguration.class})
 public class LedgerConfiguration {
 }

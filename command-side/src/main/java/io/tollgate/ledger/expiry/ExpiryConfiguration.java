@@ -1,0 +1,60 @@
+package io.tollgate.ledger.expiry;
+
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
+import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.EnableScheduling;
+
+import javax.sql.DataSource;
+
+/**
+ * The expiry schedule, the processor that keeps it and the sweeper that acts on it. Enables Spring's
+ * scheduling for the whole application that hosts the command side.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableScheduling
+@EnableConfigurationProperties(ExpiryProperties.class)
+public class ExpiryConfiguration {
+    /** Events per processor transaction; large, so that catching up with a long log is quick. */
+    private static final int PROJECTION_BATCH_SIZE = 500;
+
+    /** The table comes with the ledger's Flyway migrations. */
+    @Bean
+    @DependsOn("ledgerFlyway")
+    ExpirySchedule expirySchedule(DataSource dataSource) {
+        return new ExpirySchedule(new JdbcTemplate(dataSource));
+    }
+
+    @Bean
+    ExpiryScheduleProjection expiryScheduleProjection(ExpirySchedule expirySchedule) {
+        return new ExpiryScheduleProjection(expirySchedule);
+    }
+
+    /**
+     * One thread, one segment: the schedule is small work per event. Handler failures propagate, so
+     * the batch rolls back and is retried rather than skipped (Axon's default would log and go on, and
+     * lose the entry).
+     */
+    @Bean
+    ConfigurerModule expiryScheduleProcessor() {
+        return configurer -> configurer.eventProcessing(processing -> processing
+                .registerTrackingEventProcessor(ExpiryScheduleProjection.PROCESSING_GROUP,
+                        axon -> axon.eventStore(),
+                        axon -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
+                                .andBatchSize(PROJECTION_BATCH_SIZE))
+                .registerListenerInvocationErrorHandler(ExpiryScheduleProjection.PROCESSING_GROUP,
+                        axon -> PropagatingErrorHandler.instance()));
+    }
+
+    @Bean
+    ExpirySweeper expirySweeper(ExpirySchedule expirySchedule, DataSource dataSource, CommandGateway commandGateway,
+                                ExpiryProperties properties) {
+        return new ExpirySweeper(expirySchedule, new SweepLock(dataSource), commandGateway, properties.batchSize());
+    }
+}
