@@ -1,7 +1,7 @@
 package io.tollgate.gateway.auth;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tollgate.gateway.errors.OpenAiError;
+import io.tollgate.gateway.errors.ErrorResponses;
+import io.tollgate.gateway.errors.GatewayException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -9,7 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -25,11 +25,11 @@ public class ApiKeyFilter extends OncePerRequestFilter {
     private static final String BEARER = "Bearer ";
 
     private final ApiKeys apiKeys;
-    private final ObjectMapper json;
+    private final ErrorResponses errors;
 
-    public ApiKeyFilter(ApiKeys apiKeys, ObjectMapper json) {
+    public ApiKeyFilter(ApiKeys apiKeys, ErrorResponses errors) {
         this.apiKeys = apiKeys;
-        this.json = json;
+        this.errors = errors;
     }
 
     @Override
@@ -46,22 +46,22 @@ public class ApiKeyFilter extends OncePerRequestFilter {
                 ? apiKeys.resolve(header.substring(BEARER.length()).trim())
                 : Optional.empty();
         if (caller.isEmpty()) {
-            reject(response, HttpServletResponse.SC_UNAUTHORIZED, header == null
+            reject(request, response, HttpStatus.UNAUTHORIZED, header == null
                     ? "Missing API key: send it as 'Authorization: Bearer tg-…'."
                     : "Invalid API key.", "invalid_api_key");
             return;
         }
         if (request.getRequestURI().startsWith("/admin/") && !caller.get().isAdmin()) {
-            reject(response, HttpServletResponse.SC_FORBIDDEN, "This endpoint needs an admin key.", "forbidden");
+            reject(request, response, HttpStatus.FORBIDDEN, "This endpoint needs an admin key.", "forbidden");
             return;
         }
         request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller.get());
         chain.doFilter(request, response);
     }
 
-    private void reject(HttpServletResponse response, int status, String message, String code) throws IOException {
-        response.setStatus(status);
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), OpenAiError.of(message, "invalid_request_error", code));
+    private void reject(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String message,
+                        String code) throws IOException {
+        errors.write(request, response, new GatewayException(status, status == HttpStatus.UNAUTHORIZED
+                ? "invalid_request_error" : "permission_error", code, message));
     }
 }

@@ -2,6 +2,9 @@ package io.tollgate.gateway.errors;
 
 import org.springframework.http.HttpStatus;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * A failure with the status and error type the caller should see; rendered in the caller's API shape.
  * Messages must never contain a secret.
@@ -10,6 +13,7 @@ public class GatewayException extends RuntimeException {
     private final HttpStatus status;
     private final String type;
     private final String code;
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public GatewayException(HttpStatus status, String type, String code, String message) {
         super(message);
@@ -24,6 +28,16 @@ public class GatewayException extends RuntimeException {
 
     public static GatewayException notFound(String code, String message) {
         return new GatewayException(HttpStatus.NOT_FOUND, "invalid_request_error", code, message);
+    }
+
+    /** Adds a response header, such as Retry-After, to the error. */
+    public GatewayException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 
     public HttpStatus status() {

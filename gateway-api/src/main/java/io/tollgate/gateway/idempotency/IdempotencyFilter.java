@@ -1,9 +1,9 @@
 package io.tollgate.gateway.idempotency;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.gateway.auth.ApiKeyFilter;
 import io.tollgate.gateway.auth.Caller;
-import io.tollgate.gateway.errors.OpenAiError;
+import io.tollgate.gateway.errors.ErrorResponses;
+import io.tollgate.gateway.errors.GatewayException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -40,14 +40,14 @@ public class IdempotencyFilter extends OncePerRequestFilter {
     private final IdempotencyKeyStore store;
     private final InFlightClaims inFlight;
     private final IdempotencyProperties properties;
-    private final ObjectMapper json;
+    private final ErrorResponses errors;
 
     IdempotencyFilter(IdempotencyKeyStore store, InFlightClaims inFlight, IdempotencyProperties properties,
-                      ObjectMapper json) {
+                      ErrorResponses errors) {
         this.store = store;
         this.inFlight = inFlight;
         this.properties = properties;
-        this.json = json;
+        this.errors = errors;
     }
 
     /** The headers a replay carries besides status, content type and body: the request id and Tollgate's own. */
@@ -67,7 +67,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         List<String> values = Collections.list(request.getHeaders(HEADER));
         if (values.size() != 1 || !IdempotencyKey.isValid(values.getFirst())) {
-            reject(response, HttpStatus.BAD_REQUEST, null, values.size() != 1
+            reject(request, response, HttpStatus.BAD_REQUEST, null, values.size() != 1
                     ? "Send one Idempotency-Key header, not " + values.size() + "."
                     : "The Idempotency-Key must be 1 to " + IdempotencyKey.MAX_LENGTH
                             + " printable ASCII characters.");
@@ -86,7 +86,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         } catch (DataAccessException e) {
             // Running the request without its key could charge a retry twice: refuse instead.
             log.error("could not claim an idempotency key", e);
-            reject(response, HttpStatus.SERVICE_UNAVAILABLE, "server_error", "idempotency_unavailable",
+            reject(request, response, HttpStatus.SERVICE_UNAVAILABLE, "server_error", "idempotency_unavailable",
                     "Idempotency keys cannot be checked right now; retry the request later.");
             return;
         }
@@ -94,7 +94,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
             case Claim.Acquired acquired -> run(acquired, new CachedBodyRequest(request, body), response, chain);
             case Claim.Completed completed when completed.response().replayable() ->
                     replay(completed.response(), response);
-            case Claim.Completed completed -> reject(response, HttpStatus.CONFLICT, null,
+            case Claim.Completed completed -> reject(request, response, HttpStatus.CONFLICT, null,
                     "idempotency_response_unavailable", "A request with this Idempotency-Key has completed (HTTP "
                             + completed.response().status() + requestIdClause(completed.response())
                             + "), but its response was not kept for replay: it was larger than "
@@ -102,10 +102,10 @@ public class IdempotencyFilter extends OncePerRequestFilter {
                             + "be run or charged again; send a new request with a new key.");
             case Claim.InProgress ignored -> {
                 response.setHeader("Retry-After", "1");
-                reject(response, HttpStatus.CONFLICT, "idempotency_key_in_use", "A request with this "
+                reject(request, response, HttpStatus.CONFLICT, "idempotency_key_in_use", "A request with this "
                         + "Idempotency-Key is still being processed; retry once it has completed.");
             }
-            case Claim.Mismatch ignored -> reject(response, HttpStatus.UNPROCESSABLE_ENTITY, "idempotency_key_reused",
+            case Claim.Mismatch ignored -> reject(request, response, HttpStatus.UNPROCESSABLE_ENTITY, "idempotency_key_reused",
                     "This Idempotency-Key was already used for a different request. Use a new key for a new request.");
         }
     }
@@ -160,16 +160,14 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         return requestId == null ? "" : ", request " + requestId;
     }
 
-    private void reject(HttpServletResponse response, HttpStatus status, String code, String message)
-            throws IOException {
-        reject(response, status, "invalid_request_error", code, message);
+    private void reject(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String code,
+                        String message) throws IOException {
+        reject(request, response, status, "invalid_request_error", code, message);
     }
 
-    private void reject(HttpServletResponse response, HttpStatus status, String type, String code, String message)
-            throws IOException {
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), OpenAiError.of(message, type, code));
+    private void reject(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String type,
+                        String code, String message) throws IOException {
+        errors.write(request, response, new GatewayException(status, type, code, message));
     }
 
     private static byte[] sha256(byte[] body) {

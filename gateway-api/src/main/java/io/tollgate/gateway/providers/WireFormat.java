@@ -1,8 +1,16 @@
 package io.tollgate.gateway.providers;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
 /** The wire family a provider speaks; adapters exist per family, not per vendor. */
 public enum WireFormat {
-    OPENAI;
+    /** OpenAI's chat completions API, spoken by OpenAI and every OpenAI-compatible server. */
+    OPENAI,
+    /** Anthropic's Messages API. */
+    ANTHROPIC,
+    /** Google's Gemini API (generateContent, streamGenerateContent). */
+    GEMINI;
 
     public static WireFormat parse(String value) {
         for (WireFormat format : values()) {
@@ -10,6 +18,7 @@ public enum WireFormat {
                 return format;
             }
         }
-        throw new IllegalArgumentException("unknown wireFormat '" + value + "'; supported: openai");
+        throw new IllegalArgumentException("unknown wireFormat '" + value + "'; supported: "
+                + Arrays.stream(values()).map(f -> f.name().toLowerCase()).collect(Collectors.joining(", ")));
     }
 }

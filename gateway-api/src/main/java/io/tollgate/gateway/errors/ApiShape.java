@@ -1,0 +1,62 @@
+package io.tollgate.gateway.errors;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * The API a caller speaks, judged by the path it called. Every error leaves in its caller's shape, so an
+ * SDK pointed at Tollgate parses Tollgate's refusals exactly as it parses the provider's.
+ */
+public enum ApiShape {
+    /** {"error":{"message","type","param","code"}} */
+    OPENAI,
+    /** {"type":"error","error":{"type","message"}} */
+    ANTHROPIC,
+    /** AIGNE Hub's v2 API: {"error":{"message","type","code"}} — its clients read error.message. */
+    AIGNE;
+
+    public static ApiShape of(HttpServletRequest request) {
+        return ofPath(request.getRequestURI());
+    }
+
+    public static ApiShape ofPath(String path) {
+        if (path.startsWith("/v1/messages")) {
+            return ANTHROPIC;
+        }
+        if (path.startsWith("/api/v2/")) {
+            return AIGNE;
+        }
+        return OPENAI;
+    }
+
+    public ObjectNode errorBody(int status, String type, String code, String message) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        switch (this) {
+            case ANTHROPIC -> {
+                body.put("type", "error");
+                body.putObject("error").put("type", anthropicType(status, type)).put("message", message);
+            }
+            case OPENAI -> body.putObject("error").put("message", message).put("type", type).putNull("param")
+                    .put("code", code);
+            case AIGNE -> body.putObject("error").put("message", message).put("type", type).put("code", code);
+        }
+        return body;
+    }
+
+    /** Anthropic's error types are fixed per status; see its API reference, "Errors". */
+    static String anthropicType(int status, String openAiType) {
+        return switch (status) {
+            case 400, 409, 422 -> "invalid_request_error";
+            case 401 -> "authentication_error";
+            case 402 -> "billing_error";
+            case 403 -> "permission_error";
+            case 404 -> "not_found_error";
+            case 413 -> "request_too_large";
+            case 429 -> "rate_limit_error";
+            case 504 -> "timeout_error";
+            case 529, 503 -> "overloaded_error";
+            default -> status >= 500 ? "api_error" : openAiType;
+        };
+    }
+}

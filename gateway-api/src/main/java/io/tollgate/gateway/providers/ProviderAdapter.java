@@ -1,0 +1,60 @@
+package io.tollgate.gateway.providers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.Optional;
+
+/**
+ * Speaks one provider wire family. The gateway's pivot is OpenAI's chat shape: every client format is
+ * translated into an OpenAI chat request, and every provider's answer back into an OpenAI completion or
+ * OpenAI stream chunks, with usage normalised to OpenAI's usage object ({@code prompt_tokens},
+ * {@code completion_tokens}, {@code prompt_tokens_details.cached_tokens},
+ * {@code completion_tokens_details.reasoning_tokens}).
+ */
+public interface ProviderAdapter {
+
+    WireFormat wireFormat();
+
+    /**
+     * The upstream chat request, without timeout (the caller sets it).
+     *
+     * @param chatRequest an OpenAI chat request: {@code model} is the provider's own model name, the output
+     *                    limit is set, and {@code stream} says whether to stream
+     */
+    HttpRequest.Builder chatRequest(URI baseUrl, String secret, ObjectNode chatRequest);
+
+    /** The provider's non-streaming answer as an OpenAI chat completion, usage included when reported. */
+    ObjectNode toChatCompletion(JsonNode providerAnswer, String model);
+
+    /** A fresh translator for one stream of this provider's SSE events into OpenAI chunks. */
+    ChunkTranslator chunkTranslator(String model);
+
+    /** The human-readable message in one of this provider's error bodies, if there is one. */
+    Optional<String> errorMessage(JsonNode providerError);
+
+    /**
+     * The upstream embeddings request for an OpenAI embeddings request ({@code model} bare), or empty
+     * when this family has no embeddings API.
+     */
+    default Optional<HttpRequest.Builder> embeddingsRequest(URI baseUrl, String secret, ObjectNode embeddingsRequest) {
+        return Optional.empty();
+    }
+
+    /** The provider's embeddings answer as an OpenAI embeddings response ({@code usage.prompt_tokens} set). */
+    default ObjectNode toEmbeddingsResponse(JsonNode providerAnswer, String model) {
+        throw new UnsupportedOperationException(wireFormat() + " has no embeddings API");
+    }
+
+    /** The upstream image-generation request for an OpenAI images request, or empty when unsupported. */
+    default Optional<HttpRequest.Builder> imagesRequest(URI baseUrl, String secret, ObjectNode imagesRequest) {
+        return Optional.empty();
+    }
+
+    /** The provider's image answer as an OpenAI images response. */
+    default ObjectNode toImagesResponse(JsonNode providerAnswer) {
+        throw new UnsupportedOperationException(wireFormat() + " has no images API");
+    }
+}
