@@ -34,9 +34,20 @@ public final class Commands {
                                  int minOutputTokens, ModelRate rate, Duration reservationTimeout) {
     }
 
-    /** Debit what an answered request used, end its reservation and record its provider attempts. */
+    /**
+     * Debit what an answered request used, end its reservation and record its provider attempts.
+     *
+     * @param provider the provider that answered, which after a failover is not the one reserved for
+     * @param rate     the answering deployment's rate, or null for the rate reserved at
+     */
     public record SettleRequest(@TargetAggregateIdentifier String accountId, String requestId,
-                                String provider, String model, TokenUsage usage, List<ProviderAttempt> attempts) {
+                                String provider, String model, TokenUsage usage, List<ProviderAttempt> attempts,
+                                ModelRate rate) {
+
+        public SettleRequest(String accountId, String requestId, String provider, String model, TokenUsage usage,
+                             List<ProviderAttempt> attempts) {
+            this(accountId, requestId, provider, model, usage, attempts, null);
+        }
     }
 
     /** End a reservation without a charge: the provider failed (every attempt is recorded). */

@@ -179,7 +179,8 @@ public class CreditAccount {
                 command.provider(), command.model(), command.apiFormat(), command.stream(),
                 command.estimatedInputTokens(), command.requestedMaxTokens()));
         apply(new CreditsReserved(EventIds.next(), now, accountId, command.requestId(), amount, grantedOutput, clamped,
-                rate.inputMicrosPerMillion(), rate.outputMicrosPerMillion(), now.plus(command.reservationTimeout())));
+                rate.inputMicrosPerMillion(), rate.outputMicrosPerMillion(), now.plus(command.reservationTimeout()),
+                rate.cachedInputMicrosPerMillion()));
         return new ReservationOutcome.Reserved(amount, grantedOutput, clamped);
     }
 
@@ -201,14 +202,13 @@ public class CreditAccount {
         if (reservation == null && expired == null) {
             return new SettlementOutcome(0, true);
         }
-        ModelRate rate = reservation != null ? reservation.rate() : expired.rate();
+        ModelRate reservedRate = reservation != null ? reservation.rate() : expired.rate();
+        ModelRate rate = command.rate() != null ? command.rate() : reservedRate;
         long heldMicros = reservation != null ? reservation.amountMicros() : 0;
         Instant now = now();
         recordAttempts(command.requestId(), command.attempts(), now);
         TokenUsage usage = command.usage();
-        long cost = Math.addExact(
-                Credits.costMicros(usage.inputTokens(), rate.inputMicrosPerMillion()),
-                Credits.costMicros(usage.outputTokens(), rate.outputMicrosPerMillion()));
+        long cost = cost(usage, rate);
         long debit = Math.min(cost, debitCeilingMicros(heldMicros, now));
         apply(new TokensConsumed(EventIds.next(), now, accountId, command.requestId(), command.provider(),
                 command.model(), usage.inputTokens(), usage.outputTokens(), usage.cachedInputTokens(),
@@ -220,6 +220,15 @@ public class CreditAccount {
                     reservation.amountMicros(), ReleaseReason.SETTLED));
         }
         return new SettlementOutcome(debit, false);
+    }
+
+    /** Input tokens served from the provider's prompt cache are priced at the cached-input price. */
+    static long cost(TokenUsage usage, ModelRate rate) {
+        long cached = Math.min(Math.max(0, usage.cachedInputTokens()), usage.inputTokens());
+        return Math.addExact(Math.addExact(
+                        Credits.costMicros(usage.inputTokens() - cached, rate.inputMicrosPerMillion()),
+                        Credits.costMicros(cached, rate.cachedInputMicrosPerMillion())),
+                Credits.costMicros(usage.outputTokens(), rate.outputMicrosPerMillion()));
     }
 
     /**
@@ -310,7 +319,9 @@ public class CreditAccount {
     @EventSourcingHandler
     void on(CreditsReserved event) {
         reservedMicros += event.amountMicros();
-        var rate = new ModelRate(event.inputRateMicrosPerMillion(), event.outputRateMicrosPerMillion());
+        long cachedRate = event.cachedInputRateMicrosPerMillion() != null
+                ? event.cachedInputRateMicrosPerMillion() : event.inputRateMicrosPerMillion();
+        var rate = new ModelRate(event.inputRateMicrosPerMillion(), event.outputRateMicrosPerMillion(), cachedRate);
         reservations.put(event.requestId(), new Reservation(event.amountMicros(), rate, event.expiresAt()));
     }
 

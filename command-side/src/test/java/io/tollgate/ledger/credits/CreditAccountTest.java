@@ -151,6 +151,35 @@ class CreditAccountTest {
     }
 
     @Test
+    void cachedInputTokensArePricedAtTheCachedRate() {
+        // 60 fresh input × 2 + 40 cached × 0.5 + 20 output × 10 = 120 + 20 + 200 = 340
+        var rate = new ModelRate(2_000_000, 10_000_000, 500_000);
+        fixture.given(opened(), granted(1_000), new CreditsReserved(EventIds.next(), Instant.now(), ACCOUNT, "r-1", 700,
+                        50, false, rate.inputMicrosPerMillion(), rate.outputMicrosPerMillion(),
+                        Instant.now().plusSeconds(600), rate.cachedInputMicrosPerMillion()))
+                .when(new SettleRequest(ACCOUNT, "r-1", "mock", "m", new TokenUsage(100, 20, 40, 0, false), List.of()))
+                .expectResultMessagePayload(new SettlementOutcome(340, false));
+    }
+
+    @Test
+    void aReservationWrittenBeforeCachedPricesChargesCachedTokensAsInput() {
+        var legacy = new CreditsReserved(EventIds.next(), Instant.now(), ACCOUNT, "r-1", 700, 50, false,
+                RATE.inputMicrosPerMillion(), RATE.outputMicrosPerMillion(), Instant.now().plusSeconds(600));
+        fixture.given(opened(), granted(1_000), legacy)
+                .when(new SettleRequest(ACCOUNT, "r-1", "mock", "m", new TokenUsage(100, 20, 40, 0, false), List.of()))
+                .expectResultMessagePayload(new SettlementOutcome(400, false));
+    }
+
+    @Test
+    void aFailedOverRequestIsChargedAtTheRateOfTheDeploymentThatAnswered() {
+        // reserved at 2/10 per million; the fallback that answered costs 1/4: 80 × 1 + 20 × 4 = 160
+        fixture.given(opened(), granted(1_000), reserved("r-1", 700, 50, false))
+                .when(new SettleRequest(ACCOUNT, "r-1", "backup", "m2", new TokenUsage(80, 20, 0, 0, false), List.of(),
+                        new ModelRate(1_000_000, 4_000_000)))
+                .expectResultMessagePayload(new SettlementOutcome(160, false));
+    }
+
+    @Test
     void aRepeatedSettlementChangesNothing() {
         fixture.given(opened(), granted(1_000), reserved("r-1", 700, 50, false),
                         new CreditsDebited(EventIds.next(), Instant.now(), ACCOUNT, "r-1", 360, "mock", "m"),
@@ -548,12 +577,14 @@ class CreditAccountTest {
 
     private static CreditsReserved reserved(String requestId, long amount, int maxTokens, boolean clamped) {
         return new CreditsReserved(EventIds.next(), Instant.now(), ACCOUNT, requestId, amount, maxTokens, clamped,
-                RATE.inputMicrosPerMillion(), RATE.outputMicrosPerMillion(), Instant.now().plusSeconds(600));
+                RATE.inputMicrosPerMillion(), RATE.outputMicrosPerMillion(), Instant.now().plusSeconds(600),
+                RATE.cachedInputMicrosPerMillion());
     }
 
     private static CreditsReserved reservedUntil(String requestId, long amount, Instant expiresAt) {
         return new CreditsReserved(EventIds.next(), Instant.now(), ACCOUNT, requestId, amount, 50, false,
-                RATE.inputMicrosPerMillion(), RATE.outputMicrosPerMillion(), expiresAt);
+                RATE.inputMicrosPerMillion(), RATE.outputMicrosPerMillion(), expiresAt,
+                RATE.cachedInputMicrosPerMillion());
     }
 
     private static ReservationReleased released(String requestId, long amount, ReleaseReason reason) {
