@@ -1,10 +1,14 @@
 package io.tollgate.gateway;
 
 import io.tollgate.gateway.testing.GatewayHttp;
+import io.tollgate.gateway.testing.InMemorySpans;
 import io.tollgate.gateway.testing.LedgerTopicReader;
+import io.tollgate.gateway.testing.TestIdentity;
 import org.junit.jupiter.api.AfterAll;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -14,7 +18,13 @@ import java.util.UUID;
  * One gateway on a random loopback port, on the real PostgreSQL (database tollgate_test) and the real
  * Kafka broker that ./tollgate starts. Every test class shares this one context.
  */
+// Metrics and traces as in production (Spring Boot's tests otherwise swap Prometheus for a simple registry
+// and turn tracing off); every span sampled, and kept in memory for the telemetry tests.
+@AutoConfigureObservability
+@Import(InMemorySpans.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "management.tracing.sampling.probability=1.0",
+        "management.tracing.opentelemetry.export.schedule-delay=50ms",
         "spring.config.name=gateway",
         "spring.datasource.url=${TOLLGATE_TEST_DB_URL:jdbc:postgresql://127.0.0.1:5432/tollgate_test}",
         "tollgate.vault.master-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
@@ -37,10 +47,16 @@ public abstract class GatewayTestBase {
     @DynamicPropertySource
     static void topic(DynamicPropertyRegistry registry) {
         registry.add("tollgate.ledger.topic", () -> TOPIC);
+        // The OAuth2 issuer and query side stand-in of the identity tests (a loopback WireMock per JVM).
+        TestIdentity.gatewayProperties().forEach((name, value) -> registry.add(name, () -> value));
     }
 
     protected GatewayHttp gateway() {
-        return new GatewayHttp("http://127.0.0.1:" + port, ADMIN_KEY);
+        return new GatewayHttp(baseUrl(), ADMIN_KEY);
+    }
+
+    protected String baseUrl() {
+        return "http://127.0.0.1:" + port;
     }
 
     protected static synchronized LedgerTopicReader ledger() {

@@ -5,30 +5,25 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.errors.GatewayException;
 
 /**
- * The parts of an OpenAI chat request the gateway acts on; the rest of the JSON passes through
- * untouched. Validation here is what keeps bad input from reaching a provider or the ledger.
+ * The parts of a chat request (in the pivot shape, OpenAI's) the gateway acts on; the rest of the JSON
+ * passes through untouched. Validation here is what keeps bad input from reaching a provider or the ledger.
  *
+ * @param model     what the client asked for: "provider/model", an alias, or a model name
  * @param maxTokens null when the client set no limit
  */
-record ChatRequest(ObjectNode body, String provider, String model, boolean stream, boolean clientWantsUsage,
-                   Integer maxTokens, String maxTokensField) {
+public record ChatRequest(ObjectNode body, String model, boolean stream, boolean clientWantsUsage,
+                          Integer maxTokens, String maxTokensField) {
 
     static final String MAX_TOKENS = "max_tokens";
     static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
 
-    static ChatRequest parse(JsonNode json) {
+    public static ChatRequest parse(JsonNode json) {
         if (!(json instanceof ObjectNode body)) {
             throw GatewayException.badRequest("The request body must be a JSON object.");
         }
         JsonNode modelNode = body.get("model");
         if (modelNode == null || !modelNode.isTextual() || modelNode.asText().isBlank()) {
             throw GatewayException.badRequest("you must provide a model parameter");
-        }
-        String qualified = modelNode.asText();
-        int slash = qualified.indexOf('/');
-        if (slash <= 0 || slash == qualified.length() - 1) {
-            throw GatewayException.notFound("model_not_found", "The model '" + qualified
-                    + "' does not exist. Name models as 'provider/model', e.g. 'openai/gpt-4o'.");
         }
         JsonNode messages = body.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
@@ -51,8 +46,7 @@ record ChatRequest(ObjectNode body, String provider, String model, boolean strea
         Integer maxTokens = positiveIntOrNull(body.get(limitField), limitField);
         boolean stream = streamNode.asBoolean(false);
         boolean wantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-        return new ChatRequest(body, qualified.substring(0, slash), qualified.substring(slash + 1), stream,
-                wantsUsage, maxTokens, limitField);
+        return new ChatRequest(body, modelNode.asText(), stream, wantsUsage, maxTokens, limitField);
     }
 
     private static Integer positiveIntOrNull(JsonNode node, String field) {
@@ -65,10 +59,10 @@ record ChatRequest(ObjectNode body, String provider, String model, boolean strea
         return node.asInt();
     }
 
-    /** The body the provider receives: its own model name, the granted limit, usage in streams. */
-    ObjectNode upstreamBody(int grantedMaxTokens) {
+    /** The body a provider receives: its own model name, the granted limit, usage in streams. */
+    ObjectNode upstreamBody(String providerModel, int grantedMaxTokens) {
         ObjectNode upstream = body.deepCopy();
-        upstream.put("model", model);
+        upstream.put("model", providerModel);
         upstream.put(maxTokensField, grantedMaxTokens);
         if (stream) {
             upstream.withObjectProperty("stream_options").put("include_usage", true);

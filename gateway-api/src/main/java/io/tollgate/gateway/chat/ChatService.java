@@ -3,268 +3,240 @@ package io.tollgate.gateway.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tollgate.events.EventIds;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;
-import io.tollgate.gateway.idempotency.IdempotentOutcome;
-import io.tollgate.gateway.providers.Provider;
-import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.formats.ClientFormat;
+import io.tollgate.gateway.formats.ClientStream;
+import io.tollgate.gateway.formats.openai.OpenAiChatFormat;
+import io.tollgate.gateway.providers.ChunkTranslator;
+import io.tollgate.gateway.providers.ProviderAdapter;
 import io.tollgate.gateway.providers.ProviderUsage;
-import io.tollgate.gateway.providers.UpstreamCall;
+import io.tollgate.gateway.providers.WireFormat;
 import io.tollgate.gateway.providers.openai.OpenAiAnswers;
-import io.tollgate.gateway.providers.openai.OpenAiChatClient;
 import io.tollgate.gateway.providers.openai.OpenAiStreamRelay;
-import io.tollgate.gateway.rates.ModelRates;
-import io.tollgate.ledger.credits.Commands.ReleaseReservation;
-import io.tollgate.ledger.credits.Commands.ReserveCredits;
-import io.tollgate.ledger.credits.Commands.SettleRequest;
-import io.tollgate.ledger.credits.ModelRate;
-import io.tollgate.ledger.credits.ProviderAttempt;
-import io.tollgate.ledger.credits.ReservationOutcome;
+import io.tollgate.gateway.providers.wire.SseEvent;
+import io.tollgate.gateway.providers.wire.SseReader;
+import io.tollgate.gateway.routing.Deployment;
+import io.tollgate.gateway.upstream.UpstreamAnswer;
+import io.tollgate.gateway.upstream.ReservedCall;
 import io.tollgate.ledger.credits.TokenUsage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Service;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * The request path: reserve the worst case, call the provider, settle what was used (or release
- * everything when the provider failed). Nothing goes upstream unreserved.
+ * Chat in any client format against any provider: translate the client's request into the pivot (OpenAI's
+ * chat shape), reserve the worst case, call the deployments in failover order, translate the answer back
+ * and settle what was used. OpenAI clients of OpenAI-compatible providers get the provider's bytes as they
+ * are, streams included.
  */
 @Service
-class ChatService {
-    static final String API_FORMAT = "openai.chat";
-    static final String HEADER_REQUEST_ID = "x-request-id";
-    static final String HEADER_MAX_TOKENS = "x-tollgate-max-tokens";
-    static final String HEADER_MAX_TOKENS_CLAMPED = "x-tollgate-max-tokens-clamped";
-    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+public class ChatService {
+    public static final String HEADER_MAX_TOKENS = "x-tollgate-max-tokens";
+    public static final String HEADER_MAX_TOKENS_CLAMPED = "x-tollgate-max-tokens-clamped";
 
-    private final CommandGateway commands;
-    private final ProviderRegistry providers;
-    private final ModelRates rates;
+    private final ReservedCall.Factory calls;
     private final InputTokenEstimator estimator;
-    private final OpenAiChatClient openAi;
+    private final Map<WireFormat, ProviderAdapter> adapters;
+    private final OpenAiChatFormat openAiFormat;
     private final ObjectMapper json;
     private final ChatProperties properties;
 
-    ChatService(CommandGateway commands, ProviderRegistry providers, ModelRates rates, InputTokenEstimator estimator,
-                OpenAiChatClient openAi, ObjectMapper json, ChatProperties properties) {
-        this.commands = commands;
-        this.providers = providers;
-        this.rates = rates;
+    ChatService(ReservedCall.Factory calls, InputTokenEstimator estimator, List<ProviderAdapter> adapters,
+                OpenAiChatFormat openAiFormat, ObjectMapper json, ChatProperties properties) {
+        this.calls = calls;
         this.estimator = estimator;
-        this.openAi = openAi;
+        this.adapters = ReservedCall.Factory.byWireFormat(adapters);
+        this.openAiFormat = openAiFormat;
         this.json = json;
         this.properties = properties;
     }
 
-    void complete(Caller caller, ChatRequest request, HttpServletRequest httpRequest, HttpServletResponse response)
-            throws IOException {
-        if (caller.accountId() == null) {
-            throw new GatewayException(HttpStatus.FORBIDDEN, "invalid_request_error", "no_account",
-                    "This key belongs to no account; chat needs an account's key.");
-        }
-        Provider provider = providers.find(request.provider())
-                .orElseThrow(() -> modelNotFound(request, "no provider '" + request.provider() + "' is registered"));
-        ModelRate rate = rates.find(provider.name(), request.model())
-                .orElseThrow(() -> modelNotFound(request, "it has no rate"));
-        if (provider.credentials().isEmpty()) {
-            throw new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, "upstream_error", "provider_unavailable",
-                    "The provider '" + provider.name() + "' has no credential.");
-        }
-        Provider.Credential credential = provider.credentials().getFirst();
-
-        String requestId = "req_" + EventIds.next();
+    public void complete(Caller caller, ClientFormat client, JsonNode clientBody, HttpServletRequest httpRequest,
+                         HttpServletResponse response) throws IOException {
+        ChatRequest request = ChatRequest.parse(client.toChatRequest(clientBody));
         long inputEstimate = estimator.estimateChat(request.body().path("messages"));
-        ReservationOutcome outcome = commands.sendAndWait(new ReserveCredits(caller.accountId(), requestId,
-                caller.keyId(), provider.name(), request.model(), API_FORMAT, request.stream(), inputEstimate,
-                request.maxTokens(), properties.defaultMaxTokens(), properties.minOutputTokens(), rate,
-                properties.reservationTimeout()));
-        if (outcome instanceof ReservationOutcome.Rejected rejected) {
-            throw refused(rejected);
-        }
-        var reserved = (ReservationOutcome.Reserved) outcome;
-        // The ledger now holds this request: whatever the client is answered from here on (the completion,
-        // a provider error, a stream cut short) is final, and a retry with its Idempotency-Key gets it again
-        // instead of being reserved, sent upstream and charged a second time.
-        IdempotentOutcome.markFinal(httpRequest);
-        response.setHeader(HEADER_REQUEST_ID, requestId);
-        response.setHeader(HEADER_MAX_TOKENS, Integer.toString(reserved.grantedMaxTokens()));
-        if (reserved.clamped()) {
+        ReservedCall call = calls.reserve(caller, request.model(), client.name(), request.stream(), inputEstimate,
+                request.maxTokens(), properties.defaultMaxTokens(), properties.minOutputTokens(), httpRequest, response);
+        response.setHeader(HEADER_MAX_TOKENS, Integer.toString(call.grantedMaxTokens()));
+        if (call.clamped()) {
             response.setHeader(HEADER_MAX_TOKENS_CLAMPED, "true");
         }
-        var call = new Call(caller.accountId(), requestId, provider, credential, request, inputEstimate);
-        call.run(request.upstreamBody(reserved.grantedMaxTokens()), response);
-    }
-
-    private static GatewayException refused(ReservationOutcome.Rejected rejected) {
-        if (ReservationOutcome.ACCOUNT_CLOSED.equals(rejected.reason())) {
-            // Not a matter of credit: topping up would not help, so not 402.
-            return new GatewayException(HttpStatus.FORBIDDEN, "invalid_request_error", rejected.reason(),
-                    rejected.message());
-        }
-        return new GatewayException(HttpStatus.PAYMENT_REQUIRED, "insufficient_quota", rejected.reason(),
-                rejected.message());
-    }
-
-    private static GatewayException modelNotFound(ChatRequest request, String why) {
-        return GatewayException.notFound("model_not_found", "The model '" + request.provider() + "/"
-                + request.model() + "' is not available: " + why + ".");
-    }
-
-    /** One reserved request on its way through the provider. */
-    private final class Call {
-        private final String accountId;
-        private final String requestId;
-        private final Provider provider;
-        private final Provider.Credential credential;
-        private final ChatRequest request;
-        private final long inputEstimate;
-        private final long startNanos = System.nanoTime();
-        private Long ttfbMillis;
-
-        Call(String accountId, String requestId, Provider provider, Provider.Credential credential,
-             ChatRequest request, long inputEstimate) {
-            this.accountId = accountId;
-            this.requestId = requestId;
-            this.provider = provider;
-            this.credential = credential;
-            this.request = request;
-            this.inputEstimate = inputEstimate;
-        }
-
-        void run(ObjectNode upstreamBody, HttpServletResponse response)
-                throws IOException {
-            HttpResponse<InputStream> upstream;
-            try {
-                upstream = openAi.send(provider, credential, upstreamBody);
-            } catch (HttpTimeoutException e) {
-                release(0, "timeout");
-                throw new GatewayException(HttpStatus.GATEWAY_TIMEOUT, "upstream_error", "provider_timeout",
-                        "The provider did not answer in time.");
-            } catch (IOException e) {
-                release(0, "io");
-                throw new GatewayException(HttpStatus.BAD_GATEWAY, "upstream_error", "provider_unreachable",
-                        "The provider could not be reached.");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                release(0, "interrupted");
-                throw new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", null,
-                        "The gateway is shutting down.");
+        UpstreamAnswer answer = call.send((deployment, adapter, secret) -> adapter.chatRequest(
+                deployment.provider().baseUrl(), secret, request.upstreamBody(deployment.model(), call.grantedMaxTokens())));
+        try (InputStream body = answer.body()) {
+            if (answer.status() != 200) {
+                call.releaseAfterClientError();
+                respondWithClientError(client, answer, body.readAllBytes(), response);
+            } else if (request.stream()) {
+                stream(client, request, call, answer, body, response);
+            } else {
+                respond(client, request, call, answer.deployment(), body.readAllBytes(), response);
             }
-            ttfbMillis = elapsedMillis();
-            try (InputStream body = upstream.body()) {
-                if (upstream.statusCode() != 200) {
-                    failed(upstream.statusCode(), body.readAllBytes(), response);
-                } else if (request.stream()) {
-                    stream(body, response);
-                } else {
-                    respond(body.readAllBytes(), response);
+        }
+    }
+
+    private void respond(ClientFormat client, ChatRequest request, ReservedCall call, Deployment deployment,
+                         byte[] body, HttpServletResponse response) throws IOException {
+        ProviderAdapter adapter = adapters.get(deployment.provider().wireFormat());
+        ObjectNode completion = adapter.toChatCompletion(json.readTree(body), deployment.model());
+        TokenUsage usage = OpenAiAnswers.usage(completion).map(ReservedCall::reported)
+                .orElseGet(() -> call.estimated(estimator.countText(OpenAiAnswers.text(completion))));
+        call.settle(usage);
+        byte[] answer = isPassThrough(client, deployment) ? body : json.writeValueAsBytes(
+                client.fromChatCompletion(completion, request.model()));
+        response.setStatus(200);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setContentLength(answer.length);
+        response.getOutputStream().write(answer);
+    }
+
+    private void stream(ClientFormat client, ChatRequest request, ReservedCall call, UpstreamAnswer answer,
+                        InputStream body, HttpServletResponse response) throws IOException {
+        response.setStatus(200);
+        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("X-Accel-Buffering", "no");
+        if (isPassThrough(client, answer.deployment())) {
+            relayOpenAiStream(request, call, body, response);
+        } else {
+            translateStream(client, request, call, answer.deployment(), body, response);
+        }
+    }
+
+    /** Same wire format on both sides: the provider's events go out as they came, flushed one by one. */
+    private void relayOpenAiStream(ChatRequest request, ReservedCall call, InputStream body,
+                                   HttpServletResponse response) throws IOException {
+        var relay = new OpenAiStreamRelay(json, request.clientWantsUsage());
+        String interruption = null;
+        try {
+            relay.relay(body, response.getOutputStream());
+        } catch (IOException upstreamBroke) {
+            interruption = "stream_broken";
+        }
+        if (relay.clientGone()) {
+            interruption = "client_disconnected";
+        }
+        // What was streamed is settled even when the stream was cut short.
+        TokenUsage usage = relay.usage().map(ReservedCall::reported).orElseGet(() -> {
+            try {
+                return call.estimated(estimator.countText(relay.streamedText()));
+            } catch (IOException unreadable) {
+                return call.estimated(0);
+            }
+        });
+        call.settle(usage, interruption);
+    }
+
+    private void translateStream(ClientFormat client, ChatRequest request, ReservedCall call, Deployment deployment,
+                                 InputStream body, HttpServletResponse response) throws IOException {
+        ChunkTranslator translator = adapters.get(deployment.provider().wireFormat()).chunkTranslator(deployment.model());
+        ClientStream out = client instanceof OpenAiChatFormat openAi
+                ? openAi.stream(request.clientWantsUsage())
+                : client.stream(request.model());
+        var progress = new StreamProgress();
+        OutputStream clientOut = response.getOutputStream();
+        String interruption = null;
+        try {
+            var reader = new SseReader(body);
+            SseEvent event;
+            while ((event = reader.next()) != null) {
+                if (!progress.forward(translator.translate(event.event(), event.data()), out, clientOut)) {
+                    interruption = "client_disconnected";
+                    break;
                 }
             }
-        }
-
-        private void respond(byte[] body, HttpServletResponse response) throws IOException {
-            JsonNode answer = json.readTree(body);
-            TokenUsage usage = OpenAiAnswers.usage(answer).map(ChatService::reported)
-                    .orElseGet(() -> estimated(OpenAiAnswers.text(answer)));
-            settle(200, usage);
-            response.setStatus(200);
-            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            response.setContentLength(body.length);
-            response.getOutputStream().write(body);
-        }
-
-        private void stream(InputStream body, HttpServletResponse response) throws IOException {
-            response.setStatus(200);
-            response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
-            response.setCharacterEncoding("UTF-8");
-            response.setHeader("Cache-Control", "no-cache");
-            response.setHeader("X-Accel-Buffering", "no");
-            var relay = new OpenAiStreamRelay(json, request.clientWantsUsage());
-            String interruption = null;
-            try {
-                relay.relay(body, response.getOutputStream());
-            } catch (IOException upstreamBroke) {
-                interruption = "stream_broken";
-            }
-            if (relay.clientGone()) {
+            if (interruption == null && !progress.forward(translator.finish(), out, clientOut)) {
                 interruption = "client_disconnected";
             }
-            // What was streamed is settled even when the stream was cut short.
-            TokenUsage usage = relay.usage().map(ChatService::reported).orElseGet(() -> {
-                try {
-                    return estimated(relay.streamedText());
-                } catch (IOException unreadable) {
-                    return estimated("");
-                }
-            });
-            settle(200, usage, interruption);
+        } catch (IOException | UncheckedIOException upstreamBroke) {
+            interruption = "stream_broken";
         }
-
-        private void failed(int status, byte[] body, HttpServletResponse response) throws IOException {
-            String errorClass = UpstreamCall.classify(status);
-            release(status, errorClass);
-            switch (errorClass) {
-                case "rate_limited" -> throw new GatewayException(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error",
-                        "rate_limit_exceeded", "The provider is rate limiting requests; retry later.");
-                case "auth" -> throw new GatewayException(HttpStatus.BAD_GATEWAY, "upstream_error",
-                        "provider_auth_failed", "The provider rejected the gateway's credential.");
-                case "upstream_5xx" -> throw new GatewayException(HttpStatus.BAD_GATEWAY, "upstream_error",
-                        "provider_error", "The provider failed to answer (HTTP " + status + ").");
-                default -> {
-                    // The client's own mistake, in the provider's OpenAI-shaped words.
-                    response.setStatus(status);
-                    response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-                    response.getOutputStream().write(body);
-                }
-            }
-        }
-
-        private TokenUsage estimated(String outputText) {
-            return new TokenUsage(inputEstimate, estimator.countText(outputText), 0, 0, true);
-        }
-
-        private void settle(int status, TokenUsage usage) {
-            settle(status, usage, null);
-        }
-
-        private void settle(int status, TokenUsage usage, String errorClass) {
-            commands.sendAndWait(new SettleRequest(accountId, requestId, provider.name(), request.model(), usage,
-                    List.of(attempt(status, errorClass))));
-        }
-
-        private void release(int status, String errorClass) {
-            try {
-                commands.sendAndWait(new ReleaseReservation(accountId, requestId, List.of(attempt(status, errorClass))));
-            } catch (RuntimeException e) {
-                // The orphan sweep releases it later; the client still gets the provider's failure.
-                log.error("could not release reservation {} of account {}", requestId, accountId, e);
-            }
-        }
-
-        private ProviderAttempt attempt(int status, String errorClass) {
-            return new ProviderAttempt(provider.name(), request.model(), credential.id(), 1, status, elapsedMillis(),
-                    ttfbMillis, errorClass);
-        }
-
-        private long elapsedMillis() {
-            return (System.nanoTime() - startNanos) / 1_000_000;
+        TokenUsage usage = progress.usage.map(ReservedCall::reported)
+                .orElseGet(() -> call.estimated(estimator.countText(progress.text.toString())));
+        call.settle(usage, interruption);
+        if ("stream_broken".equals(interruption)) {
+            client.streamError("The provider's stream broke off; what was streamed is billed.")
+                    .ifPresent(error -> progress.write(List.of(error), clientOut));
+        } else if (interruption == null) {
+            progress.write(out.finish(new ProviderUsage(usage.inputTokens(), usage.outputTokens(),
+                    usage.cachedInputTokens(), usage.reasoningTokens())), clientOut);
         }
     }
 
-    private static TokenUsage reported(ProviderUsage usage) {
-        return new TokenUsage(usage.inputTokens(), usage.outputTokens(), usage.cachedInputTokens(),
-                usage.reasoningTokens(), false);
+    /** What a translated stream carried so far: the usage the provider reported, or the text to count. */
+    private static final class StreamProgress {
+        private Optional<ProviderUsage> usage = Optional.empty();
+        private final StringBuilder text = new StringBuilder();
+
+        /** Returns false when the client went away. */
+        boolean forward(List<ObjectNode> chunks, ClientStream out, OutputStream client) {
+            for (ObjectNode chunk : chunks) {
+                OpenAiAnswers.usage(chunk).ifPresent(reported -> usage = Optional.of(reported));
+                if (usage.isEmpty()) {
+                    for (JsonNode choice : chunk.path("choices")) {
+                        text.append(choice.path("delta").path("content").asText(""));
+                    }
+                }
+                if (!write(out.onChunk(chunk), client)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        boolean write(List<SseEvent> events, OutputStream client) {
+            if (events.isEmpty()) {
+                return true;
+            }
+            try {
+                for (SseEvent event : events) {
+                    client.write(event.toWire().getBytes(StandardCharsets.UTF_8));
+                }
+                client.flush();
+                return true;
+            } catch (IOException disconnected) {
+                return false;
+            }
+        }
+    }
+
+    private boolean isPassThrough(ClientFormat client, Deployment deployment) {
+        return client == openAiFormat && deployment.provider().wireFormat() == WireFormat.OPENAI;
+    }
+
+    /** The provider refused the request itself (a 4xx of the client's making): say so in the client's shape. */
+    private void respondWithClientError(ClientFormat client, UpstreamAnswer answer, byte[] body,
+                                        HttpServletResponse response) throws IOException {
+        if (isPassThrough(client, answer.deployment())) {
+            response.setStatus(answer.status());
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.getOutputStream().write(body);
+            return;
+        }
+        String message = readMessage(answer.deployment(), body)
+                .orElse("The provider refused the request (HTTP " + answer.status() + ").");
+        HttpStatus status = Optional.ofNullable(HttpStatus.resolve(answer.status())).orElse(HttpStatus.BAD_REQUEST);
+        throw new GatewayException(status, "invalid_request_error", "provider_rejected_request", message);
+    }
+
+    private Optional<String> readMessage(Deployment deployment, byte[] body) {
+        try {
+            return adapters.get(deployment.provider().wireFormat()).errorMessage(json.readTree(body));
+        } catch (IOException notJson) {
+            return Optional.empty();
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.tollgate.gateway.credentials;
 
 import io.tollgate.gateway.providers.Provider;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -14,8 +15,20 @@ public interface CredentialPool {
     /** The credential for the next call to this provider, or empty when none is usable right now. */
     Optional<Provider.Credential> next(Provider provider);
 
-    /** Reports how a call made with the credential went. */
+    /**
+     * Reports how a call made with the credential went: OK for any answer that proves the key (2xx, and 4xx of
+     * the client's making), RATE_LIMITED for 429, REJECTED for 401/403. Other failures (5xx, timeouts, no
+     * connection) say nothing about the key and need no report. Cheap and non-blocking: call it on the hot path.
+     */
     void report(Provider provider, Provider.Credential credential, CallOutcome outcome);
+
+    /**
+     * When {@link #next} found nothing because every credential is cooling down after a 429: how long until
+     * the first one is usable again (for a Retry-After). Empty when none is cooling.
+     */
+    default Optional<Duration> retryAfter(Provider provider) {
+        return Optional.empty();
+    }
 
     enum CallOutcome {
         /** Any answer that says the credential works, errors of the client's own making included. */

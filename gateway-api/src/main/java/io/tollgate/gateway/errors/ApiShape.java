@@ -13,7 +13,11 @@ public enum ApiShape {
     OPENAI,
     /** {"type":"error","error":{"type","message"}} */
     ANTHROPIC,
-    /** AIGNE Hub's v2 API: {"error":{"message","type","code"}} — its clients read error.message. */
+    /**
+     * AIGNE Hub's v2 API: {"error":{"message"}}, plus "type" ("NOT_ENOUGH") and "timestamp" for a credit
+     * refusal (AIGNE Hub's error handler in api/src/index.ts; its clients read error.message and treat a
+     * present error.type as a credit/config error).
+     */
     AIGNE;
 
     public static ApiShape of(HttpServletRequest request) {
@@ -39,7 +43,13 @@ public enum ApiShape {
             }
             case OPENAI -> body.putObject("error").put("message", message).put("type", type).putNull("param")
                     .put("code", code);
-            case AIGNE -> body.putObject("error").put("message", message).put("type", type).put("code", code);
+            case AIGNE -> {
+                ObjectNode error = body.putObject("error").put("message", message);
+                if (status == 402) {
+                    error.put("type", "NOT_ENOUGH");
+                    error.put("timestamp", java.time.Instant.now().toString());
+                }
+            }
         }
         return body;
     }

@@ -3,6 +3,9 @@ package io.tollgate.gateway.formats;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.errors.ApiShape;
+import io.tollgate.gateway.providers.wire.SseEvent;
+
+import java.util.Optional;
 
 /**
  * A client-facing chat API. Requests are translated into the gateway's pivot, an OpenAI chat request,
@@ -27,4 +30,9 @@ public interface ClientFormat {
 
     /** A fresh writer for one stream answered to this client. */
     ClientStream stream(String model);
+
+    /** The event that tells this client its stream broke after it started, if its API has one. */
+    default Optional<SseEvent> streamError(String message) {
+        return Optional.empty();
+    }
 }

@@ -35,6 +35,16 @@ public interface ProviderAdapter {
     /** The human-readable message in one of this provider's error bodies, if there is one. */
     Optional<String> errorMessage(JsonNode providerError);
 
+    /** Whether this family has an embeddings API ({@link #embeddingsRequest} answers). */
+    default boolean supportsEmbeddings() {
+        return false;
+    }
+
+    /** Whether this family generates images ({@link #imagesRequest} answers). */
+    default boolean supportsImages() {
+        return false;
+    }
+
     /**
      * The upstream embeddings request for an OpenAI embeddings request ({@code model} bare), or empty
      * when this family has no embeddings API.

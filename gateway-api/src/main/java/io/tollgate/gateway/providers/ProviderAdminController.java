@@ -1,9 +1,11 @@
 package io.tollgate.gateway.providers;
 
 import io.tollgate.gateway.auth.Caller;
+import io.tollgate.gateway.catalogue.ModelCatalogue;
+import io.tollgate.gateway.credentials.WeightedCredentialPool;
+import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.rates.ModelRates;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,6 +20,7 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** Admin API for upstreams and what their models cost. */
 @RestController
@@ -26,12 +29,26 @@ class ProviderAdminController {
     private final ProviderRegistry registry;
     private final ModelRates rates;
 
-    ProviderAdminController(ProviderRegistry registry, ModelRates rates) {
+    private final WeightedCredentialPool pool;
+    private final ModelCatalogue catalogue;
+
+    ProviderAdminController(ProviderRegistry registry, ModelRates rates, WeightedCredentialPool pool,
+                            ModelCatalogue catalogue) {
         this.registry = registry;
         this.rates = rates;
+        this.pool = pool;
+        this.catalogue = catalogue;
     }
 
-    record ProviderRequest(@NotBlank String wireFormat, @NotBlank String baseUrl, @NotBlank String apiKey) {
+    /**
+     * With apiKey the provider's credentials become exactly that key (untested, weight 1); without it (allowed
+     * once the provider has a credential) only the provider changes. More keys: /admin/providers/{name}/credentials.
+     */
+    record ProviderRequest(String kind, String wireFormat, String baseUrl, String apiKey) {
+        @Override
+        public String toString() {
+            return "ProviderRequest[kind=" + kind + ", wireFormat=" + wireFormat + ", baseUrl=" + baseUrl + "]";
+        }
     }
 
     /**
@@ -50,16 +67,39 @@ class ProviderAdminController {
 
     @PutMapping("/providers/{name}")
     ProviderRegistry.ProviderView register(@PathVariable String name, @Valid @RequestBody ProviderRequest request) {
-        URI baseUrl = URI.create(request.baseUrl());
+        Optional<ModelCatalogue.ProviderKind> kind = Optional.ofNullable(request.kind()).map(k -> catalogue.kind(k)
+                .orElseThrow(() -> GatewayException.badRequest("unknown kind '" + k + "'; GET /admin/catalogue lists them")));
+        WireFormat wireFormat = request.wireFormat() != null ? WireFormat.parse(request.wireFormat())
+                : kind.map(ModelCatalogue.ProviderKind::wireFormat).orElseThrow(() -> GatewayException.badRequest(
+                "Send a 'kind' (openai, anthropic, google, deepseek, …) or a 'wireFormat' (openai, anthropic, gemini)."));
+        URI baseUrl = request.baseUrl() != null ? URI.create(request.baseUrl())
+                : kind.map(ModelCatalogue.ProviderKind::defaultBaseUrl).orElseThrow(() -> GatewayException.badRequest(
+                "'baseUrl' is required for this provider."));
         if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme())) {
             throw new IllegalArgumentException("baseUrl must be an http or https URL");
         }
-        return registry.register(name, WireFormat.parse(request.wireFormat()), baseUrl, request.apiKey());
+        return withLocalState(registry.register(name, wireFormat, baseUrl, request.apiKey()));
     }
 
     @GetMapping("/providers")
     List<ProviderRegistry.ProviderView> providers() {
-        return registry.list();
+        return registry.list().stream().map(this::withLocalState).toList();
+    }
+
+    @GetMapping("/providers/{name}")
+    ProviderRegistry.ProviderView provider(@PathVariable String name) {
+        return registry.view(name).map(this::withLocalState).orElseThrow(() -> GatewayException.notFound(
+                "provider_not_found", "No provider '" + name + "' is registered."));
+    }
+
+    /** The stored view with this instance's cool-downs and recent uses on top. */
+    private ProviderRegistry.ProviderView withLocalState(ProviderRegistry.ProviderView view) {
+        return new ProviderRegistry.ProviderView(view.name(), view.wireFormat(), view.baseUrl(), view.enabled(),
+                view.credentials().stream().map(credential -> {
+                    var local = pool.localState(view.name(), credential.id());
+                    return credential.withLocalState(local.coolingUntil(), local.lastUsed(), local.lastError(),
+                            local.lastErrorAt());
+                }).toList());
     }
 
     @PutMapping("/rates/{provider}/{model}")

@@ -4,21 +4,48 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.tollgate.events.EventIds;
 import io.tollgate.gateway.vault.SecretVault;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.net.URI;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Providers and their credentials, decrypted once and kept briefly in memory for the hot path. */
+/**
+ * Providers and their usable credentials, decrypted once and kept briefly in memory for the hot path: every
+ * instance sees a change made elsewhere (a credential added, disabled, re-weighted) within about five seconds.
+ */
 @Component
 public class ProviderRegistry {
+    private static final Logger log = LoggerFactory.getLogger(ProviderRegistry.class);
+    /** The columns {@link #CREDENTIAL_VIEW} reads. */
+    public static final String CREDENTIAL_VIEW_COLUMNS = "id, name, masked, weight, status, disabled_by, "
+            + "disabled_reason, last_error, last_error_at, last_used_at, checked_at, created_at";
+
     private final JdbcClient jdbc;
     private final SecretVault vault;
     private final LoadingCache<String, Optional<Provider>> providers;
+    /**
+     * The plaintexts last decrypted, by provider and credential id: an instance still running with an older
+     * master-key list keeps serving credentials that another instance re-encrypted under a newer key (the
+     * plaintext does not change) until it restarts with the new list.
+     */
+    private final Map<String, Map<String, String>> lastDecrypted = new ConcurrentHashMap<>();
+    private final Set<String> undecryptableReported = ConcurrentHashMap.newKeySet();
 
     public ProviderRegistry(JdbcClient jdbc, SecretVault vault) {
         this.jdbc = jdbc;
@@ -33,28 +60,86 @@ public class ProviderRegistry {
                                List<CredentialView> credentials) {
     }
 
-    public record CredentialView(String id, String masked) {
+    /**
+     * A credential as admins see it: never the secret, only its first and last four characters.
+     *
+     * @param status       active, cooling (this instance cut its weight after a 429 until
+     *                     {@code coolingUntil}) or disabled
+     * @param disabledBy   admin, or provider (it answered 401/403; re-checked periodically)
+     */
+    public record CredentialView(String id, String name, String masked, int weight, String status,
+                                 String disabledBy, String disabledReason, String lastError, Instant lastErrorAt,
+                                 Instant lastUsedAt, Instant checkedAt, Instant createdAt, Instant coolingUntil) {
+
+        /** This instance's view on top of the stored one: its cool-down and a use not yet written. */
+        public CredentialView withLocalState(Instant coolingUntil, Instant lastUsedLocally, String lastErrorLocally,
+                                             Instant lastErrorAtLocally) {
+            boolean cooling = coolingUntil != null && "active".equals(status);
+            Instant used = later(lastUsedAt, lastUsedLocally);
+            boolean newerError = lastErrorAtLocally != null && (lastErrorAt == null || lastErrorAtLocally.isAfter(lastErrorAt));
+            return new CredentialView(id, name, masked, weight, cooling ? "cooling" : status, disabledBy,
+                    disabledReason, newerError ? lastErrorLocally : lastError,
+                    newerError ? lastErrorAtLocally : lastErrorAt, used, checkedAt, createdAt,
+                    cooling ? coolingUntil : null);
+        }
+
+        private static Instant later(Instant a, Instant b) {
+            if (a == null) {
+                return b;
+            }
+            return b == null || a.isAfter(b) ? a : b;
+        }
     }
 
+    public static final RowMapper<CredentialView> CREDENTIAL_VIEW = (rs, row) -> new CredentialView(
+            rs.getString("id"), rs.getString("name"), rs.getString("masked"), rs.getInt("weight"),
+            rs.getString("status"), rs.getString("disabled_by"), rs.getString("disabled_reason"),
+            rs.getString("last_error"), instant(rs, "last_error_at"), instant(rs, "last_used_at"),
+            instant(rs, "checked_at"), instant(rs, "created_at"), null);
+
+    /** The provider, if registered and enabled, with its active credentials. */
     public Optional<Provider> find(String name) {
         return providers.get(name);
     }
 
-    /** Creates or replaces a provider; its credential list becomes exactly the given key. */
+    /** Drops this instance's cached copy, so that the next {@link #find} reads the database. */
+    public void invalidate(String name) {
+        providers.invalidate(name);
+    }
+
+    /**
+     * Creates or updates a provider. With an API key its credential list becomes exactly that key (weight 1);
+     * without one it keeps its credentials, and must have at least one.
+     */
     @Transactional
     public ProviderView register(String name, WireFormat wireFormat, URI baseUrl, String apiKey) {
+        boolean replaceCredentials = apiKey != null && !apiKey.isBlank();
+        if (!replaceCredentials) {
+            long credentials = jdbc.sql("select count(*) from gateway.provider_credentials where provider = ?")
+                    .param(name).query(Long.class).single();
+            if (credentials == 0) {
+                throw new IllegalArgumentException("apiKey is required: the provider '" + name
+                        + "' has no credential yet");
+            }
+        }
         jdbc.sql("""
                         insert into gateway.providers (name, wire_format, base_url) values (?, ?, ?)
                         on conflict (name) do update set wire_format = excluded.wire_format,
                             base_url = excluded.base_url, enabled = true""")
                 .params(name, wireFormat.name().toLowerCase(), baseUrl.toString())
                 .update();
-        jdbc.sql("delete from gateway.provider_credentials where provider = ?").param(name).update();
-        jdbc.sql("insert into gateway.provider_credentials (id, provider, ciphertext, masked) values (?, ?, ?, ?)")
-                .params("cred_" + EventIds.next(), name, vault.encrypt(apiKey), SecretVault.mask(apiKey))
-                .update();
+        if (replaceCredentials) {
+            jdbc.sql("delete from gateway.provider_credentials where provider = ?").param(name).update();
+            jdbc.sql("insert into gateway.provider_credentials (id, provider, ciphertext, masked) values (?, ?, ?, ?)")
+                    .params(newCredentialId(), name, vault.encrypt(apiKey), SecretVault.mask(apiKey))
+                    .update();
+        }
         providers.invalidate(name);
         return view(name).orElseThrow();
+    }
+
+    public static String newCredentialId() {
+        return "cred_" + EventIds.next();
     }
 
     public List<ProviderView> list() {
@@ -62,12 +147,9 @@ public class ProviderRegistry {
                 .map(this::view).flatMap(Optional::stream).toList();
     }
 
-    private Optional<ProviderView> view(String name) {
-        List<CredentialView> credentials = jdbc.sql(
-                        "select id, masked from gateway.provider_credentials where provider = ? order by created_at")
-                .param(name)
-                .query((rs, row) -> new CredentialView(rs.getString("id"), rs.getString("masked")))
-                .list();
+    /** The provider as stored, enabled or not, with all its credentials. */
+    public Optional<ProviderView> view(String name) {
+        List<CredentialView> credentials = credentialViews(name);
         return jdbc.sql("select name, wire_format, base_url, enabled from gateway.providers where name = ?")
                 .param(name)
                 .query((rs, row) -> new ProviderView(rs.getString("name"), rs.getString("wire_format"),
@@ -75,16 +157,60 @@ public class ProviderRegistry {
                 .optional();
     }
 
-    private Optional<Provider> load(String name) {
-        List<Provider.Credential> credentials = jdbc.sql(
-                        "select id, ciphertext from gateway.provider_credentials where provider = ? order by created_at")
-                .param(name)
-                .query((rs, row) -> new Provider.Credential(rs.getString("id"), vault.decrypt(rs.getBytes("ciphertext"))))
+    public List<CredentialView> credentialViews(String provider) {
+        return jdbc.sql("select " + CREDENTIAL_VIEW_COLUMNS
+                        + " from gateway.provider_credentials where provider = ? order by created_at, id")
+                .param(provider)
+                .query(CREDENTIAL_VIEW)
                 .list();
-        return jdbc.sql("select name, wire_format, base_url from gateway.providers where name = ? and enabled")
+    }
+
+    private Optional<Provider> load(String name) {
+        Map<String, String> previous = lastDecrypted.getOrDefault(name, Map.of());
+        Map<String, String> decrypted = new HashMap<>();
+        List<Provider.Credential> credentials = new ArrayList<>();
+        jdbc.sql("""
+                        select id, ciphertext, weight, revision from gateway.provider_credentials
+                        where provider = ? and status = 'active' order by created_at, id""")
+                .param(name)
+                .query((ResultSet rs) -> {
+                    String id = rs.getString("id");
+                    String secret = open(id, rs.getBytes("ciphertext"), previous.get(id));
+                    if (secret != null) {
+                        decrypted.put(id, secret);
+                        credentials.add(new Provider.Credential(id, secret, rs.getInt("weight"), rs.getLong("revision")));
+                    }
+                });
+        Optional<Provider> provider = jdbc.sql(
+                        "select name, wire_format, base_url from gateway.providers where name = ? and enabled")
                 .param(name)
                 .query((rs, row) -> new Provider(rs.getString("name"), WireFormat.parse(rs.getString("wire_format")),
-                        URI.create(rs.getString("base_url")), credentials))
+                        URI.create(rs.getString("base_url")), List.copyOf(credentials)))
                 .optional();
+        if (provider.isPresent()) {
+            lastDecrypted.put(name, decrypted);
+        } else {
+            lastDecrypted.remove(name);
+        }
+        return provider;
+    }
+
+    private String open(String id, byte[] ciphertext, String lastKnown) {
+        try {
+            String secret = vault.decrypt(ciphertext);
+            undecryptableReported.remove(id);
+            return secret;
+        } catch (SecretVault.VaultException e) {
+            if (undecryptableReported.add(id)) {
+                log.warn("credential {} cannot be decrypted ({}); {}", id, e.getMessage(), lastKnown != null
+                        ? "keeping the secret this instance decrypted before" : "it is not used on this instance");
+            }
+            return lastKnown;
+        }
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp timestamp = rs.getTimestamp(column);
+        return timestamp == null ? null : timestamp.toInstant();
     }
 }

@@ -13,6 +13,9 @@ public enum WireFormat {
     GEMINI;
 
     public static WireFormat parse(String value) {
+        if ("google".equalsIgnoreCase(value)) {
+            return GEMINI;
+        }
         for (WireFormat format : values()) {
             if (format.name().equalsIgnoreCase(value)) {
                 return format;

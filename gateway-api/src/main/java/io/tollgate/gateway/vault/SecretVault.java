@@ -1,5 +1,6 @@
 package io.tollgate.gateway.vault;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -9,66 +10,212 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Encrypts provider secrets at rest with AES-256-GCM under a master key from the environment
- * (DESIGN.md I6). Ciphertext layout: format version (1 byte) | IV (12 bytes) | ciphertext+tag.
+ * (DESIGN.md I6), and decrypts them under that key or any previous one, so that the master key can be
+ * rotated without downtime (see {@link VaultRotation}).
+ * <p>
+ * Ciphertext layouts:
+ * <ul>
+ *   <li>v2 (written): {@code 2 | key id (8 bytes) | IV (12 bytes) | ciphertext+tag}; the key id is the first
+ *   8 bytes of SHA-256 of the master key, and the version byte and key id are authenticated (GCM AAD), so
+ *   a changed key id fails like a changed ciphertext.</li>
+ *   <li>v1 (read only, written before rotation existed): {@code 1 | IV (12 bytes) | ciphertext+tag}; tried
+ *   with the current key, then with each previous one.</li>
+ * </ul>
+ * Exceptions never carry the secret or the key; only key ids (hash prefixes) are ever shown.
  */
 @Component
 public class SecretVault {
     private static final byte FORMAT_V1 = 1;
+    private static final byte FORMAT_V2 = 2;
+    private static final int KEY_ID_BYTES = 8;
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
+    private static final int V2_HEADER = 1 + KEY_ID_BYTES;
 
-    private final SecretKeySpec masterKey;
+    private final MasterKey current;
+    /** Every known key by its id, the current one first. */
+    private final Map<String, MasterKey> keys = new LinkedHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
-    public SecretVault(@Value("${tollgate.vault.master-key:}") String base64MasterKey) {
+    /** A vault with one master key and no previous ones. */
+    public SecretVault(String base64MasterKey) {
+        this(base64MasterKey, "");
+    }
+
+    /**
+     * @param base64MasterKey      the key new secrets are sealed under ({@code tollgate.vault.master-key},
+     *                             env TOLLGATE_VAULT_MASTER_KEY)
+     * @param base64PreviousKeys   comma-separated keys that only decrypt ({@code tollgate.vault.previous-master-keys},
+     *                             env TOLLGATE_VAULT_PREVIOUS_MASTER_KEYS); may be empty
+     */
+    @Autowired
+    public SecretVault(@Value("${tollgate.vault.master-key:}") String base64MasterKey,
+                       @Value("${tollgate.vault.previous-master-keys:}") String base64PreviousKeys) {
         if (base64MasterKey == null || base64MasterKey.isBlank()) {
             throw new IllegalStateException("TOLLGATE_VAULT_MASTER_KEY is not set: the gateway needs a base64 "
                     + "256-bit key to encrypt provider credentials (./tollgate up generates one)");
         }
-        byte[] key = Base64.getDecoder().decode(base64MasterKey.trim());
-        if (key.length != 32) {
-            throw new IllegalStateException("TOLLGATE_VAULT_MASTER_KEY must be 32 bytes, base64-encoded");
+        this.current = MasterKey.parse(base64MasterKey, "TOLLGATE_VAULT_MASTER_KEY");
+        keys.put(current.id(), current);
+        if (base64PreviousKeys != null) {
+            for (String previous : base64PreviousKeys.split(",")) {
+                if (!previous.isBlank()) {
+                    MasterKey key = MasterKey.parse(previous, "TOLLGATE_VAULT_PREVIOUS_MASTER_KEYS");
+                    keys.putIfAbsent(key.id(), key);
+                }
+            }
         }
-        this.masterKey = new SecretKeySpec(key, "AES");
+    }
+
+    /** The id of the key new secrets are sealed under: hex of the first 8 bytes of its SHA-256. */
+    public String currentKeyId() {
+        return current.id();
+    }
+
+    /** The ids of the keys that only decrypt. */
+    public List<String> previousKeyIds() {
+        return new ArrayList<>(keys.keySet()).subList(1, keys.size());
+    }
+
+    public boolean hasPreviousKeys() {
+        return keys.size() > 1;
     }
 
     public byte[] encrypt(String secret) {
         byte[] iv = new byte[IV_BYTES];
         random.nextBytes(iv);
+        byte[] header = ByteBuffer.allocate(V2_HEADER).put(FORMAT_V2).put(current.idBytes()).array();
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, masterKey, new GCMParameterSpec(TAG_BITS, iv));
+            cipher.init(Cipher.ENCRYPT_MODE, current.spec(), new GCMParameterSpec(TAG_BITS, iv));
+            cipher.updateAAD(header);
             byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.allocate(1 + IV_BYTES + sealed.length).put(FORMAT_V1).put(iv).put(sealed).array();
+            return ByteBuffer.allocate(V2_HEADER + IV_BYTES + sealed.length).put(header).put(iv).put(sealed).array();
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot encrypt a secret", e);
+            throw new VaultException("cannot encrypt a secret", e);
         }
     }
 
     public String decrypt(byte[] stored) {
-        if (stored.length <= 1 + IV_BYTES || stored[0] != FORMAT_V1) {
-            throw new IllegalStateException("not a vault ciphertext");
+        if (stored == null || stored.length == 0) {
+            throw new VaultException("not a vault ciphertext");
+        }
+        return switch (stored[0]) {
+            case FORMAT_V2 -> decryptV2(stored);
+            case FORMAT_V1 -> decryptV1(stored);
+            default -> throw new VaultException("not a vault ciphertext (unknown format " + stored[0] + ")");
+        };
+    }
+
+    /** Whether the ciphertext is in the current format under the current key, i.e. needs no re-encryption. */
+    public boolean isCurrent(byte[] stored) {
+        return stored != null && stored.length > V2_HEADER && stored[0] == FORMAT_V2
+                && Arrays.equals(stored, 1, V2_HEADER, current.idBytes(), 0, KEY_ID_BYTES);
+    }
+
+    /** The id of the key a ciphertext was sealed under; "v1" for the old format, which does not say. */
+    public static String keyIdOf(byte[] stored) {
+        if (stored != null && stored.length > V2_HEADER && stored[0] == FORMAT_V2) {
+            return HexFormat.of().formatHex(stored, 1, V2_HEADER);
+        }
+        return "v1";
+    }
+
+    private String decryptV2(byte[] stored) {
+        if (stored.length <= V2_HEADER + IV_BYTES) {
+            throw new VaultException("not a vault ciphertext (truncated)");
+        }
+        String keyId = keyIdOf(stored);
+        MasterKey key = keys.get(keyId);
+        if (key == null) {
+            throw new VaultException("the secret was sealed under master key " + keyId
+                    + ", which this instance does not know; add it to TOLLGATE_VAULT_PREVIOUS_MASTER_KEYS");
         }
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, masterKey, new GCMParameterSpec(TAG_BITS, stored, 1, IV_BYTES));
-            byte[] plain = cipher.doFinal(stored, 1 + IV_BYTES, stored.length - 1 - IV_BYTES);
+            cipher.init(Cipher.DECRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_BITS, stored, V2_HEADER, IV_BYTES));
+            cipher.updateAAD(stored, 0, V2_HEADER);
+            byte[] plain = cipher.doFinal(stored, V2_HEADER + IV_BYTES, stored.length - V2_HEADER - IV_BYTES);
             return new String(plain, StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot decrypt a secret: wrong master key or tampered ciphertext", e);
+            throw new VaultException("cannot decrypt a secret sealed under master key " + keyId
+                    + ": the ciphertext was tampered with", null);
         }
+    }
+
+    private String decryptV1(byte[] stored) {
+        if (stored.length <= 1 + IV_BYTES) {
+            throw new VaultException("not a vault ciphertext (truncated)");
+        }
+        for (MasterKey key : keys.values()) {
+            try {
+                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                cipher.init(Cipher.DECRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_BITS, stored, 1, IV_BYTES));
+                byte[] plain = cipher.doFinal(stored, 1 + IV_BYTES, stored.length - 1 - IV_BYTES);
+                return new String(plain, StandardCharsets.UTF_8);
+            } catch (GeneralSecurityException e) {
+                // not this key (or tampered): try the next one
+            }
+        }
+        throw new VaultException("cannot decrypt a secret: none of the " + keys.size()
+                + " known master keys opens it, or the ciphertext was tampered with", null);
     }
 
     /** What may be shown of a secret: its first and last four characters. */
     public static String mask(String secret) {
-        if (secret.length() <= 8) {
+        if (secret == null || secret.length() <= 8) {
             return "****";
         }
         return secret.substring(0, 4) + "…" + secret.substring(secret.length() - 4);
+    }
+
+    /** A failure to seal or open a secret; its message never contains the secret or a key. */
+    public static class VaultException extends IllegalStateException {
+        VaultException(String message) {
+            super(message);
+        }
+
+        VaultException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private record MasterKey(String id, byte[] idBytes, SecretKeySpec spec) {
+        static MasterKey parse(String base64, String source) {
+            byte[] key;
+            try {
+                key = Base64.getDecoder().decode(base64.trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(source + " must be base64-encoded 32-byte keys");
+            }
+            if (key.length != 32) {
+                throw new IllegalStateException(source + " must be 32 bytes, base64-encoded");
+            }
+            byte[] idBytes;
+            try {
+                idBytes = Arrays.copyOf(MessageDigest.getInstance("SHA-256").digest(key), KEY_ID_BYTES);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            return new MasterKey(HexFormat.of().formatHex(idBytes), idBytes, new SecretKeySpec(key, "AES"));
+        }
+
+        @Override
+        public String toString() {
+            return "MasterKey[id=" + id + "]";
+        }
     }
 }

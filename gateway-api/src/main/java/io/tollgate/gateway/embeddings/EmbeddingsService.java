@@ -1,0 +1,123 @@
+package io.tollgate.gateway.embeddings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.gateway.auth.Caller;
+import io.tollgate.gateway.chat.InputTokenEstimator;
+import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.providers.ProviderAdapter;
+import io.tollgate.gateway.upstream.JsonAnswers;
+import io.tollgate.gateway.upstream.Pricing;
+import io.tollgate.gateway.upstream.ReservedCall;
+import io.tollgate.gateway.upstream.UpstreamAnswer;
+import io.tollgate.ledger.credits.TokenUsage;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.function.UnaryOperator;
+
+/**
+ * Embeddings in OpenAI's shape (the pivot) against any provider family with an embeddings API, priced at
+ * the model's embedding price per input token.
+ */
+@Service
+public class EmbeddingsService {
+    public static final String API_FORMAT = "openai.embeddings";
+
+    private final ReservedCall.Factory calls;
+    private final InputTokenEstimator estimator;
+    private final ObjectMapper json;
+
+    EmbeddingsService(ReservedCall.Factory calls, InputTokenEstimator estimator, ObjectMapper json) {
+        this.calls = calls;
+        this.estimator = estimator;
+        this.json = json;
+    }
+
+    /**
+     * @param request  an OpenAI embeddings request
+     * @param toClient turns the OpenAI embeddings response into the client's shape
+     */
+    public void embed(Caller caller, JsonNode request, String apiFormat, UnaryOperator<JsonNode> toClient,
+                      HttpServletRequest httpRequest, HttpServletResponse response) throws IOException {
+        ObjectNode body = validated(request);
+        String model = body.get("model").asText();
+        long inputTokens = countInput(body.get("input"));
+        ReservedCall call = calls.reserve(caller, model, Pricing.EMBEDDINGS,
+                deployment -> calls.adapter(deployment).supportsEmbeddings(),
+                "its providers have no embeddings API", apiFormat, false, inputTokens, 1, 1, 1, httpRequest, response);
+        UpstreamAnswer answer = call.send((deployment, adapter, secret) -> {
+            ObjectNode upstream = body.deepCopy();
+            upstream.put("model", deployment.model());
+            return adapter.embeddingsRequest(deployment.provider().baseUrl(), secret, upstream).orElseThrow();
+        });
+        try (InputStream upstreamBody = answer.body()) {
+            byte[] bytes = upstreamBody.readAllBytes();
+            ProviderAdapter adapter = calls.adapter(answer.deployment());
+            if (answer.status() != 200) {
+                call.releaseAfterClientError();
+                throw new GatewayException(statusOf(answer.status()), "invalid_request_error",
+                        "provider_rejected_request", adapter.errorMessage(json.readTree(bytes))
+                        .orElse("The provider refused the request (HTTP " + answer.status() + ")."));
+            }
+            ObjectNode embeddings = adapter.toEmbeddingsResponse(json.readTree(bytes), answer.deployment().model());
+            JsonNode reported = embeddings.path("usage").path("prompt_tokens");
+            long input = reported.canConvertToLong() && reported.asLong() > 0 ? reported.asLong() : inputTokens;
+            call.settle(new TokenUsage(input, 0, 0, 0, !(reported.canConvertToLong() && reported.asLong() > 0)));
+            ObjectNode usage = embeddings.withObjectProperty("usage");
+            usage.put("prompt_tokens", input);
+            usage.put("total_tokens", input);
+            JsonAnswers.write(json, response, 200, toClient.apply(embeddings));
+        }
+    }
+
+    private static HttpStatus statusOf(int status) {
+        HttpStatus resolved = HttpStatus.resolve(status);
+        return resolved != null ? resolved : HttpStatus.BAD_REQUEST;
+    }
+
+    private static ObjectNode validated(JsonNode request) {
+        if (!(request instanceof ObjectNode body)) {
+            throw GatewayException.badRequest("The request body must be a JSON object.");
+        }
+        if (!body.path("model").isTextual() || body.path("model").asText().isBlank()) {
+            throw GatewayException.badRequest("you must provide a model parameter");
+        }
+        JsonNode input = body.get("input");
+        boolean valid = input != null && (input.isTextual() && !input.asText().isEmpty()
+                || input.isArray() && !input.isEmpty() && allOneKind(input));
+        if (!valid) {
+            throw GatewayException.badRequest("'input' must be a non-empty string, an array of strings, "
+                    + "an array of token ids or an array of token-id arrays.");
+        }
+        return body;
+    }
+
+    private static boolean allOneKind(JsonNode array) {
+        boolean strings = true;
+        boolean tokens = true;
+        boolean tokenArrays = true;
+        for (JsonNode item : array) {
+            strings &= item.isTextual() && !item.asText().isEmpty();
+            tokens &= item.isIntegralNumber();
+            tokenArrays &= item.isArray() && !item.isEmpty();
+        }
+        return strings || tokens || tokenArrays;
+    }
+
+    private long countInput(JsonNode input) {
+        if (input.isTextual()) {
+            return estimator.countText(input.asText());
+        }
+        long tokens = 0;
+        for (JsonNode item : input) {
+            tokens += item.isTextual() ? estimator.countText(item.asText()) : item.isArray() ? item.size() : 1;
+        }
+        return tokens;
+    }
+}

@@ -1,0 +1,89 @@
+package io.tollgate.gateway.images;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.gateway.auth.Caller;
+import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.providers.ProviderAdapter;
+import io.tollgate.gateway.upstream.JsonAnswers;
+import io.tollgate.gateway.upstream.Pricing;
+import io.tollgate.gateway.upstream.ReservedCall;
+import io.tollgate.gateway.upstream.UpstreamAnswer;
+import io.tollgate.ledger.credits.TokenUsage;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.function.UnaryOperator;
+
+/**
+ * Image generation in OpenAI's shape (the pivot). All n images are reserved at the model's per-image
+ * price before the call; the images the provider returned are charged.
+ */
+@Service
+public class ImagesService {
+    public static final String API_FORMAT = "openai.images";
+    private static final int MAX_IMAGES = 10;
+
+    private final ReservedCall.Factory calls;
+    private final ObjectMapper json;
+
+    ImagesService(ReservedCall.Factory calls, ObjectMapper json) {
+        this.calls = calls;
+        this.json = json;
+    }
+
+    public void generate(Caller caller, JsonNode request, String apiFormat, UnaryOperator<JsonNode> toClient,
+                         HttpServletRequest httpRequest, HttpServletResponse response) throws IOException {
+        ObjectNode body = validated(request);
+        String model = body.get("model").asText();
+        int images = body.path("n").asInt(1);
+        ReservedCall call = calls.reserve(caller, model, Pricing.IMAGES,
+                deployment -> calls.adapter(deployment).supportsImages(), "its providers do not generate images",
+                apiFormat, false, 0, images, images, images, httpRequest, response);
+        UpstreamAnswer answer = call.send((deployment, adapter, secret) -> {
+            ObjectNode upstream = body.deepCopy();
+            upstream.put("model", deployment.model());
+            return adapter.imagesRequest(deployment.provider().baseUrl(), secret, upstream).orElseThrow();
+        });
+        try (InputStream upstreamBody = answer.body()) {
+            byte[] bytes = upstreamBody.readAllBytes();
+            ProviderAdapter adapter = calls.adapter(answer.deployment());
+            if (answer.status() != 200) {
+                call.releaseAfterClientError();
+                HttpStatus status = HttpStatus.resolve(answer.status());
+                throw new GatewayException(status != null ? status : HttpStatus.BAD_REQUEST, "invalid_request_error",
+                        "provider_rejected_request", adapter.errorMessage(json.readTree(bytes))
+                        .orElse("The provider refused the request (HTTP " + answer.status() + ")."));
+            }
+            ObjectNode generated = adapter.toImagesResponse(json.readTree(bytes));
+            int delivered = Math.min(generated.path("data").size(), images);
+            call.settle(new TokenUsage(0, delivered, 0, 0, false));
+            JsonAnswers.write(json, response, 200, toClient.apply(generated));
+        }
+    }
+
+    private static ObjectNode validated(JsonNode request) {
+        if (!(request instanceof ObjectNode body)) {
+            throw GatewayException.badRequest("The request body must be a JSON object.");
+        }
+        if (!body.path("model").isTextual() || body.path("model").asText().isBlank()) {
+            throw GatewayException.badRequest("you must provide a model parameter");
+        }
+        if (!body.path("prompt").isTextual() || body.path("prompt").asText().isBlank()) {
+            throw GatewayException.badRequest("'prompt' must be a non-empty string.");
+        }
+        JsonNode n = body.get("n");
+        if (n != null && !n.isNull() && (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > MAX_IMAGES)) {
+            throw GatewayException.badRequest("'n' must be an integer from 1 to " + MAX_IMAGES + ".");
+        }
+        if (body.path("stream").asBoolean(false)) {
+            throw GatewayException.badRequest("Streaming image generation is not supported.");
+        }
+        return body;
+    }
+}

@@ -1,0 +1,35 @@
+package io.tollgate.gateway.vault;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.List;
+
+/** Admin API of the vault: which master keys it knows (by id only) and re-encryption under the current one. */
+@RestController
+@RequestMapping("/admin/vault")
+class VaultAdminController {
+    private final SecretVault vault;
+    private final VaultRotation rotation;
+
+    VaultAdminController(SecretVault vault, VaultRotation rotation) {
+        this.vault = vault;
+        this.rotation = rotation;
+    }
+
+    record VaultView(String currentKeyId, List<String> previousKeyIds) {
+    }
+
+    @GetMapping
+    VaultView view() {
+        return new VaultView(vault.currentKeyId(), vault.previousKeyIds());
+    }
+
+    /** Re-encrypts every stored secret under the current master key; safe to run at any time, on any instance. */
+    @PostMapping("/rotate")
+    VaultRotation.Report rotate() {
+        return rotation.rotate();
+    }
+}

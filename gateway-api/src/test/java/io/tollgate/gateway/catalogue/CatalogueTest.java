@@ -1,0 +1,78 @@
+package io.tollgate.gateway.catalogue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.gateway.GatewayTestBase;
+import io.tollgate.gateway.testing.GatewayHttp;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Provider kinds from the built-in catalogue, and seeding a provider's rates from its kind's list prices. */
+class CatalogueTest extends GatewayTestBase {
+    private GatewayHttp gateway;
+
+    @BeforeEach
+    void setUp() {
+        gateway = gateway();
+    }
+
+    @Test
+    void theCatalogueListsEveryProviderKindWithItsWireFamily() {
+        var catalogue = gateway.get("/admin/catalogue", ADMIN_KEY);
+
+        assertThat(catalogue.status()).isEqualTo(200);
+        List<String> kinds = new ArrayList<>();
+        catalogue.json().path("kinds").forEach(kind -> kinds.add(kind.path("name").asText() + "=" + kind.path("wireFormat").asText()));
+        assertThat(kinds).contains("openai=OPENAI", "anthropic=ANTHROPIC", "google=GEMINI", "deepseek=OPENAI",
+                "xai=OPENAI", "openrouter=OPENAI", "ollama=OPENAI", "mistral=OPENAI", "groq=OPENAI",
+                "openai-compatible=OPENAI");
+    }
+
+    @Test
+    void aProviderRegisteredByKindGetsItsWireFamilyAndDefaultAddress() {
+        String name = "deepseek-" + System.nanoTime();
+
+        var registered = gateway.put("/admin/providers/" + name, ADMIN_KEY,
+                Map.of("kind", "deepseek", "apiKey", "sk-deepseek-test-key-0001"));
+
+        assertThat(registered.status()).as(registered.body()).isEqualTo(200);
+        assertThat(registered.json().path("wireFormat").asText()).isEqualTo("openai");
+        assertThat(registered.json().path("baseUrl").asText()).isEqualTo("https://api.deepseek.com/v1");
+        assertThat(gateway.put("/admin/providers/x" + name, ADMIN_KEY,
+                Map.of("kind", "openai-compatible", "apiKey", "sk-x")).status()).isEqualTo(400);
+        assertThat(gateway.put("/admin/providers/y" + name, ADMIN_KEY,
+                Map.of("kind", "no-such-kind", "apiKey", "sk-y")).status()).isEqualTo(400);
+    }
+
+    @Test
+    void seedingPricesEveryListedModelWithTheMarkupAndTheyBecomeCallable() {
+        String name = "anthropic-" + System.nanoTime();
+        gateway.put("/admin/providers/" + name, ADMIN_KEY, Map.of("kind", "anthropic", "apiKey", "sk-ant-seed-0001"));
+
+        var seeded = gateway.post("/admin/catalogue/anthropic/seed?provider=" + name + "&markup=1.2", ADMIN_KEY, Map.of());
+
+        assertThat(seeded.status()).as(seeded.body()).isEqualTo(200);
+        JsonNode sonnet = find(seeded.json(), "claude-sonnet-4-5");
+        assertThat(sonnet.path("inputPerMillion").decimalValue()).isEqualByComparingTo("3.6");
+        assertThat(sonnet.path("outputPerMillion").decimalValue()).isEqualByComparingTo("18");
+        assertThat(sonnet.path("cachedInputPerMillion").decimalValue()).isEqualByComparingTo("0.36");
+        var models = gateway.get("/v1/models", gateway.openAccountWithCredits("1").key());
+        List<String> ids = new ArrayList<>();
+        models.json().path("data").forEach(model -> ids.add(model.path("id").asText()));
+        assertThat(ids).contains(name + "/claude-sonnet-4-5", name + "/claude-haiku-4-5");
+    }
+
+    private static JsonNode find(JsonNode rates, String model) {
+        for (JsonNode rate : rates) {
+            if (rate.path("model").asText().equals(model)) {
+                return rate;
+            }
+        }
+        throw new AssertionError("no rate for " + model + " in " + rates);
+    }
+}
