@@ -65,7 +65,8 @@ public class ChatService {
 
     public void complete(Caller caller, ClientFormat client, JsonNode clientBody, HttpServletRequest httpRequest,
                          HttpServletResponse response) throws IOException {
-        ChatRequest request = ChatRequest.parse(client.toChatRequest(clientBody));
+        ChatRequest request = calls.rejectingBadInput(caller, modelNamed(clientBody), response,
+                () -> ChatRequest.parse(client.toChatRequest(clientBody)));
         long inputEstimate = estimator.estimateChat(request.body().path("messages"));
         ReservedCall call = calls.reserve(caller, request.model(), client.name(), request.stream(), inputEstimate,
                 request.maxTokens(), properties.defaultMaxTokens(), properties.minOutputTokens(), httpRequest, response);
@@ -85,6 +86,17 @@ public class ChatService {
                 respond(client, request, call, answer.deployment(), body.readAllBytes(), response);
             }
         }
+    }
+
+    /** The model a client body names, in any client format, for the record of a refusal; null if none. */
+    private static String modelNamed(JsonNode clientBody) {
+        JsonNode frameworkModel = clientBody.path("input").path("modelOptions").path("model");
+        for (JsonNode candidate : List.of(clientBody.path("model"), frameworkModel)) {
+            if (candidate.isTextual() && !candidate.asText().isBlank()) {
+                return candidate.asText();
+            }
+        }
+        return null;
     }
 
     private void respond(ClientFormat client, ChatRequest request, ReservedCall call, Deployment deployment,

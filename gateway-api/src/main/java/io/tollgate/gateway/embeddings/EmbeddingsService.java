@@ -45,7 +45,8 @@ public class EmbeddingsService {
      */
     public void embed(Caller caller, JsonNode request, String apiFormat, UnaryOperator<JsonNode> toClient,
                       HttpServletRequest httpRequest, HttpServletResponse response) throws IOException {
-        ObjectNode body = validated(request);
+        ObjectNode body = calls.rejectingBadInput(caller, request.path("model").asText(null), response,
+                () -> validated(request));
         String model = body.get("model").asText();
         long inputTokens = countInput(body.get("input"));
         ReservedCall call = calls.reserve(caller, model, Pricing.EMBEDDINGS,

@@ -39,7 +39,8 @@ public class ImagesService {
 
     public void generate(Caller caller, JsonNode request, String apiFormat, UnaryOperator<JsonNode> toClient,
                          HttpServletRequest httpRequest, HttpServletResponse response) throws IOException {
-        ObjectNode body = validated(request);
+        ObjectNode body = calls.rejectingBadInput(caller, request.path("model").asText(null), response,
+                () -> validated(request));
         String model = body.get("model").asText();
         int images = body.path("n").asInt(1);
         ReservedCall call = calls.reserve(caller, model, Pricing.IMAGES,

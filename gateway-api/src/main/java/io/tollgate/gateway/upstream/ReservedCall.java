@@ -48,6 +48,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * One request held by the ledger on its way through the providers. Nothing goes upstream unreserved;
@@ -318,11 +319,13 @@ public final class ReservedCall {
         private final Map<WireFormat, ProviderAdapter> adapters;
         private final ChatProperties properties;
         private final RequestTracing tracing;
+        private final Rejections rejections;
 
         Factory(CommandGateway commands, ModelRouter router, CredentialPool credentials, DeploymentHealth health,
                 UpstreamHttp http, List<ProviderAdapter> adapters, ChatProperties properties,
-                RequestTracing tracing) {
+                RequestTracing tracing, Rejections rejections) {
             this.tracing = tracing;
+            this.rejections = rejections;
             this.commands = commands;
             this.router = router;
             this.credentials = credentials;
@@ -336,6 +339,12 @@ public final class ReservedCall {
             Map<WireFormat, ProviderAdapter> byFormat = new EnumMap<>(WireFormat.class);
             adapters.forEach(adapter -> byFormat.put(adapter.wireFormat(), adapter));
             return byFormat;
+        }
+
+        /** Records a refusal of the client's input (before any reservation) in the ledger's log. */
+        public <T> T rejectingBadInput(Caller caller, String model, HttpServletResponse response,
+                                       Supplier<T> step) {
+            return rejections.recorded(caller, model, response, step);
         }
 
         public ProviderAdapter adapter(Deployment deployment) {
@@ -378,10 +387,14 @@ public final class ReservedCall {
                 throw new GatewayException(HttpStatus.FORBIDDEN, "invalid_request_error", "no_account",
                         "This key belongs to no account; calling models needs an account's key.");
             }
-            List<Deployment> deployments = router.resolve(model).stream().filter(usable).toList();
-            if (deployments.isEmpty()) {
-                throw GatewayException.badRequest("The model '" + model + "' cannot serve this request: " + unusable);
-            }
+            List<Deployment> deployments = rejections.recorded(caller, model, response, () -> {
+                List<Deployment> usableDeployments = router.resolve(model).stream().filter(usable).toList();
+                if (usableDeployments.isEmpty()) {
+                    throw GatewayException.badRequest("The model '" + model + "' cannot serve this request: "
+                            + unusable);
+                }
+                return usableDeployments;
+            });
             ModelRate rate = pricing.rate(deployments.getFirst().prices());
             for (Deployment deployment : deployments) {
                 rate = rate.ceiling(pricing.rate(deployment.prices()));

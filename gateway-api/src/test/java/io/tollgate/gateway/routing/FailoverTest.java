@@ -3,6 +3,7 @@ package io.tollgate.gateway.routing;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tollgate.events.CreditsDebited;
 import io.tollgate.events.ProviderCalled;
+import io.tollgate.events.RequestRejected;
 import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
@@ -160,13 +161,19 @@ class FailoverTest extends GatewayTestBase {
     }
 
     @Test
-    void anUnknownModelIs404InOpenAisShape() {
+    void anUnknownModelIs404InOpenAisShapeAndARejectionInTheLog() {
         var account = gateway.openAccountWithCredits("1");
 
         var reply = chat(account, "no-such-model-anywhere");
 
         assertThat(reply.status()).isEqualTo(404);
         assertThat(reply.json().path("error").path("code").asText()).isEqualTo("model_not_found");
+        List<TollgateEvent> events = awaitEvents(reply.header("x-request-id"), 1);
+        assertThat(only(events, RequestRejected.class)).satisfies(rejected -> {
+            assertThat(rejected.reason()).isEqualTo("model_not_found");
+            assertThat(rejected.httpStatus()).isEqualTo(404);
+            assertThat(rejected.model()).isEqualTo("no-such-model-anywhere");
+        });
     }
 
     private GatewayHttp.Reply chat(GatewayHttp.Account account, String model) {

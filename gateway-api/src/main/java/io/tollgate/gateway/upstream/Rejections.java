@@ -1,0 +1,53 @@
+package io.tollgate.gateway.upstream;
+
+import io.tollgate.events.EventIds;
+import io.tollgate.gateway.auth.Caller;
+import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.ledger.credits.Commands.RecordRejection;
+import jakarta.servlet.http.HttpServletResponse;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import java.util.function.Supplier;
+
+/**
+ * Requests refused before the ledger saw them (bad input, an unknown model) become RequestRejected events
+ * too, so that every refusal is in the log. The client is answered without waiting for the ledger.
+ */
+@Component
+public class Rejections {
+    private static final Logger log = LoggerFactory.getLogger(Rejections.class);
+    private final CommandGateway commands;
+
+    Rejections(CommandGateway commands) {
+        this.commands = commands;
+    }
+
+    /** Runs the step; a 4xx it throws is recorded against the caller's account and thrown on. */
+    public <T> T recorded(Caller caller, String model, HttpServletResponse response, Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (GatewayException refusal) {
+            record(caller, model, response, refusal);
+            throw refusal;
+        }
+    }
+
+    private void record(Caller caller, String model, HttpServletResponse response, GatewayException refusal) {
+        int status = refusal.status().value();
+        if (caller.accountId() == null || status < 400 || status > 499) {
+            return;
+        }
+        String requestId = "req_" + EventIds.next();
+        response.setHeader(ReservedCall.HEADER_REQUEST_ID, requestId);
+        String reason = refusal.code() != null ? refusal.code() : refusal.type();
+        commands.send(new RecordRejection(caller.accountId(), requestId, model, reason, status, refusal.getMessage()))
+                .exceptionally(failure -> {
+                    log.warn("could not record a {} refusal of account {}: {}", reason, caller.accountId(),
+                            failure.toString());
+                    return null;
+                });
+    }
+}
