@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.providers.ChatPivot;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +55,7 @@ public final class AnthropicRequests {
             String role = message.path("role").asText();
             switch (role) {
                 case "system", "developer" -> {
-                    String text = textOf(message.get("content"));
+                    String text = ChatPivot.textOf(message.get("content"));
                     if (!text.isEmpty()) {
                         system.add(text);
                     }
@@ -211,11 +212,11 @@ public final class AnthropicRequests {
         JsonNode content = message.get("content");
         JsonNode toolCalls = message.path("tool_calls");
         if (!toolCalls.isArray() || toolCalls.isEmpty()) {
-            String text = textOf(content);
+            String text = ChatPivot.textOf(content);
             return text.isEmpty() ? null : json.getNodeFactory().textNode(text);
         }
         ArrayNode blocks = json.createArrayNode();
-        String text = textOf(content);
+        String text = ChatPivot.textOf(content);
         if (!text.isEmpty()) {
             blocks.addObject().put("type", "text").put("text", text);
         }
@@ -258,28 +259,8 @@ public final class AnthropicRequests {
             throw GatewayException.badRequest("A tool message needs a tool_call_id.");
         }
         block.put("tool_use_id", id);
-        block.put("content", textOf(message.get("content")));
+        block.put("content", ChatPivot.textOf(message.get("content")));
         return blocks;
-    }
-
-    /** The text of a content string or of the text parts of a content array. */
-    static String textOf(JsonNode content) {
-        if (content == null || content.isNull()) {
-            return "";
-        }
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        var text = new StringBuilder();
-        for (JsonNode part : content) {
-            if (part.path("text").isTextual()) {
-                if (!text.isEmpty()) {
-                    text.append('\n');
-                }
-                text.append(part.get("text").asText());
-            }
-        }
-        return text.toString();
     }
 
     private String responseFormatInstruction(JsonNode format) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.gateway.providers.ChatPivot;
 import io.tollgate.gateway.providers.ChunkTranslator;
 
 import java.io.IOException;
@@ -130,16 +131,7 @@ public final class GeminiChunkTranslator implements ChunkTranslator {
     }
 
     private ObjectNode chunk(int index, ObjectNode delta, String finishReason) {
-        ObjectNode chunk = head();
-        ObjectNode choice = chunk.putArray("choices").addObject();
-        choice.put("index", index);
-        choice.set("delta", delta);
-        if (finishReason == null) {
-            choice.putNull("finish_reason");
-        } else {
-            choice.put("finish_reason", finishReason);
-        }
-        return chunk;
+        return ChatPivot.chunk(head(), index, delta, finishReason);
     }
 
     private JsonNode read(String data) {

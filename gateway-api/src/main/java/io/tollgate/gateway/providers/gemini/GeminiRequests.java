@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.providers.ChatPivot;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,7 +61,7 @@ public final class GeminiRequests {
             String role = message.path("role").asText();
             switch (role) {
                 case "system", "developer" -> {
-                    String text = textOf(message.get("content"));
+                    String text = ChatPivot.textOf(message.get("content"));
                     if (!text.isEmpty()) {
                         system.add(text);
                     }
@@ -277,7 +278,7 @@ public final class GeminiRequests {
 
     private ArrayNode assistantParts(JsonNode message, Map<String, String> functionNames) {
         ArrayNode parts = json.createArrayNode();
-        String text = textOf(message.get("content"));
+        String text = ChatPivot.textOf(message.get("content"));
         if (!text.isEmpty()) {
             parts.addObject().put("text", text);
         }
@@ -310,7 +311,8 @@ public final class GeminiRequests {
         ArrayNode parts = json.createArrayNode();
         ObjectNode response = parts.addObject().putObject("functionResponse");
         response.put("name", name);
-        response.set("response", object(json.getNodeFactory().textNode(textOf(message.get("content"))), "result"));
+        String result = ChatPivot.textOf(message.get("content"));
+        response.set("response", object(json.getNodeFactory().textNode(result), "result"));
         return parts;
     }
 
@@ -334,25 +336,6 @@ public final class GeminiRequests {
         } catch (JsonProcessingException notJson) {
             return json.createObjectNode().put(key, text);
         }
-    }
-
-    static String textOf(JsonNode content) {
-        if (content == null || content.isNull()) {
-            return "";
-        }
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        var text = new StringBuilder();
-        for (JsonNode part : content) {
-            if (part.path("text").isTextual()) {
-                if (!text.isEmpty()) {
-                    text.append('\n');
-                }
-                text.append(part.get("text").asText());
-            }
-        }
-        return text.toString();
     }
 
     private void tools(JsonNode chat, ObjectNode out) {
