@@ -16,6 +16,7 @@ public record ChatRequest(ObjectNode body, String model, boolean stream, boolean
 
     static final String MAX_TOKENS = "max_tokens";
     static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
+    static final int MAX_CHOICES = 8;
 
     public static ChatRequest parse(JsonNode json) {
         if (!(json instanceof ObjectNode body)) {
@@ -39,8 +40,8 @@ public record ChatRequest(ObjectNode body, String model, boolean stream, boolean
             throw GatewayException.badRequest("'stream' must be a boolean.");
         }
         JsonNode n = body.path("n");
-        if (!n.isMissingNode() && !n.isNull() && (!n.canConvertToInt() || n.asInt() != 1)) {
-            throw GatewayException.badRequest("Tollgate supports n = 1 only.");
+        if (!n.isMissingNode() && !n.isNull() && (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > MAX_CHOICES)) {
+            throw GatewayException.badRequest("'n' must be an integer from 1 to " + MAX_CHOICES + ".");
         }
         String limitField = body.has(MAX_COMPLETION_TOKENS) ? MAX_COMPLETION_TOKENS : MAX_TOKENS;
         Integer maxTokens = positiveIntOrNull(body.get(limitField), limitField);
@@ -57,6 +58,11 @@ public record ChatRequest(ObjectNode body, String model, boolean stream, boolean
             throw GatewayException.badRequest("'" + field + "' must be a positive integer.");
         }
         return node.asInt();
+    }
+
+    /** How many choices the client asked for: each may use the whole output limit. */
+    int choices() {
+        return body.path("n").asInt(1);
     }
 
     /** The body a provider receives: its own model name, the granted limit, usage in streams. */

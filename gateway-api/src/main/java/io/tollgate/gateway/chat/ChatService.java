@@ -68,14 +68,21 @@ public class ChatService {
         ChatRequest request = calls.rejectingBadInput(caller, modelNamed(clientBody), response,
                 () -> ChatRequest.parse(client.toChatRequest(clientBody)));
         long inputEstimate = estimator.estimateChat(request.body().path("messages"));
+        // n choices may each use the whole output limit: the worst case is n times it, and the limit
+        // granted to each choice is the n-th part of what the credit affords.
+        int choices = request.choices();
+        Integer outputLimit = request.maxTokens() == null ? null
+                : (int) Math.min(Integer.MAX_VALUE, (long) request.maxTokens() * choices);
         ReservedCall call = calls.reserve(caller, request.model(), client.name(), request.stream(), inputEstimate,
-                request.maxTokens(), properties.defaultMaxTokens(), properties.minOutputTokens(), httpRequest, response);
-        response.setHeader(HEADER_MAX_TOKENS, Integer.toString(call.grantedMaxTokens()));
+                outputLimit, properties.defaultMaxTokens() * choices, properties.minOutputTokens() * choices,
+                httpRequest, response);
+        int grantedPerChoice = call.grantedMaxTokens() / choices;
+        response.setHeader(HEADER_MAX_TOKENS, Integer.toString(grantedPerChoice));
         if (call.clamped()) {
             response.setHeader(HEADER_MAX_TOKENS_CLAMPED, "true");
         }
         UpstreamAnswer answer = call.send((deployment, adapter, secret) -> adapter.chatRequest(
-                deployment.provider().baseUrl(), secret, request.upstreamBody(deployment.model(), call.grantedMaxTokens())));
+                deployment.provider().baseUrl(), secret, request.upstreamBody(deployment.model(), grantedPerChoice)));
         try (InputStream body = answer.body()) {
             if (answer.status() != 200) {
                 call.releaseAfterClientError();
@@ -154,7 +161,8 @@ public class ChatService {
 
     private void translateStream(ClientFormat client, ChatRequest request, ReservedCall call, Deployment deployment,
                                  InputStream body, HttpServletResponse response) throws IOException {
-        ChunkTranslator translator = adapters.get(deployment.provider().wireFormat()).chunkTranslator(deployment.model());
+        ChunkTranslator translator = adapters.get(deployment.provider().wireFormat())
+                .chunkTranslator(deployment.model());
         ClientStream out = client instanceof OpenAiChatFormat openAi
                 ? openAi.stream(request.clientWantsUsage())
                 : client.stream(request.model());

@@ -96,6 +96,25 @@ class OpenAiChatTest extends GatewayTestBase {
     }
 
     @Test
+    void severalChoicesReserveTheOutputLimitOncePerChoice() {
+        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+        var account = gateway.openAccountWithCredits("1");
+
+        var reply = gateway.post(CHAT_PATH, account.key(), Map.of("model", provider + "/gpt-4o", "n", 3,
+                "max_tokens", 50, "messages", List.of(Map.of("role", "user", "content", "Three names for a cat"))));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.header("x-tollgate-max-tokens")).isEqualTo("50");
+        upstream.verify(postRequestedFor(urlEqualTo(CHAT_PATH))
+                .withRequestBody(equalToJson("{\"n\":3,\"max_tokens\":50}", true, true)));
+        var reserved = (CreditsReserved) awaitEvents(reply.header("x-request-id"), 2).get(1);
+        assertThat(reserved.grantedMaxTokens()).isEqualTo(150);
+        assertThat(gateway.post(CHAT_PATH, account.key(), Map.of("model", provider + "/gpt-4o", "n", 9,
+                "messages", List.of(Map.of("role", "user", "content", "Nine")))).status()).isEqualTo(400);
+    }
+
+    @Test
     void notEnoughCreditIs402InOpenAisShapeAndNothingGoesUpstream() {
         upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
