@@ -137,8 +137,18 @@ public final class ReservedCall {
                 Provider.Credential credential = next.get();
                 long start = System.nanoTime();
                 HttpResponse<InputStream> response;
+                HttpRequest.Builder request;
+                try {
+                    request = requests.build(deployment, adapter, credential.secret());
+                } catch (GatewayException untranslatable) {
+                    // The request cannot be put in this provider's terms (e.g. n > 1 for Anthropic): the
+                    // client's mistake, answered before anything went upstream.
+                    factory.health.neutral(deployment);
+                    release();
+                    throw untranslatable;
+                }
                 try (var span = factory.tracing.providerCall(deployment.provider().name(), deployment.model())) {
-                    response = send(span, requests.build(deployment, adapter, credential.secret()));
+                    response = send(span, request);
                 } catch (HttpTimeoutException e) {
                     failedAttempt(deployment, credential, 0, start, "timeout");
                     lastFailure = Failure.TIMEOUT;

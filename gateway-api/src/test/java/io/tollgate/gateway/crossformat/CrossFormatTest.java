@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tollgate.events.CreditsDebited;
 import io.tollgate.events.RequestAccepted;
+import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
@@ -251,6 +252,18 @@ class CrossFormatTest extends GatewayTestBase {
         assertThat(openAiError.status()).isEqualTo(400);
         assertThat(openAiError.json().path("error").path("type").asText()).isEqualTo("invalid_request_error");
         openAiUpstream.verify(0, postRequestedFor(urlEqualTo(CHAT_PATH)));
+    }
+
+    @Test
+    void aRequestAProviderFamilyCannotExpressIsA400AndItsReservationIsReleased() {
+        var reply = gateway.post(CHAT_PATH, account.key(), Map.of("model", anthropic + "/claude-sonnet-4-5", "n", 2,
+                "max_tokens", 10, "messages", List.of(Map.of("role", "user", "content", "Two answers"))));
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json().path("error").path("message").asText()).contains("n");
+        anthropicUpstream.verify(0, postRequestedFor(urlEqualTo("/v1/messages")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> ledger().eventsOf(reply.header("x-request-id")),
+                events -> events.stream().anyMatch(ReservationReleased.class::isInstance));
     }
 
     @Test
