@@ -109,7 +109,13 @@ public class ChatService {
     private void respond(ClientFormat client, ChatRequest request, ReservedCall call, Deployment deployment,
                          byte[] body, HttpServletResponse response) throws IOException {
         ProviderAdapter adapter = adapters.get(deployment.provider().wireFormat());
-        ObjectNode completion = adapter.toChatCompletion(json.readTree(body), deployment.model());
+        ObjectNode completion;
+        try {
+            completion = adapter.toChatCompletion(json.readTree(body), deployment.model());
+        } catch (IOException | RuntimeException unreadable) {
+            throw call.releaseAfterUnreadableAnswer(unreadable instanceof RuntimeException runtime ? runtime
+                    : new UncheckedIOException((IOException) unreadable));
+        }
         TokenUsage usage = OpenAiAnswers.usage(completion).map(ReservedCall::reported)
                 .orElseGet(() -> call.estimated(estimator.countText(OpenAiAnswers.text(completion))));
         call.settle(usage);

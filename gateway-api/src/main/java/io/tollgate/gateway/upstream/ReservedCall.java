@@ -265,6 +265,19 @@ public final class ReservedCall {
         release();
     }
 
+    /**
+     * The provider said 200 but its answer cannot be read: nothing is charged, and the client hears that
+     * the provider failed.
+     */
+    public GatewayException releaseAfterUnreadableAnswer(RuntimeException why) {
+        log.warn("unreadable answer from {} for request {}: {}", answering.qualifiedName(), requestId, why.toString());
+        attempts.add(attempt(answering, answeringCredential, answerStatus, answerStartNanos, answerTtfbMillis,
+                "unreadable_answer"));
+        release();
+        return new GatewayException(HttpStatus.BAD_GATEWAY, "upstream_error", "provider_error",
+                "The provider's answer could not be read.");
+    }
+
     private void release() {
         Deployment last = answering != null ? answering : deployments.getLast();
         try (var span = factory.tracing.settle(last.provider().name(), last.model()).outcome("released")) {

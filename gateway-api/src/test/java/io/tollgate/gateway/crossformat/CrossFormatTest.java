@@ -267,6 +267,22 @@ class CrossFormatTest extends GatewayTestBase {
     }
 
     @Test
+    void anUnreadableAnswerIsA502AndNothingIsCharged() {
+        anthropicUpstream.stubFor(post("/v1/messages").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("<html>maintenance</html>")));
+
+        var reply = gateway.post("/v1/messages", account.key(), Map.of("model", anthropic + "/claude-sonnet-4-5",
+                "max_tokens", 10, "messages", List.of(Map.of("role", "user", "content", "Hi"))));
+
+        assertThat(reply.status()).isEqualTo(502);
+        assertThat(reply.json().path("error").path("type").asText()).isEqualTo("api_error");
+        List<TollgateEvent> events = await().atMost(Duration.ofSeconds(20))
+                .until(() -> ledger().eventsOf(reply.header("x-request-id")),
+                        seen -> seen.stream().anyMatch(ReservationReleased.class::isInstance));
+        assertThat(events).noneMatch(CreditsDebited.class::isInstance);
+    }
+
+    @Test
     void notEnoughCreditIsAnAnthropicErrorForAnAnthropicClient() {
         var poor = gateway.openAccountWithCredits("0.000001");
 
