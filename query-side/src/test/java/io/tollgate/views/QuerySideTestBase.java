@@ -7,9 +7,10 @@ import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import io.tollgate.views.projection.LiveLedgerConsumer;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.junit.jupiter.SpringExtension;
@@ -28,8 +29,11 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.config.name=query-side",
         "spring.datasource.url=${TOLLGATE_TEST_DB_URL:jdbc:postgresql://127.0.0.1:5432/tollgate_test}",
+        "tollgate.views.internal-token=" + ViewsHttp.INTERNAL_TOKEN,
         "logging.level.org.apache.kafka=WARN"})
 @ExtendWith(QuerySideTestBase.LedgerTopicCleanup.class)
+// Metrics export is off in tests by default; the freshness metrics are part of what is tested.
+@AutoConfigureObservability(tracing = false)
 public abstract class QuerySideTestBase {
     protected static final String TOPIC = "tollgate.ledger.views-test." + UUID.randomUUID();
     protected static final String CONSUMER_GROUP = "tollgate-views-test." + UUID.randomUUID();
@@ -48,8 +52,18 @@ public abstract class QuerySideTestBase {
         registry.add("tollgate.views.consumer-group", () -> CONSUMER_GROUP);
     }
 
+    /** The read API as an admin (any account). */
     protected ViewsHttp views() {
         return new ViewsHttp(port);
+    }
+
+    /** The read API as the user of one account. */
+    protected ViewsHttp viewsAs(String accountId) {
+        return ViewsHttp.asUser(port, accountId);
+    }
+
+    protected int port() {
+        return port;
     }
 
     protected static synchronized LedgerPublisher ledger() {
@@ -74,11 +88,11 @@ public abstract class QuerySideTestBase {
 
         @Override
         public void beforeAll(ExtensionContext context) {
-            KafkaListenerEndpointRegistry listeners =
-                    SpringExtension.getApplicationContext(context).getBean(KafkaListenerEndpointRegistry.class);
+            LiveLedgerConsumer listener =
+                    SpringExtension.getApplicationContext(context).getBean(LiveLedgerConsumer.class);
             context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(TOPIC,
                     topic -> (ExtensionContext.Store.CloseableResource) () -> {
-                        listeners.stop();
+                        listener.stop();
                         synchronized (QuerySideTestBase.class) {
                             if (publisher != null) {
                                 publisher.close();

@@ -40,6 +40,8 @@ class WholeSystemTest {
     private static final String DB_URL = env("TOLLGATE_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/tollgate_test");
     private static final String KAFKA = env("TOLLGATE_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The secret the gateway forwards the views API with; the query side answers nothing without it. */
+    private static final String VIEWS_TOKEN = "e2e-internal-" + UUID.randomUUID();
     /** The mock's default reply: 12 words, one token each. */
     private static final String REPLY = "This is a deterministic reply from the Tollgate mock provider. This is";
 
@@ -47,7 +49,7 @@ class WholeSystemTest {
     private static ConfigurableApplicationContext gatewayApp;
     private static ConfigurableApplicationContext queryApp;
     private static GatewayHttp gateway;
-    private static GatewayHttp views;
+    private static String viewsUrl;
     private static String gatewayUrl;
 
     @BeforeAll
@@ -63,16 +65,18 @@ class WholeSystemTest {
                 "--tollgate.ledger.topic=" + TOPIC,
                 "--tollgate.ledger.partitions=2",
                 "--tollgate.ledger.publisher-name=kafka-publisher-e2e-" + UUID.randomUUID(),
-                "--tollgate.ledger.publish-from-start=false");
+                "--tollgate.ledger.publish-from-start=false",
+                "--tollgate.views.internal-token=" + VIEWS_TOKEN);
         queryApp = QuerySideApplication.builder().run(
                 "--server.port=0",
                 "--spring.datasource.url=" + DB_URL,
                 "--spring.kafka.bootstrap-servers=" + KAFKA,
                 "--tollgate.views.topic=" + TOPIC,
-                "--tollgate.views.consumer-group=e2e-" + UUID.randomUUID());
+                "--tollgate.views.consumer-group=e2e-" + UUID.randomUUID(),
+                "--tollgate.views.internal-token=" + VIEWS_TOKEN);
         gatewayUrl = "http://127.0.0.1:" + gatewayApp.getEnvironment().getProperty("local.server.port");
         gateway = new GatewayHttp(gatewayUrl, ADMIN_KEY);
-        views = new GatewayHttp("http://127.0.0.1:" + queryApp.getEnvironment().getProperty("local.server.port"), null);
+        viewsUrl = "http://127.0.0.1:" + queryApp.getEnvironment().getProperty("local.server.port");
         gateway.registerProvider("mock", mock.baseUrl() + "/v1", "mock-provider-key");
         gateway.setRate("mock", "gpt-4o", "2.5", "10");
     }
@@ -102,17 +106,17 @@ class WholeSystemTest {
         // 2 input words × 2.5 + 12 output words × 10 = 125 micro-credits
         BigDecimal cost = new BigDecimal("0.000125");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            JsonNode usage = views.get("/api/views/accounts/" + account.id() + "/usage", null).json();
+            JsonNode usage = views("/api/views/accounts/" + account.id() + "/usage");
             assertThat(usage.path("requests").asLong()).isEqualTo(1);
             assertThat(usage.path("succeeded").asLong()).isEqualTo(1);
             assertThat(usage.path("inputTokens").asLong()).isEqualTo(2);
             assertThat(usage.path("outputTokens").asLong()).isEqualTo(12);
             assertThat(usage.path("credits").decimalValue()).isEqualByComparingTo(cost);
-            JsonNode balance = views.get("/api/views/accounts/" + account.id() + "/balance", null).json();
+            JsonNode balance = views("/api/views/accounts/" + account.id() + "/balance");
             assertThat(balance.path("balance").decimalValue()).isEqualByComparingTo(new BigDecimal("100").subtract(cost));
             assertThat(balance.path("reserved").decimalValue()).isEqualByComparingTo(BigDecimal.ZERO);
         });
-        JsonNode requests = views.get("/api/views/accounts/" + account.id() + "/requests", null).json();
+        JsonNode requests = views("/api/views/accounts/" + account.id() + "/requests");
         assertThat(requests).hasSize(1);
         assertThat(requests.path(0).path("requestId").asText()).isEqualTo(reply.header("x-request-id"));
         assertThat(requests.path(0).path("status").asText()).isEqualTo("succeeded");
@@ -156,7 +160,7 @@ class WholeSystemTest {
 
         // 4 input words × 2.5 = 10, 12 output words × 10 = 120
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            JsonNode usage = views.get("/api/views/accounts/" + account.id() + "/usage", null).json();
+            JsonNode usage = views("/api/views/accounts/" + account.id() + "/usage");
             assertThat(usage.path("inputTokens").asLong()).isEqualTo(4);
             assertThat(usage.path("outputTokens").asLong()).isEqualTo(12);
             assertThat(usage.path("credits").decimalValue()).isEqualByComparingTo("0.000130");
@@ -175,10 +179,23 @@ class WholeSystemTest {
         assertThat(reply.json().path("error").path("type").asText()).isEqualTo("insufficient_quota");
         assertThat(mock.requestCount()).isEqualTo(callsBefore);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            JsonNode usage = views.get("/api/views/accounts/" + account.id() + "/usage", null).json();
+            JsonNode usage = views("/api/views/accounts/" + account.id() + "/usage");
             assertThat(usage.path("rejected").asLong()).isEqualTo(1);
             assertThat(usage.path("credits").decimalValue()).isEqualByComparingTo(BigDecimal.ZERO);
         });
+    }
+
+    /** The query side's read API as the gateway's proxy calls it for an admin (docs/query-side.md). */
+    private static JsonNode views(String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(viewsUrl + path))
+                .header("X-Tollgate-Internal-Token", VIEWS_TOKEN)
+                .header("X-Tollgate-Viewer-Role", "admin")
+                .GET().build();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            return JSON.readTree(client.send(request, HttpResponse.BodyHandlers.ofString()).body());
+        } catch (Exception e) {
+            throw new IllegalStateException("GET " + path + " failed", e);
+        }
     }
 
     private static String env(String name, String fallback) {

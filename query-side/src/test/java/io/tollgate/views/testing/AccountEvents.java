@@ -1,7 +1,10 @@
 package io.tollgate.views.testing;
 
 import io.tollgate.events.AccountOpened;
+import io.tollgate.events.CreditsAdjusted;
 import io.tollgate.events.CreditsDebited;
+import io.tollgate.events.CreditsExpired;
+import io.tollgate.events.CreditsRefunded;
 import io.tollgate.events.CreditsGranted;
 import io.tollgate.events.CreditsReserved;
 import io.tollgate.events.EventIds;
@@ -52,6 +55,12 @@ public final class AccountEvents {
         return clock;
     }
 
+    /** Moves this account's clock, e.g. to build events in a given hour, day or month; the next event is 1 ms later. */
+    public AccountEvents at(Instant instant) {
+        clock = instant.minusMillis(1);
+        return this;
+    }
+
     private Instant tick() {
         clock = clock.plusMillis(1);
         return clock;
@@ -67,8 +76,29 @@ public final class AccountEvents {
     }
 
     public RequestAccepted accepted(String requestId, boolean stream) {
-        return new RequestAccepted(EventIds.next(), tick(), accountId, requestId, "key-1", PROVIDER, MODEL,
+        return accepted(requestId, stream, "key-1", MODEL);
+    }
+
+    public RequestAccepted accepted(String requestId, boolean stream, String apiKeyId, String model) {
+        return new RequestAccepted(EventIds.next(), tick(), accountId, requestId, apiKeyId, PROVIDER, model,
                 "openai.chat", stream, 40, 100);
+    }
+
+    public CreditsRefunded refunded(String requestId, long micros) {
+        return new CreditsRefunded(EventIds.next(), tick(), accountId, requestId, micros, "bad answer", "test-admin");
+    }
+
+    public CreditsExpired expired(String grantId, long micros) {
+        return new CreditsExpired(EventIds.next(), tick(), accountId, grantId, micros);
+    }
+
+    public CreditsAdjusted adjusted(long deltaMicros, String reason) {
+        return new CreditsAdjusted(EventIds.next(), tick(), accountId, deltaMicros, reason, "test-admin");
+    }
+
+    public CreditsGranted granted(String grantId, long micros) {
+        return new CreditsGranted(EventIds.next(), tick(), accountId, grantId, micros, GrantSource.ADMIN, null,
+                "test-admin");
     }
 
     public CreditsReserved reserved(String requestId, long micros) {
@@ -89,7 +119,11 @@ public final class AccountEvents {
     }
 
     public CreditsDebited debited(String requestId, long micros) {
-        return new CreditsDebited(EventIds.next(), tick(), accountId, requestId, micros, PROVIDER, MODEL);
+        return debited(requestId, micros, MODEL);
+    }
+
+    public CreditsDebited debited(String requestId, long micros, String model) {
+        return new CreditsDebited(EventIds.next(), tick(), accountId, requestId, micros, PROVIDER, model);
     }
 
     public ReservationReleased released(String requestId, long micros, ReleaseReason reason) {
@@ -111,6 +145,23 @@ public final class AccountEvents {
                 tokens(requestId, inputTokens, outputTokens),
                 debited(requestId, costMicros),
                 released(requestId, reserveMicros, ReleaseReason.SETTLED));
+    }
+
+    /**
+     * An answered request under a given key and model, with its latency and TTFB: the numbers usage
+     * analytics buckets.
+     */
+    public List<TollgateEvent> succeededRequest(String requestId, String apiKeyId, String model, long latencyMillis,
+                                                long ttfbMillis, long inputTokens, long outputTokens, long costMicros) {
+        return List.of(
+                accepted(requestId, false, apiKeyId, model),
+                reserved(requestId, costMicros * 2),
+                new ProviderCalled(EventIds.next(), tick(), accountId, requestId, PROVIDER, model, "cred-1", 1, 200,
+                        latencyMillis, ttfbMillis, null),
+                new TokensConsumed(EventIds.next(), tick(), accountId, requestId, PROVIDER, model, inputTokens,
+                        outputTokens, 0, 0, false),
+                debited(requestId, costMicros, model),
+                released(requestId, costMicros * 2, ReleaseReason.SETTLED));
     }
 
     /** A request whose provider failed: reserved, one failed attempt, released with nothing charged. */

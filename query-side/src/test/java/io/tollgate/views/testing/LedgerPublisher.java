@@ -17,7 +17,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -30,6 +32,7 @@ public final class LedgerPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final EventCodec codec = new EventCodec();
     private final String topic;
+    private final Set<String> publishedAccounts = ConcurrentHashMap.newKeySet();
 
     /** An event as it travels: encoded once, so that sending it again is a byte-identical redelivery. */
     public record Encoded(String key, byte[] value, UUID eventId, String type, int schemaVersion) {
@@ -66,6 +69,7 @@ public final class LedgerPublisher implements AutoCloseable {
     public List<RecordMetadata> send(List<Encoded> encoded) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(encoded.size());
         for (Encoded e : encoded) {
+            publishedAccounts.add(e.key());
             var record = new ProducerRecord<String, byte[]>(topic, e.key(), e.value());
             record.headers()
                     .add(Topics.HEADER_EVENT_ID, e.eventId().toString().getBytes(StandardCharsets.UTF_8))
@@ -82,6 +86,11 @@ public final class LedgerPublisher implements AutoCloseable {
         var headers = new RecordHeaders();
         headers.add(Topics.HEADER_EVENT_ID, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
         return sendRecords(List.of(new ProducerRecord<>(topic, null, key, value, headers))).getFirst();
+    }
+
+    /** Every account this publisher wrote events of: what this test run put into the shared views schema. */
+    public Set<String> publishedAccounts() {
+        return Set.copyOf(publishedAccounts);
     }
 
     private List<RecordMetadata> sendRecords(List<ProducerRecord<String, byte[]>> records) {

@@ -1,0 +1,280 @@
+package io.tollgate.views.billing;
+
+import java.util.Locale;
+import io.tollgate.events.AccountClosed;
+import io.tollgate.events.AccountOpened;
+import io.tollgate.events.CreditsAdjusted;
+import io.tollgate.events.CreditsDebited;
+import io.tollgate.events.CreditsExpired;
+import io.tollgate.events.CreditsGranted;
+import io.tollgate.events.CreditsRefunded;
+import io.tollgate.events.CreditsReserved;
+import io.tollgate.events.ReservationReleased;
+import io.tollgate.events.TollgateEvent;
+import io.tollgate.views.projection.BatchContext;
+import io.tollgate.views.projection.Sql;
+import io.tollgate.views.projection.ViewWriter;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Billing: each account's totals and its ledger lines with the running balance. The batch's events are
+ * replayed in order on top of the accounts' stored state (read once per batch), so the running balance
+ * of every line is exact; then the accounts are written back with absolute values and the lines inserted.
+ * Ordering per account holds because an account's events share one partition and one consumer.
+ */
+public final class BillingWriter implements ViewWriter {
+    private final List<TollgateEvent> events = new ArrayList<>();
+
+    @Override
+    public void apply(TollgateEvent event, BatchContext context) {
+        switch (event) {
+            case AccountOpened e -> events.add(e);
+            case AccountClosed e -> events.add(e);
+            case CreditsGranted e -> events.add(e);
+            case CreditsDebited e -> events.add(e);
+            case CreditsRefunded e -> events.add(e);
+            case CreditsExpired e -> events.add(e);
+            case CreditsAdjusted e -> events.add(e);
+            case CreditsReserved e -> events.add(e);
+            case ReservationReleased e -> events.add(e);
+            default -> {
+                // Not a movement of credit (request lifecycle, rate cards, and event types added later).
+            }
+        }
+    }
+
+    @Override
+    public void write(Connection connection, String schema) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        Map<String, AccountState> accounts = load(connection, schema);
+        List<Line> lines = new ArrayList<>();
+        for (TollgateEvent event : events) {
+            AccountState account = accounts.computeIfAbsent(event.accountId(), AccountState::new);
+            account.lastEventAt = event.occurredAt();
+            switch (event) {
+                case AccountOpened e -> {
+                    account.displayName = e.displayName();
+                    if (account.openedAt == null) {
+                        account.openedAt = e.occurredAt();
+                    }
+                }
+                case AccountClosed e -> account.closedAt = e.occurredAt();
+                case CreditsGranted e -> {
+                    account.granted += e.amountMicros();
+                    lines.add(account.line(e.eventId(), e.occurredAt(), "grant", e.amountMicros(), null, e.grantId(),
+                            null, null, grantNote(e)));
+                }
+                case CreditsDebited e -> {
+                    account.debited += e.amountMicros();
+                    lines.add(account.line(e.eventId(), e.occurredAt(), "debit", -e.amountMicros(), e.requestId(), null,
+                            e.provider(), e.model(), null));
+                }
+                case CreditsRefunded e -> {
+                    account.refunded += e.amountMicros();
+                    lines.add(account.line(e.eventId(), e.occurredAt(), "refund", e.amountMicros(), e.requestId(), null,
+                            null, null, e.reason()));
+                }
+                case CreditsExpired e -> {
+                    account.expired += e.amountMicros();
+                    lines.add(account.line(e.eventId(), e.occurredAt(), "expiry", -e.amountMicros(), null, e.grantId(),
+                            null, null, null));
+                }
+                case CreditsAdjusted e -> {
+                    account.adjusted += e.deltaMicros();
+                    lines.add(account.line(e.eventId(), e.occurredAt(), "adjustment", e.deltaMicros(), null, null,
+                            null, null, e.reason()));
+                }
+                case CreditsReserved e -> {
+                    account.reserved += e.amountMicros();
+                    account.openReservations++;
+                }
+                case ReservationReleased e -> {
+                    account.reserved -= e.amountMicros();
+                    account.openReservations--;
+                }
+                default -> {
+                }
+            }
+        }
+        upsertAccounts(connection, schema, accounts.values());
+        insertLines(connection, schema, lines);
+    }
+
+    private static String grantNote(CreditsGranted grant) {
+        String source = grant.source() == null ? "grant" : grant.source().name().toLowerCase(Locale.ROOT);
+        return grant.expiresAt() == null ? source : source + ", expires " + grant.expiresAt();
+    }
+
+    private Map<String, AccountState> load(Connection connection, String schema) throws SQLException {
+        Map<String, AccountState> accounts = new LinkedHashMap<>();
+        List<String> ids = events.stream().map(TollgateEvent::accountId).distinct().toList();
+        try (PreparedStatement select = connection.prepareStatement("""
+                select account_id, display_name, opened_at, closed_at, granted_micros, debited_micros, refunded_micros,
+                       expired_micros, adjusted_micros, reserved_micros, open_reservations, ledger_lines
+                from %s.accounts where account_id = any(?)""".formatted(schema))) {
+            select.setArray(1, Sql.texts(connection, ids));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    AccountState account = new AccountState(rows.getString(1));
+                    account.displayName = rows.getString(2);
+                    account.openedAt = Sql.instant(rows.getTimestamp(3));
+                    account.closedAt = Sql.instant(rows.getTimestamp(4));
+                    account.granted = rows.getLong(5);
+                    account.debited = rows.getLong(6);
+                    account.refunded = rows.getLong(7);
+                    account.expired = rows.getLong(8);
+                    account.adjusted = rows.getLong(9);
+                    account.reserved = rows.getLong(10);
+                    account.openReservations = rows.getInt(11);
+                    account.lines = rows.getLong(12);
+                    accounts.put(account.accountId, account);
+                }
+            }
+        }
+        return accounts;
+    }
+
+    private static void upsertAccounts(Connection connection, String schema, Iterable<AccountState> accounts)
+            throws SQLException {
+        List<String> ids = new ArrayList<>(), names = new ArrayList<>();
+        List<Long> opened = new ArrayList<>(), closed = new ArrayList<>(), granted = new ArrayList<>(),
+                debited = new ArrayList<>(), refunded = new ArrayList<>(), expired = new ArrayList<>(),
+                adjusted = new ArrayList<>(), reserved = new ArrayList<>(), lineCounts = new ArrayList<>(),
+                lastEvent = new ArrayList<>();
+        List<Integer> openReservations = new ArrayList<>();
+        for (AccountState a : accounts) {
+            ids.add(a.accountId);
+            names.add(a.displayName);
+            opened.add(Sql.micros(a.openedAt));
+            closed.add(Sql.micros(a.closedAt));
+            granted.add(a.granted);
+            debited.add(a.debited);
+            refunded.add(a.refunded);
+            expired.add(a.expired);
+            adjusted.add(a.adjusted);
+            reserved.add(a.reserved);
+            openReservations.add(a.openReservations);
+            lineCounts.add(a.lines);
+            lastEvent.add(Sql.micros(a.lastEventAt));
+        }
+        try (PreparedStatement upsert = connection.prepareStatement("""
+                insert into %s.accounts (account_id, display_name, opened_at, closed_at, granted_micros, debited_micros,
+                    refunded_micros, expired_micros, adjusted_micros, reserved_micros, open_reservations, ledger_lines,
+                    last_event_at)
+                select id, name, %s, %s, g, d, r, e, a, res, o, l, %s
+                from unnest(?::text[], ?::text[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[],
+                            ?::int8[], ?::int8[], ?::int4[], ?::int8[], ?::int8[])
+                     as t(id, name, op, cl, g, d, r, e, a, res, o, l, le)
+                on conflict (account_id) do update set
+                    display_name = excluded.display_name, opened_at = excluded.opened_at, closed_at = excluded.closed_at,
+                    granted_micros = excluded.granted_micros, debited_micros = excluded.debited_micros,
+                    refunded_micros = excluded.refunded_micros, expired_micros = excluded.expired_micros,
+                    adjusted_micros = excluded.adjusted_micros, reserved_micros = excluded.reserved_micros,
+                    open_reservations = excluded.open_reservations, ledger_lines = excluded.ledger_lines,
+                    last_event_at = excluded.last_event_at"""
+                .formatted(schema, Sql.timestamp("op"), Sql.timestamp("cl"), Sql.timestamp("le")))) {
+            int i = 1;
+            upsert.setArray(i++, Sql.texts(connection, ids));
+            upsert.setArray(i++, Sql.texts(connection, names));
+            upsert.setArray(i++, Sql.longs(connection, opened));
+            upsert.setArray(i++, Sql.longs(connection, closed));
+            upsert.setArray(i++, Sql.longs(connection, granted));
+            upsert.setArray(i++, Sql.longs(connection, debited));
+            upsert.setArray(i++, Sql.longs(connection, refunded));
+            upsert.setArray(i++, Sql.longs(connection, expired));
+            upsert.setArray(i++, Sql.longs(connection, adjusted));
+            upsert.setArray(i++, Sql.longs(connection, reserved));
+            upsert.setArray(i++, Sql.ints(connection, openReservations));
+            upsert.setArray(i++, Sql.longs(connection, lineCounts));
+            upsert.setArray(i, Sql.longs(connection, lastEvent));
+            upsert.executeUpdate();
+        }
+    }
+
+    private static void insertLines(Connection connection, String schema, List<Line> lines) throws SQLException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        List<String> accounts = new ArrayList<>(), eventIds = new ArrayList<>(), kinds = new ArrayList<>(),
+                requests = new ArrayList<>(), grants = new ArrayList<>(), providers = new ArrayList<>(),
+                models = new ArrayList<>(), notes = new ArrayList<>();
+        List<Long> numbers = new ArrayList<>(), times = new ArrayList<>(), amounts = new ArrayList<>(),
+                balances = new ArrayList<>();
+        for (Line line : lines) {
+            accounts.add(line.accountId);
+            numbers.add(line.lineNo);
+            eventIds.add(line.eventId.toString());
+            times.add(Sql.micros(line.occurredAt));
+            kinds.add(line.kind);
+            amounts.add(line.amount);
+            balances.add(line.balance);
+            requests.add(line.requestId);
+            grants.add(line.grantId);
+            providers.add(line.provider);
+            models.add(line.model);
+            notes.add(line.note);
+        }
+        try (PreparedStatement insert = connection.prepareStatement("""
+                insert into %s.ledger_lines (account_id, line_no, event_id, occurred_at, kind, amount_micros,
+                    balance_micros, request_id, grant_id, provider, model, note)
+                select acc, no, ev::uuid, %s, k, amt, bal, req, gr, pr, mo, nt
+                from unnest(?::text[], ?::int8[], ?::text[], ?::int8[], ?::text[], ?::int8[], ?::int8[], ?::text[],
+                            ?::text[], ?::text[], ?::text[], ?::text[])
+                     as t(acc, no, ev, at, k, amt, bal, req, gr, pr, mo, nt)""".formatted(schema, Sql.timestamp("at")))) {
+            int i = 1;
+            insert.setArray(i++, Sql.texts(connection, accounts));
+            insert.setArray(i++, Sql.longs(connection, numbers));
+            insert.setArray(i++, Sql.texts(connection, eventIds));
+            insert.setArray(i++, Sql.longs(connection, times));
+            insert.setArray(i++, Sql.texts(connection, kinds));
+            insert.setArray(i++, Sql.longs(connection, amounts));
+            insert.setArray(i++, Sql.longs(connection, balances));
+            insert.setArray(i++, Sql.texts(connection, requests));
+            insert.setArray(i++, Sql.texts(connection, grants));
+            insert.setArray(i++, Sql.texts(connection, providers));
+            insert.setArray(i++, Sql.texts(connection, models));
+            insert.setArray(i, Sql.texts(connection, notes));
+            insert.executeUpdate();
+        }
+    }
+
+    /** An account's billing state while the batch is replayed on top of it. */
+    private static final class AccountState {
+        final String accountId;
+        String displayName;
+        Instant openedAt, closedAt, lastEventAt;
+        long granted, debited, refunded, expired, adjusted, reserved, lines;
+        int openReservations;
+
+        AccountState(String accountId) {
+            this.accountId = accountId;
+        }
+
+        long balance() {
+            return granted - debited + refunded - expired + adjusted;
+        }
+
+        Line line(UUID eventId, Instant at, String kind, long amount, String requestId, String grantId,
+                  String provider, String model, String note) {
+            lines++;
+            return new Line(accountId, lines, eventId, at, kind, amount, balance(), requestId, grantId, provider, model,
+                    note);
+        }
+    }
+
+    private record Line(String accountId, long lineNo, UUID eventId, Instant occurredAt, String kind, long amount,
+                        long balance, String requestId, String grantId, String provider, String model, String note) {
+    }
+}

@@ -1,0 +1,10 @@
+package io.tollgate.views.projection;
+
+import java.time.Instant;
+
+/**
+ * What a request's later events (tokens, debit, release) need to be attributed to the same usage bucket
+ * as its RequestAccepted: the key, provider and model it was accepted for, and when.
+ */
+public record RequestFacts(String apiKeyId, String provider, String model, Instant acceptedAt) {
+}

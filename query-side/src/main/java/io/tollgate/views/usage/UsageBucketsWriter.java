@@ -1,0 +1,199 @@
+package io.tollgate.views.usage;
+
+import io.tollgate.events.CreditsDebited;
+import io.tollgate.events.CreditsRefunded;
+import io.tollgate.events.ProviderCalled;
+import io.tollgate.events.ReleaseReason;
+import io.tollgate.events.RequestAccepted;
+import io.tollgate.events.RequestRejected;
+import io.tollgate.events.ReservationReleased;
+import io.tollgate.events.TokensConsumed;
+import io.tollgate.events.TollgateEvent;
+import io.tollgate.views.projection.BatchContext;
+import io.tollgate.views.projection.RequestFacts;
+import io.tollgate.views.projection.Sql;
+import io.tollgate.views.projection.ViewWriter;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Usage analytics: hourly UTC buckets per account, API key, provider and model. Every number of a request
+ * counts in the bucket of the hour it was accepted in, under the key, provider and model it was accepted
+ * for, whichever event brings it; so a bucket's successes never outnumber its requests. The batch's deltas
+ * are summed in memory per bucket and added with one upsert.
+ */
+public final class UsageBucketsWriter implements ViewWriter {
+    private final Map<BucketKey, Delta> deltas = new HashMap<>();
+
+    private record BucketKey(String accountId, Instant hour, String apiKeyId, String provider, String model) {
+    }
+
+    private static final class Delta {
+        long requests, succeeded, failed, rejected, inputTokens, outputTokens, cachedTokens, credits, refunded,
+                latencyCount, latencySum, ttfbCount, ttfbSum;
+        final LatencyHistogram latency = new LatencyHistogram();
+        final LatencyHistogram ttfb = new LatencyHistogram();
+    }
+
+    @Override
+    public void apply(TollgateEvent event, BatchContext context) {
+        switch (event) {
+            case RequestAccepted e -> delta(e.accountId(), e.requestId(), e.occurredAt(), null, null, context).requests++;
+            case RequestRejected e -> {
+                // Never accepted: it counts where and when it was refused; the key is not on the event.
+                Delta d = bucket(e.accountId(), e.occurredAt(), null, null, e.model());
+                d.requests++;
+                d.rejected++;
+            }
+            case ProviderCalled e -> {
+                Delta d = delta(e.accountId(), e.requestId(), e.occurredAt(), e.provider(), e.model(), context);
+                d.latencyCount++;
+                d.latencySum += e.latencyMillis();
+                d.latency.record(e.latencyMillis());
+                if (e.ttfbMillis() != null) {
+                    d.ttfbCount++;
+                    d.ttfbSum += e.ttfbMillis();
+                    d.ttfb.record(e.ttfbMillis());
+                }
+            }
+            case TokensConsumed e -> {
+                Delta d = delta(e.accountId(), e.requestId(), e.occurredAt(), e.provider(), e.model(), context);
+                d.inputTokens += e.inputTokens();
+                d.outputTokens += e.outputTokens();
+                d.cachedTokens += e.cachedInputTokens();
+            }
+            case CreditsDebited e -> {
+                Delta d = delta(e.accountId(), e.requestId(), e.occurredAt(), e.provider(), e.model(), context);
+                d.succeeded++;
+                d.credits += e.amountMicros();
+            }
+            case ReservationReleased e -> {
+                if (e.reason() != ReleaseReason.SETTLED) {
+                    delta(e.accountId(), e.requestId(), e.occurredAt(), null, null, context).failed++;
+                }
+            }
+            case CreditsRefunded e -> delta(e.accountId(), e.requestId(), e.occurredAt(), null, null, context).refunded
+                    += e.amountMicros();
+            default -> {
+            }
+        }
+    }
+
+    /** The bucket of the request's acceptance; the event's own time and names when it was never accepted. */
+    private Delta delta(String accountId, String requestId, Instant at, String provider, String model,
+                        BatchContext context) {
+        RequestFacts request = context.request(requestId);
+        if (request == null) {
+            return bucket(accountId, at, null, provider, model);
+        }
+        return bucket(accountId, request.acceptedAt(), request.apiKeyId(), request.provider(), request.model());
+    }
+
+    private Delta bucket(String accountId, Instant at, String apiKeyId, String provider, String model) {
+        var key = new BucketKey(accountId, at.truncatedTo(ChronoUnit.HOURS), orEmpty(apiKeyId), orEmpty(provider),
+                orEmpty(model));
+        return deltas.computeIfAbsent(key, k -> new Delta());
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    @Override
+    public void write(Connection connection, String schema) throws SQLException {
+        if (deltas.isEmpty()) {
+            return;
+        }
+        int n = deltas.size();
+        List<String> accounts = new ArrayList<>(n), keys = new ArrayList<>(n), providers = new ArrayList<>(n),
+                models = new ArrayList<>(n), latencyHists = new ArrayList<>(n), ttfbHists = new ArrayList<>(n);
+        List<Long> hours = new ArrayList<>(n), requests = new ArrayList<>(n), succeeded = new ArrayList<>(n),
+                failed = new ArrayList<>(n), rejected = new ArrayList<>(n), input = new ArrayList<>(n),
+                output = new ArrayList<>(n), cached = new ArrayList<>(n), credits = new ArrayList<>(n),
+                refunded = new ArrayList<>(n), latencyCount = new ArrayList<>(n), latencySum = new ArrayList<>(n),
+                ttfbCount = new ArrayList<>(n), ttfbSum = new ArrayList<>(n);
+        for (var entry : deltas.entrySet()) {
+            BucketKey k = entry.getKey();
+            Delta d = entry.getValue();
+            accounts.add(k.accountId());
+            hours.add(Sql.micros(k.hour()));
+            keys.add(k.apiKeyId());
+            providers.add(k.provider());
+            models.add(k.model());
+            requests.add(d.requests);
+            succeeded.add(d.succeeded);
+            failed.add(d.failed);
+            rejected.add(d.rejected);
+            input.add(d.inputTokens);
+            output.add(d.outputTokens);
+            cached.add(d.cachedTokens);
+            credits.add(d.credits);
+            refunded.add(d.refunded);
+            latencyCount.add(d.latencyCount);
+            latencySum.add(d.latencySum);
+            latencyHists.add(d.latency.toSqlLiteral());
+            ttfbCount.add(d.ttfbCount);
+            ttfbSum.add(d.ttfbSum);
+            ttfbHists.add(d.ttfb.toSqlLiteral());
+        }
+        try (PreparedStatement upsert = connection.prepareStatement("""
+                insert into %1$s.usage_hourly as u (account_id, hour, api_key_id, provider, model, requests, succeeded,
+                    failed, rejected, input_tokens, output_tokens, cached_tokens, credits_micros, refunded_micros,
+                    latency_count, latency_sum_millis, latency_hist, ttfb_count, ttfb_sum_millis, ttfb_hist)
+                select acc, %2$s, k, pr, mo, rq, su, fa, rj, inp, outp, ca, cr, rf, lc, ls, lh::int[], tc, ts, th::int[]
+                from unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[], ?::int8[],
+                            ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[],
+                            ?::text[], ?::int8[], ?::int8[], ?::text[])
+                     as t(acc, h, k, pr, mo, rq, su, fa, rj, inp, outp, ca, cr, rf, lc, ls, lh, tc, ts, th)
+                on conflict (account_id, hour, api_key_id, provider, model) do update set
+                    requests = u.requests + excluded.requests,
+                    succeeded = u.succeeded + excluded.succeeded,
+                    failed = u.failed + excluded.failed,
+                    rejected = u.rejected + excluded.rejected,
+                    input_tokens = u.input_tokens + excluded.input_tokens,
+                    output_tokens = u.output_tokens + excluded.output_tokens,
+                    cached_tokens = u.cached_tokens + excluded.cached_tokens,
+                    credits_micros = u.credits_micros + excluded.credits_micros,
+                    refunded_micros = u.refunded_micros + excluded.refunded_micros,
+                    latency_count = u.latency_count + excluded.latency_count,
+                    latency_sum_millis = u.latency_sum_millis + excluded.latency_sum_millis,
+                    latency_hist = case when excluded.latency_count = 0 then u.latency_hist
+                                        else %1$s.add_counts(u.latency_hist, excluded.latency_hist) end,
+                    ttfb_count = u.ttfb_count + excluded.ttfb_count,
+                    ttfb_sum_millis = u.ttfb_sum_millis + excluded.ttfb_sum_millis,
+                    ttfb_hist = case when excluded.ttfb_count = 0 then u.ttfb_hist
+                                     else %1$s.add_counts(u.ttfb_hist, excluded.ttfb_hist) end"""
+                .formatted(schema, Sql.timestamp("h")))) {
+            int i = 1;
+            upsert.setArray(i++, Sql.texts(connection, accounts));
+            upsert.setArray(i++, Sql.longs(connection, hours));
+            upsert.setArray(i++, Sql.texts(connection, keys));
+            upsert.setArray(i++, Sql.texts(connection, providers));
+            upsert.setArray(i++, Sql.texts(connection, models));
+            upsert.setArray(i++, Sql.longs(connection, requests));
+            upsert.setArray(i++, Sql.longs(connection, succeeded));
+            upsert.setArray(i++, Sql.longs(connection, failed));
+            upsert.setArray(i++, Sql.longs(connection, rejected));
+            upsert.setArray(i++, Sql.longs(connection, input));
+            upsert.setArray(i++, Sql.longs(connection, output));
+            upsert.setArray(i++, Sql.longs(connection, cached));
+            upsert.setArray(i++, Sql.longs(connection, credits));
+            upsert.setArray(i++, Sql.longs(connection, refunded));
+            upsert.setArray(i++, Sql.longs(connection, latencyCount));
+            upsert.setArray(i++, Sql.longs(connection, latencySum));
+            upsert.setArray(i++, Sql.texts(connection, latencyHists));
+            upsert.setArray(i++, Sql.longs(connection, ttfbCount));
+            upsert.setArray(i++, Sql.longs(connection, ttfbSum));
+            upsert.setArray(i, Sql.texts(connection, ttfbHists));
+            upsert.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.tollgate.views.usage;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import io.tollgate.events.Credits;
+import io.tollgate.views.billing.KnownAccounts;
+import io.tollgate.views.period.Period;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Usage analytics of one account. Buckets are stored per UTC hour; days and months are formed in the
+ * viewer's time zone ({@code tz}) at query time. In zones whose offset is not a whole number of hours
+ * (e.g. Asia/Kolkata) an hour bucket counts in the day or month its start falls in.
+ */
+@RestController
+@RequestMapping("/api/views/accounts/{accountId}/usage")
+class UsageController {
+    private static final Map<String, String> DIMENSIONS = Map.of(
+            "model", "provider || '/' || model", "provider", "provider", "key", "api_key_id");
+    private static final Map<String, Duration> DEFAULT_LENGTH = Map.of(
+            "hour", Duration.ofDays(1), "day", Duration.ofDays(30), "month", Duration.ofDays(365));
+
+    private final JdbcClient jdbc;
+    private final KnownAccounts accounts;
+
+    UsageController(JdbcClient jdbc, KnownAccounts accounts) {
+        this.jdbc = jdbc;
+        this.accounts = accounts;
+    }
+
+    record Totals(String accountId, long requests, long succeeded, long failed, long rejected, long inputTokens,
+                  long outputTokens, long cachedTokens, BigDecimal credits) {
+    }
+
+    record Bucket(OffsetDateTime start, String group, UsageMetrics metrics) {
+    }
+
+    record Series(String accountId, String granularity, String timeZone, String groupBy, OffsetDateTime from,
+                  OffsetDateTime to, List<Bucket> buckets) {
+    }
+
+    record Share(String value, UsageMetrics metrics) {
+    }
+
+    /** @param change relative change of each number against the previous period, in percent; null from zero */
+    record Summary(String accountId, OffsetDateTime from, OffsetDateTime to, UsageMetrics current,
+                   UsageMetrics previous, Map<String, BigDecimal> change, List<Share> topModels) {
+    }
+
+    /** All-time totals. */
+    @GetMapping
+    Totals totals(@PathVariable String accountId) {
+        accounts.require(accountId);
+        return jdbc.sql("""
+                        select coalesce(sum(requests), 0), coalesce(sum(succeeded), 0), coalesce(sum(failed), 0),
+                               coalesce(sum(rejected), 0), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),
+                               coalesce(sum(cached_tokens), 0), coalesce(sum(credits_micros), 0)
+                        from views.usage_hourly where account_id = ?""")
+                .param(accountId)
+                .query((rs, row) -> new Totals(accountId, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                        rs.getLong(5), rs.getLong(6), rs.getLong(7), Credits.toCredits(rs.getLong(8))))
+                .single();
+    }
+
+    /**
+     * @param granularity hour, day or month
+     * @param groupBy     none, model, provider or key
+     */
+    @GetMapping("/series")
+    Series series(@PathVariable String accountId, @RequestParam(defaultValue = "day") String granularity,
+                  @RequestParam(required = false) String from, @RequestParam(required = false) String to,
+                  @RequestParam(required = false) String tz, @RequestParam(defaultValue = "none") String groupBy) {
+        if (!DEFAULT_LENGTH.containsKey(granularity)) {
+            throw Period.badRequest("granularity must be hour, day or month");
+        }
+        String group = groupBy.equals("none") ? "null::text" : dimension(groupBy);
+        accounts.require(accountId);
+        Period period = Period.parse(from, to, tz, DEFAULT_LENGTH.get(granularity));
+        String zone = period.zone().getId();
+        List<Bucket> buckets = jdbc.sql("""
+                        select date_trunc('%s', hour at time zone :zone) at time zone :zone as bucket, %s as grp, %s
+                        from views.usage_hourly
+                        where account_id = :account and hour >= :from and hour < :to
+                        group by 1, 2 order by 1, 2""".formatted(granularity, group, UsageMetrics.SUMS))
+                .param("zone", zone)
+                .param("account", accountId)
+                .param("from", Timestamp.from(period.from()))
+                .param("to", Timestamp.from(period.to()))
+                .query((rs, row) -> new Bucket(rs.getTimestamp(1).toInstant().atZone(period.zone()).toOffsetDateTime(),
+                        rs.getString(2), UsageMetrics.read(rs, 3)))
+                .list();
+        return new Series(accountId, granularity, zone, groupBy, at(period, period.from()), at(period, period.to()),
+                buckets);
+    }
+
+    /** @param by model, provider or key; app is not available: no event carries a client id yet */
+    @GetMapping("/breakdown")
+    List<Share> breakdown(@PathVariable String accountId, @RequestParam(defaultValue = "model") String by,
+                          @RequestParam(required = false) String from, @RequestParam(required = false) String to,
+                          @RequestParam(required = false) String tz, @RequestParam(defaultValue = "20") int limit) {
+        String dimension = dimension(by);
+        accounts.require(accountId);
+        return shares(accountId, dimension, Period.parse(from, to, tz, Duration.ofDays(30)), limit);
+    }
+
+    @GetMapping("/summary")
+    Summary summary(@PathVariable String accountId, @RequestParam(required = false) String from,
+                    @RequestParam(required = false) String to, @RequestParam(required = false) String tz) {
+        accounts.require(accountId);
+        Period period = Period.parse(from, to, tz, Duration.ofDays(30));
+        UsageMetrics current = metrics(accountId, period);
+        UsageMetrics previous = metrics(accountId, period.previous());
+        Map<String, BigDecimal> change = new LinkedHashMap<>();
+        change.put("requests", percent(current.requests(), previous.requests()));
+        change.put("succeeded", percent(current.succeeded(), previous.succeeded()));
+        change.put("failed", percent(current.failed(), previous.failed()));
+        change.put("inputTokens", percent(current.inputTokens(), previous.inputTokens()));
+        change.put("outputTokens", percent(current.outputTokens(), previous.outputTokens()));
+        change.put("credits", percent(current.credits(), previous.credits()));
+        return new Summary(accountId, at(period, period.from()), at(period, period.to()), current, previous, change,
+                shares(accountId, DIMENSIONS.get("model"), period, 5));
+    }
+
+    private UsageMetrics metrics(String accountId, Period period) {
+        return jdbc.sql("select " + UsageMetrics.SUMS
+                        + " from views.usage_hourly where account_id = ? and hour >= ? and hour < ?")
+                .params(accountId, Timestamp.from(period.from()), Timestamp.from(period.to()))
+                .query((rs, row) -> UsageMetrics.read(rs, 1))
+                .single();
+    }
+
+    private List<Share> shares(String accountId, String dimension, Period period, int limit) {
+        if (limit < 1 || limit > 500) {
+            throw Period.badRequest("limit must be between 1 and 500");
+        }
+        return jdbc.sql("""
+                        select %s, %s from views.usage_hourly
+                        where account_id = ? and hour >= ? and hour < ?
+                        group by 1 order by sum(requests) desc, 1 limit ?""".formatted(dimension, UsageMetrics.SUMS))
+                .params(accountId, Timestamp.from(period.from()), Timestamp.from(period.to()), limit)
+                .query((rs, row) -> new Share(rs.getString(1), UsageMetrics.read(rs, 2)))
+                .list();
+    }
+
+    private static String dimension(String name) {
+        String column = DIMENSIONS.get(name);
+        if (column == null) {
+            throw Period.badRequest(name.equals("app")
+                    ? "usage by app is not available: no event carries the client id yet"
+                    : "group by one of model, provider, key");
+        }
+        return column;
+    }
+
+    private static OffsetDateTime at(Period period, Instant instant) {
+        return instant.atZone(period.zone()).toOffsetDateTime();
+    }
+
+    private static BigDecimal percent(long current, long previous) {
+        return percent(BigDecimal.valueOf(current), BigDecimal.valueOf(previous));
+    }
+
+    private static BigDecimal percent(BigDecimal current, BigDecimal previous) {
+        if (previous.signum() == 0) {
+            return null;
+        }
+        return current.subtract(previous).multiply(BigDecimal.valueOf(100)).divide(previous, 1, RoundingMode.HALF_UP);
+    }
+}
