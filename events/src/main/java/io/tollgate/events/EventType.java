@@ -22,7 +22,13 @@ public record EventType(String name, Class<? extends TollgateEvent> recordClass,
             v1(CreditsDebited.class),
             v1(ReservationReleased.class),
             v1(CreditsRefunded.class),
-            v1(ModelRateSet.class));
+            v1(ModelRateSet.class),
+            // Admin audit: who changed keys, providers, credentials and limits.
+            v1(ApiKeyIssued.class),
+            v1(ApiKeyRevoked.class),
+            v1(ProviderConfigured.class),
+            v1(CredentialChanged.class),
+            v1(LimitsChanged.class));
 
     private static EventType v1(Class<? extends TollgateEvent> recordClass) {
         return new EventType(recordClass.getSimpleName(), recordClass, 1);

@@ -10,7 +10,8 @@ import java.util.UUID;
 public sealed interface TollgateEvent
         permits AccountOpened, AccountClosed, CreditsGranted, CreditsExpired, CreditsAdjusted,
                 RequestAccepted, CreditsReserved, RequestRejected, ProviderCalled, TokensConsumed,
-                CreditsDebited, ReservationReleased, CreditsRefunded, ModelRateSet {
+                CreditsDebited, ReservationReleased, CreditsRefunded, ModelRateSet,
+                ApiKeyIssued, ApiKeyRevoked, ProviderConfigured, CredentialChanged, LimitsChanged {
 
     /** Time-ordered (UUIDv7) so that ids sort roughly by creation time. */
     UUID eventId();

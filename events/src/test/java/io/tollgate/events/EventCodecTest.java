@@ -41,7 +41,16 @@ class EventCodecTest {
                 new ReservationReleased(EventIds.next(), NOW, "acct-1", "req-1", 8_775L, ReleaseReason.SETTLED),
                 new CreditsRefunded(EventIds.next(), NOW, "acct-1", "req-1", 225L, "bad answer", "admin"),
                 new ModelRateSet(EventIds.next(), NOW, RateCards.SYSTEM_ACCOUNT, "openai", "gpt-4o", 2_500_000L,
-                        10_000_000L, 1_250_000L, 40_000L, 130_000L, NOW.plusSeconds(3_600), "admin"));
+                        10_000_000L, 1_250_000L, 40_000L, 130_000L, NOW.plusSeconds(3_600), "admin"),
+                new ApiKeyIssued(EventIds.next(), NOW, "acct-1", "key_2", "ci", "tg-AbC", "user",
+                        List.of("chat", "embeddings"), NOW.plusSeconds(86_400), "key_1", "jwt:alice"),
+                new ApiKeyRevoked(EventIds.next(), NOW, "acct-1", "key_1", "rotated", NOW.plusSeconds(60), "key_9"),
+                new ProviderConfigured(EventIds.next(), NOW, AdminTrail.SYSTEM_ACCOUNT, "openai", "openai",
+                        "https://api.openai.com/v1", "registered", "key_9"),
+                new CredentialChanged(EventIds.next(), NOW, AdminTrail.SYSTEM_ACCOUNT, "openai", "cred-1", "added",
+                        "sk-…wxyz", "key_9"),
+                new LimitsChanged(EventIds.next(), NOW, "acct-1", "key", "key_2", 60L, 10_000L, 4, 5_000_000L,
+                        "day", "key_9"));
     }
 
     @ParameterizedTest

@@ -80,4 +80,15 @@ public final class Commands {
      */
     public record CloseAccount(@TargetAggregateIdentifier String accountId, String reason, String actor) {
     }
+
+    /**
+     * Record that a request was refused before it reached the ledger (a rate, token, concurrency or budget
+     * limit of its key or account), so that every refusal is a {@code RequestRejected} in the log. Changes
+     * no credit; the account must exist.
+     *
+     * @param reason a stable machine-readable code, e.g. "rate_limit_requests" or "budget_exhausted"
+     */
+    public record RecordRejection(@TargetAggregateIdentifier String accountId, String requestId, String model,
+                                  String reason, int httpStatus, String message) {
+    }
 }

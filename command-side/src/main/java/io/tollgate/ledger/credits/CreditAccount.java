@@ -21,6 +21,7 @@ import io.tollgate.ledger.credits.Commands.ExpireGrants;
 import io.tollgate.ledger.credits.Commands.ExpireReservation;
 import io.tollgate.ledger.credits.Commands.GrantCredits;
 import io.tollgate.ledger.credits.Commands.OpenAccount;
+import io.tollgate.ledger.credits.Commands.RecordRejection;
 import io.tollgate.ledger.credits.Commands.ReleaseReservation;
 import io.tollgate.ledger.credits.Commands.ReserveCredits;
 import io.tollgate.ledger.credits.Commands.SettleRequest;
@@ -189,6 +190,18 @@ public class CreditAccount {
         apply(new RequestRejected(EventIds.next(), now, accountId, command.requestId(), command.model(), reason,
                 httpStatus, message));
         return new ReservationOutcome.Rejected(reason, message);
+    }
+
+    /** A refusal decided outside the aggregate (limits): recorded, never changing credit. */
+    @CommandHandler
+    public void handle(RecordRejection command) {
+        requireText(command.requestId(), "requestId");
+        requireText(command.reason(), "reason");
+        if (command.httpStatus() < 400 || command.httpStatus() > 499) {
+            throw new IllegalArgumentException("a rejection is a 4xx, not " + command.httpStatus());
+        }
+        apply(new RequestRejected(EventIds.next(), now(), accountId, command.requestId(), command.model(),
+                command.reason(), command.httpStatus(), command.message()));
     }
 
     /**

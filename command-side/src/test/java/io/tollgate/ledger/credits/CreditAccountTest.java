@@ -21,6 +21,7 @@ import io.tollgate.ledger.credits.Commands.ExpireGrants;
 import io.tollgate.ledger.credits.Commands.ExpireReservation;
 import io.tollgate.ledger.credits.Commands.GrantCredits;
 import io.tollgate.ledger.credits.Commands.OpenAccount;
+import io.tollgate.ledger.credits.Commands.RecordRejection;
 import io.tollgate.ledger.credits.Commands.ReleaseReservation;
 import io.tollgate.ledger.credits.Commands.ReserveCredits;
 import io.tollgate.ledger.credits.Commands.SettleRequest;
@@ -117,6 +118,28 @@ class CreditAccountTest {
                         org.axonframework.test.matchers.Matchers.exactSequenceOf(
                                 org.hamcrest.Matchers.instanceOf(RequestRejected.class),
                                 org.axonframework.test.matchers.Matchers.andNoMore())));
+    }
+
+    @Test
+    void recordsARejectionDecidedByALimitWithoutTouchingCredit() {
+        fixture.given(opened(), granted(250))
+                .when(new RecordRejection(ACCOUNT, "r-9", "openai/gpt-4o", "rate_limit_requests", 429, "too many"))
+                .expectEvents(new RequestRejected(EventIds.next(), Instant.now(), ACCOUNT, "r-9", "openai/gpt-4o",
+                        "rate_limit_requests", 429, "too many"));
+        // the credit is untouched: the whole grant can still be reserved
+        fixture.given(opened(), granted(250),
+                        new RequestRejected(EventIds.next(), Instant.now(), ACCOUNT, "r-9", "m", "rate_limit_requests",
+                                429, "too many"))
+                .when(reserve("r-1", 0, 25))
+                .expectResultMessagePayloadMatching(org.hamcrest.Matchers.instanceOf(ReservationOutcome.Reserved.class));
+    }
+
+    @Test
+    void aRecordedRejectionMustBeAClientError() {
+        fixture.given(opened())
+                .when(new RecordRejection(ACCOUNT, "r-9", "m", "rate_limit_requests", 500, "no"))
+                .expectException(IllegalArgumentException.class)
+                .expectNoEvents();
     }
 
     @Test

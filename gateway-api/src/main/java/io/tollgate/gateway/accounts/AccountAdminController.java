@@ -3,7 +3,6 @@ package io.tollgate.gateway.accounts;
 import io.tollgate.events.Credits;
 import io.tollgate.events.EventIds;
 import io.tollgate.events.GrantSource;
-import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.ledger.credits.Commands.AdjustCredits;
 import io.tollgate.ledger.credits.Commands.CloseAccount;
@@ -27,16 +26,14 @@ import org.springframework.web.bind.annotation.RestController;
 import java.math.BigDecimal;
 import java.time.Instant;
 
-/** Admin API for accounts, their credit and their keys. */
+/** Admin API for accounts and their credit; keys are {@link KeysController}'s. */
 @RestController
 @RequestMapping("/admin")
 class AccountAdminController {
     private final CommandGateway commands;
-    private final ApiKeys apiKeys;
 
-    AccountAdminController(CommandGateway commands, ApiKeys apiKeys) {
+    AccountAdminController(CommandGateway commands) {
         this.commands = commands;
-        this.apiKeys = apiKeys;
     }
 
     /** Ids starting with '_' are reserved for system streams such as {@link io.tollgate.events.RateCards#SYSTEM_ACCOUNT}. */
@@ -63,13 +60,6 @@ class AccountAdminController {
     }
 
     record CloseResponse(String accountId, boolean closedNow) {
-    }
-
-    record KeyRequest(@NotBlank String name, String accountId, Caller.Role role) {
-    }
-
-    /** The secret appears in this response only. */
-    record KeyResponse(String id, String key, String prefix, String accountId, Caller.Role role) {
     }
 
     @PostMapping("/accounts")
@@ -106,16 +96,5 @@ class AccountAdminController {
                         @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         boolean closedNow = commands.sendAndWait(new CloseAccount(accountId, request.reason(), admin.keyId()));
         return new CloseResponse(accountId, closedNow);
-    }
-
-    @PostMapping("/keys")
-    @ResponseStatus(HttpStatus.CREATED)
-    KeyResponse issueKey(@Valid @RequestBody KeyRequest request) {
-        Caller.Role role = request.role() != null ? request.role() : Caller.Role.USER;
-        if (role == Caller.Role.USER && request.accountId() == null) {
-            throw new IllegalArgumentException("a user key needs an accountId");
-        }
-        ApiKeys.IssuedKey issued = apiKeys.issue(request.name(), request.accountId(), role);
-        return new KeyResponse(issued.id(), issued.secret(), issued.prefix(), request.accountId(), role);
     }
 }

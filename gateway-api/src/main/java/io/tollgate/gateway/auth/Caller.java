@@ -1,16 +1,78 @@
 package io.tollgate.gateway.auth;
 
-/**
- * Who is calling, resolved from a Tollgate API key.
- *
- * @param accountId null for an admin key that belongs to no account
- */
-public record Caller(String keyId, String accountId, Role role) {
-    public static final String REQUEST_ATTRIBUTE = "io.tollgate.gateway.auth.Caller";
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 
-    public enum Role { ADMIN, USER }
+import java.util.Collections;
+import java.util.Locale;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Who is calling, resolved from a Tollgate API key or an OAuth2 JWT.
+ *
+ * @param keyId     the API key's id ({@code key_…}), or {@code jwt:} and the token's subject: it names the
+ *                  caller in audit events ({@link #actor()}) and owns idempotency keys of callers without
+ *                  an account
+ * @param accountId null for an admin that belongs to no account
+ * @param scopes    what the caller may call (see {@link Scope})
+ */
+public record Caller(String keyId, String accountId, Role role, Set<Scope> scopes) {
+    public static final String REQUEST_ATTRIBUTE = "io.tollgate.gateway.auth.Caller";
+    /** The prefix of {@link #keyId()} for a caller authenticated by a JWT. */
+    public static final String JWT_PREFIX = "jwt:";
+
+    public enum Role {
+        ADMIN, USER;
+
+        @JsonValue
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        public static Role parse(String name) {
+            if (name != null) {
+                for (Role role : values()) {
+                    if (role.name().equalsIgnoreCase(name.trim())) {
+                        return role;
+                    }
+                }
+            }
+            throw new IllegalArgumentException("unknown role '" + name + "': use admin or user");
+        }
+    }
+
+    public Caller {
+        Objects.requireNonNull(role, "role");
+        scopes = scopes == null || scopes.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(scopes));
+    }
+
+    /** A caller with its role's default scopes. */
+    public Caller(String keyId, String accountId, Role role) {
+        this(keyId, accountId, role, Scope.defaultsFor(role));
+    }
 
     public boolean isAdmin() {
         return role == Role.ADMIN;
+    }
+
+    public boolean has(Scope scope) {
+        return scopes.contains(scope);
+    }
+
+    /** How audit events name this caller: the API key id, or {@code jwt:<subject>}. */
+    public String actor() {
+        return keyId;
+    }
+
+    public boolean isJwt() {
+        return keyId != null && keyId.startsWith(JWT_PREFIX);
+    }
+
+    /** An admin sees every account; anyone else only their own. */
+    public boolean canAccess(String account) {
+        return isAdmin() || (accountId != null && accountId.equals(account));
     }
 }

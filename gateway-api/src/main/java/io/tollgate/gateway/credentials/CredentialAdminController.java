@@ -1,8 +1,11 @@
 package io.tollgate.gateway.credentials;
 
+import io.tollgate.gateway.audit.AdminAction;
+import io.tollgate.gateway.audit.AdminAudit;
+import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;
-import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.providers.ProviderRegistry.CredentialView;
+import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.providers.WireFormat;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -16,6 +19,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -34,9 +38,11 @@ class CredentialAdminController {
     private final CredentialStore store;
     private final CredentialTester tester;
     private final WeightedCredentialPool pool;
+    private final AdminAudit audit;
 
     CredentialAdminController(ProviderRegistry registry, CredentialStore store, CredentialTester tester,
-                              WeightedCredentialPool pool) {
+                              WeightedCredentialPool pool, AdminAudit audit) {
+        this.audit = audit;
         this.registry = registry;
         this.store = store;
         this.tester = tester;
@@ -79,7 +85,8 @@ class CredentialAdminController {
     }
 
     @PostMapping
-    ResponseEntity<CredentialView> add(@PathVariable("name") String provider, @Valid @RequestBody AddCredential request) {
+    ResponseEntity<CredentialView> add(@PathVariable("name") String provider, @Valid @RequestBody AddCredential request,
+                                       @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         var stored = requireProvider(provider);
         boolean test = request.test() == null || request.test();
         if (test) {
@@ -92,24 +99,33 @@ class CredentialAdminController {
         }
         CredentialView view = store.add(provider, blankToNull(request.name()), request.apiKey(),
                 request.weight() == null ? 1 : request.weight(), test);
+        audit.record(admin, new AdminAction.CredentialChanged(provider, view.id(), "added", view.masked()));
         return ResponseEntity.status(HttpStatus.CREATED).body(view);
     }
 
     @PatchMapping("/{id}")
     CredentialView update(@PathVariable("name") String provider, @PathVariable String id,
-                          @Valid @RequestBody UpdateCredential request) {
+                          @Valid @RequestBody UpdateCredential request,
+                          @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         requireProvider(provider);
-        return store.update(provider, id, request.weight(), blankToNull(request.name()), request.enabled())
+        CredentialView updated = store.update(provider, id, request.weight(), blankToNull(request.name()),
+                        request.enabled())
                 .map(view -> withLocalState(provider, view))
                 .orElseThrow(() -> unknown(id));
+        String change = request.enabled() == null ? "updated" : request.enabled() ? "enabled" : "disabled";
+        audit.record(admin, new AdminAction.CredentialChanged(provider, id, change, updated.masked()));
+        return updated;
     }
 
     @DeleteMapping("/{id}")
-    ResponseEntity<Void> delete(@PathVariable("name") String provider, @PathVariable String id) {
+    ResponseEntity<Void> delete(@PathVariable("name") String provider, @PathVariable String id,
+                                @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         requireProvider(provider);
+        String masked = store.view(provider, id).map(CredentialView::masked).orElse(null);
         if (!store.delete(provider, id)) {
             throw unknown(id);
         }
+        audit.record(admin, new AdminAction.CredentialChanged(provider, id, "removed", masked));
         return ResponseEntity.noContent().build();
     }
 

@@ -1,5 +1,7 @@
 package io.tollgate.gateway.providers;
 
+import io.tollgate.gateway.audit.AdminAction;
+import io.tollgate.gateway.audit.AdminAudit;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.catalogue.ModelCatalogue;
 import io.tollgate.gateway.credentials.WeightedCredentialPool;
@@ -31,9 +33,11 @@ class ProviderAdminController {
 
     private final WeightedCredentialPool pool;
     private final ModelCatalogue catalogue;
+    private final AdminAudit audit;
 
     ProviderAdminController(ProviderRegistry registry, ModelRates rates, WeightedCredentialPool pool,
-                            ModelCatalogue catalogue) {
+                            ModelCatalogue catalogue, AdminAudit audit) {
+        this.audit = audit;
         this.registry = registry;
         this.rates = rates;
         this.pool = pool;
@@ -66,7 +70,8 @@ class ProviderAdminController {
     }
 
     @PutMapping("/providers/{name}")
-    ProviderRegistry.ProviderView register(@PathVariable String name, @Valid @RequestBody ProviderRequest request) {
+    ProviderRegistry.ProviderView register(@PathVariable String name, @Valid @RequestBody ProviderRequest request,
+                                           @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         Optional<ModelCatalogue.ProviderKind> kind = Optional.ofNullable(request.kind()).map(k -> catalogue.kind(k)
                 .orElseThrow(() -> GatewayException.badRequest("unknown kind '" + k + "'; GET /admin/catalogue lists them")));
         WireFormat wireFormat = request.wireFormat() != null ? WireFormat.parse(request.wireFormat())
@@ -78,7 +83,16 @@ class ProviderAdminController {
         if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme())) {
             throw new IllegalArgumentException("baseUrl must be an http or https URL");
         }
-        return withLocalState(registry.register(name, wireFormat, baseUrl, request.apiKey()));
+        boolean existed = registry.view(name).isPresent();
+        ProviderRegistry.ProviderView registered = registry.register(name, wireFormat, baseUrl, request.apiKey());
+        audit.record(admin, new AdminAction.ProviderChanged(name, registered.wireFormat(), registered.baseUrl(),
+                existed ? "updated" : "registered"));
+        if (request.apiKey() != null && !registered.credentials().isEmpty()) {
+            var credential = registered.credentials().getFirst();
+            audit.record(admin, new AdminAction.CredentialChanged(name, credential.id(), existed ? "replaced" : "added",
+                    credential.masked()));
+        }
+        return withLocalState(registered);
     }
 
     @GetMapping("/providers")

@@ -71,6 +71,30 @@ public final class GatewayHttp {
         return send(request.build());
     }
 
+    /** Any method, with extra headers; the key (if any) goes in Authorization, a body as JSON. */
+    public Reply request(String method, String path, String key, Object body, Map<String, String> headers) {
+        try {
+            var request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body instanceof String text ? text
+                                    : JSON.writeValueAsString(body)));
+            if (body != null) {
+                request.header("Content-Type", "application/json");
+            }
+            if (key != null) {
+                request.header("Authorization", "Bearer " + key);
+            }
+            headers.forEach(request::header);
+            return send(request.build());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Reply delete(String path, String key) {
+        return request("DELETE", path, key, null, Map.of());
+    }
+
     private Reply send(HttpRequest request) {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,198 @@
+package io.tollgate.gateway.accounts;
+
+import io.tollgate.gateway.auth.ApiKeys;
+import io.tollgate.gateway.auth.AuthProperties;
+import io.tollgate.gateway.auth.Caller;
+import io.tollgate.gateway.auth.Scope;
+import io.tollgate.gateway.errors.GatewayException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Tollgate API keys. Admins manage any key under {@code /admin/keys}; every caller manages the keys of
+ * its own account under {@code /api/keys}, and someone else's key is, to it, a key that does not exist
+ * (404). A secret appears once, in the answer that created it.
+ */
+@RestController
+class KeysController {
+    private final ApiKeys keys;
+    private final AuthProperties properties;
+
+    KeysController(ApiKeys keys, AuthProperties properties) {
+        this.keys = keys;
+        this.properties = properties;
+    }
+
+    /**
+     * @param role      admin or user (default user); only admins issue admin keys
+     * @param scopes    chat, embeddings, images, admin (default: the role's: everything for an admin, the
+     *                  first three for a user)
+     * @param expiresAt optional ISO instant
+     */
+    record AdminKeyRequest(@NotBlank @Size(max = 200) String name, String accountId, Caller.Role role,
+                           Set<Scope> scopes, Instant expiresAt) {
+    }
+
+    record OwnKeyRequest(@NotBlank @Size(max = 200) String name, Set<Scope> scopes, Instant expiresAt) {
+    }
+
+    /** @param graceSeconds how long the old key keeps working (default tollgate.auth.rotation-grace) */
+    record RotateRequest(Long graceSeconds) {
+    }
+
+    /** The secret is in {@code key} in this response only. */
+    record IssuedKeyResponse(String id, String key, String prefix, String accountId, Caller.Role role,
+                             Set<Scope> scopes, Instant expiresAt, String replaces, Instant previousKeyEndsAt) {
+        static IssuedKeyResponse of(ApiKeys.IssuedKey issued, String replaces, Instant previousKeyEndsAt) {
+            var view = issued.view();
+            return new IssuedKeyResponse(issued.id(), issued.secret(), issued.prefix(), view.accountId(), view.role(),
+                    view.scopes(), view.expiresAt(), replaces, previousKeyEndsAt);
+        }
+    }
+
+    // ---- admins: any key ----
+
+    @PostMapping("/admin/keys")
+    @ResponseStatus(HttpStatus.CREATED)
+    IssuedKeyResponse issue(@Valid @RequestBody AdminKeyRequest request,
+                            @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
+        var issued = keys.issue(new ApiKeys.NewKey(request.name(), blankToNull(request.accountId()), request.role(),
+                request.scopes(), request.expiresAt()), admin);
+        return IssuedKeyResponse.of(issued, null, null);
+    }
+
+    @GetMapping("/admin/keys")
+    List<ApiKeys.ApiKeyView> list(@RequestParam(required = false) String accountId) {
+        return keys.list(blankToNull(accountId));
+    }
+
+    @GetMapping("/admin/keys/{keyId}")
+    ApiKeys.ApiKeyView get(@PathVariable String keyId) {
+        return keys.find(keyId).orElseThrow(KeysController::noSuchKey);
+    }
+
+    @PostMapping("/admin/keys/{keyId}/rotate")
+    @ResponseStatus(HttpStatus.CREATED)
+    IssuedKeyResponse rotate(@PathVariable String keyId, @RequestBody(required = false) RotateRequest request,
+                             @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
+        keys.find(keyId).orElseThrow(KeysController::noSuchKey);
+        return rotateKey(keyId, request, admin);
+    }
+
+    @DeleteMapping("/admin/keys/{keyId}")
+    ApiKeys.ApiKeyView revoke(@PathVariable String keyId, @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
+        keys.find(keyId).orElseThrow(KeysController::noSuchKey);
+        return keys.revoke(keyId, admin);
+    }
+
+    @PostMapping("/admin/keys/{keyId}/revoke")
+    ApiKeys.ApiKeyView revokeByPost(@PathVariable String keyId,
+                                    @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
+        return revoke(keyId, admin);
+    }
+
+    // ---- every caller: the keys of its own account ----
+
+    @PostMapping("/api/keys")
+    @ResponseStatus(HttpStatus.CREATED)
+    IssuedKeyResponse issueOwn(@Valid @RequestBody OwnKeyRequest request,
+                               @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
+        String account = ownAccount(caller);
+        Set<Scope> scopes = request.scopes() == null || request.scopes().isEmpty()
+                ? Scope.defaultsFor(Caller.Role.USER) : request.scopes();
+        if (scopes.contains(Scope.ADMIN)) {
+            throw GatewayException.badRequest("a key issued here cannot have the admin scope");
+        }
+        if (!caller.scopes().containsAll(scopes)) {
+            throw new GatewayException(HttpStatus.FORBIDDEN, "permission_error", "insufficient_scope",
+                    "A key cannot grant scopes its issuer lacks.");
+        }
+        var issued = keys.issue(new ApiKeys.NewKey(request.name(), account, Caller.Role.USER, scopes,
+                request.expiresAt()), caller);
+        return IssuedKeyResponse.of(issued, null, null);
+    }
+
+    @GetMapping("/api/keys")
+    List<ApiKeys.ApiKeyView> listOwn(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
+        return keys.list(ownAccount(caller));
+    }
+
+    @GetMapping("/api/keys/{keyId}")
+    ApiKeys.ApiKeyView getOwn(@PathVariable String keyId, @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
+        return ownKey(keyId, caller);
+    }
+
+    @PostMapping("/api/keys/{keyId}/rotate")
+    @ResponseStatus(HttpStatus.CREATED)
+    IssuedKeyResponse rotateOwn(@PathVariable String keyId, @RequestBody(required = false) RotateRequest request,
+                                @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
+        ownKey(keyId, caller);
+        return rotateKey(keyId, request, caller);
+    }
+
+    @DeleteMapping("/api/keys/{keyId}")
+    ApiKeys.ApiKeyView revokeOwn(@PathVariable String keyId, @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
+        ownKey(keyId, caller);
+        return keys.revoke(keyId, caller);
+    }
+
+    /** Who the caller is: its key (or token subject), account, role and scopes. */
+    record Me(String keyId, String accountId, Caller.Role role, Set<Scope> scopes) {
+    }
+
+    @GetMapping("/api/me")
+    Me me(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
+        return new Me(caller.keyId(), caller.accountId(), caller.role(), caller.scopes());
+    }
+
+    private IssuedKeyResponse rotateKey(String keyId, RotateRequest request, Caller actor) {
+        Duration grace = request != null && request.graceSeconds() != null
+                ? Duration.ofSeconds(request.graceSeconds()) : properties.rotationGrace();
+        if (grace.isNegative() || grace.compareTo(properties.maxRotationGrace()) > 0) {
+            throw GatewayException.badRequest("graceSeconds must be between 0 and "
+                    + properties.maxRotationGrace().toSeconds());
+        }
+        var issued = keys.rotate(keyId, grace, actor);
+        Instant endsAt = keys.find(keyId).map(ApiKeys.ApiKeyView::revokedAt).orElse(null);
+        return IssuedKeyResponse.of(issued, keyId, endsAt);
+    }
+
+    private static String ownAccount(Caller caller) {
+        if (caller.accountId() == null) {
+            throw new GatewayException(HttpStatus.FORBIDDEN, "permission_error", "no_account",
+                    "This caller belongs to no account; admins manage keys under /admin/keys.");
+        }
+        return caller.accountId();
+    }
+
+    /** Someone else's key answers exactly like a key that does not exist. */
+    private ApiKeys.ApiKeyView ownKey(String keyId, Caller caller) {
+        String account = ownAccount(caller);
+        return keys.find(keyId).filter(key -> account.equals(key.accountId()))
+                .orElseThrow(KeysController::noSuchKey);
+    }
+
+    private static GatewayException noSuchKey() {
+        return GatewayException.notFound("key_not_found", "No such key.");
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,51 @@
+package io.tollgate.gateway.auth;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import java.util.Optional;
+
+/** Which paths need a caller at all, and which scope each one needs. */
+public final class EndpointScopes {
+    private EndpointScopes() {
+    }
+
+    /**
+     * The path the servlet container matched, decoded and normalised ({@code //}, {@code ..}, {@code ;params}
+     * and percent-escapes resolved), so that a path spelt differently cannot slip past these checks while
+     * still reaching the same handler.
+     */
+    public static String pathOf(HttpServletRequest request) {
+        String servletPath = request.getServletPath();
+        String pathInfo = request.getPathInfo();
+        String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
+        return path.isEmpty() ? request.getRequestURI() : path;
+    }
+
+    /** The client API (/v1, AIGNE's /api/v2), Tollgate's own /api (keys, limits, views) and /admin. */
+    public static boolean needsCaller(String path) {
+        return path.startsWith("/v1/") || path.equals("/v1") || path.startsWith("/api/") || path.startsWith("/admin/")
+                || path.equals("/admin");
+    }
+
+    public static boolean isAdminPath(String path) {
+        return path.startsWith("/admin/") || path.equals("/admin");
+    }
+
+    /** The scope a path needs; empty for paths any authenticated caller may use (its own keys, limits, views). */
+    public static Optional<Scope> scopeFor(String path) {
+        if (isAdminPath(path)) {
+            return Optional.of(Scope.ADMIN);
+        }
+        if (path.startsWith("/v1/chat/") || path.startsWith("/v1/messages") || path.startsWith("/api/v2/chat")
+                || path.equals("/v1/models") || path.startsWith("/v1/models/") || path.startsWith("/v1/completions")) {
+            return Optional.of(Scope.CHAT);
+        }
+        if (path.startsWith("/v1/embeddings") || path.startsWith("/api/v2/embeddings")) {
+            return Optional.of(Scope.EMBEDDINGS);
+        }
+        if (path.startsWith("/v1/images/") || path.startsWith("/api/v2/image")) {
+            return Optional.of(Scope.IMAGES);
+        }
+        return Optional.empty();
+    }
+}
