@@ -54,7 +54,7 @@ public class ModelRates {
                               long outputMicrosPerMillion, long cachedInputMicrosPerMillion, long imageMicros,
                               long embeddingMicrosPerMillion) {
 
-        ModelRate tokenRate() {
+        public ModelRate tokenRate() {
             return new ModelRate(inputMicrosPerMillion, outputMicrosPerMillion, cachedInputMicrosPerMillion);
         }
 
@@ -82,6 +82,11 @@ public class ModelRates {
     /** The token rate in force now. */
     public Optional<ModelRate> find(String provider, String model) {
         return inForce(provider, model, Instant.now()).map(RateVersion::tokenRate);
+    }
+
+    /** The whole price list in force now: token, cached, image and embedding prices. */
+    public Optional<RateVersion> priceList(String provider, String model) {
+        return inForce(provider, model, Instant.now());
     }
 
     /** The version in force at an instant; the cache holds the version in force when it loaded and later ones. */
