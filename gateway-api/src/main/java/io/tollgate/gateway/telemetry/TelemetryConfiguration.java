@@ -1,0 +1,99 @@
+package io.tollgate.gateway.telemetry;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.tracing.Tracer;
+import io.tollgate.gateway.auth.ApiKeyFilter;
+import io.tollgate.ledger.publishing.LedgerTopicProperties;
+import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.LoggingErrorHandler;
+import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import javax.sql.DataSource;
+
+/**
+ * Metrics, traces and health beyond what Spring Boot's actuator gives by itself: usage metrics from
+ * the ledger's events, the publication backlog (gauge and readiness), Kafka's health, the request
+ * path's spans.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(TelemetryProperties.class)
+public class TelemetryConfiguration {
+    public static final String BACKLOG_GAUGE = "tollgate.ledger.publication.backlog";
+
+    @Bean
+    LedgerMetrics ledgerMetrics(MeterRegistry registry) {
+        return new LedgerMetrics(registry);
+    }
+
+    /**
+     * A subscribing processor, so that the metrics follow the commits with no polling and no token
+     * writes of their own (a tracking processor would add a database round trip per batch, and count
+     * other instances' events too). Errors are logged, never propagated: metrics must not fail a command.
+     */
+    @Bean
+    ConfigurerModule ledgerMetricsProcessor() {
+        return configurer -> configurer.eventProcessing(processing -> processing
+                .registerSubscribingEventProcessor(LedgerMetrics.PROCESSING_GROUP)
+                .registerListenerInvocationErrorHandler(LedgerMetrics.PROCESSING_GROUP,
+                        axon -> new LoggingErrorHandler())
+                .registerErrorHandler(LedgerMetrics.PROCESSING_GROUP, axon -> errorContext -> {
+                    // Logged by the listener handler already; a subscribing processor must not throw.
+                }));
+    }
+
+    @Bean
+    @DependsOn("ledgerFlyway")
+    PublicationBacklog publicationBacklog(DataSource dataSource, Serializer serializer,
+                                          LedgerTopicProperties ledger, TelemetryProperties properties) {
+        return new PublicationBacklog(new JdbcTemplate(dataSource), serializer, ledger.publisherName(),
+                properties.backlogRefresh());
+    }
+
+    @Bean
+    MeterBinder publicationBacklogGauge(PublicationBacklog backlog) {
+        return registry -> Gauge.builder(BACKLOG_GAUGE, backlog, PublicationBacklog::events)
+                .description("Events in the ledger's event store that are not yet published to Kafka")
+                .baseUnit("events")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** Health component {@code ledgerPublication}: in the readiness group. */
+    @Bean
+    PublicationBacklogHealthIndicator ledgerPublicationHealthIndicator(PublicationBacklog backlog,
+                                                                       TelemetryProperties properties) {
+        return new PublicationBacklogHealthIndicator(backlog, properties.backlogReadinessThreshold());
+    }
+
+    /** Health component {@code kafka}: in the readiness group. */
+    @Bean
+    KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties kafka, TelemetryProperties properties) {
+        return new KafkaHealthIndicator(kafka.buildAdminProperties(null), properties.kafkaHealthTimeout(),
+                properties.kafkaHealthCacheTtl());
+    }
+
+    /** With no tracer (tracing turned off), the steps are no-ops. */
+    @Bean
+    RequestTracing requestTracing(ObjectProvider<Tracer> tracer) {
+        return new RequestTracing(tracer.getIfAvailable(() -> Tracer.NOOP));
+    }
+
+    /** Just before the API key filter, inside Spring's own request observation. */
+    @Bean
+    FilterRegistrationBean<RequestTracingFilter> requestTracingFilter(RequestTracing tracing,
+                                                                      TelemetryProperties properties) {
+        var registration = new FilterRegistrationBean<>(new RequestTracingFilter(tracing, properties.tracedPaths()));
+        registration.setOrder(ApiKeyFilter.ORDER - 1);
+        return registration;
+    }
+}

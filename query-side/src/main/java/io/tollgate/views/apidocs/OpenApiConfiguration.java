@@ -1,0 +1,23 @@
+package io.tollgate.views.apidocs;
+
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The views API's OpenAPI document, served by springdoc at {@code /v3/api-docs} (Swagger UI at
+ * {@code /swagger-ui.html}); the covered paths are {@code springdoc.paths-to-match} in query-side.yml.
+ */
+@Configuration(proxyBeanMethods = false)
+class OpenApiConfiguration {
+
+    @Bean
+    OpenAPI viewsOpenApi() {
+        return new OpenAPI().info(new Info()
+                .title("Tollgate views")
+                .version("v1")
+                .description("Read-only usage and billing views projected from the ledger's events: "
+                        + "balances, usage, requests."));
+    }
+}
