@@ -1,166 +1,203 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import { clearApiKey, loadApiKey, saveApiKey } from './api/apiKeyStore.ts';
-import type { HealthState } from './api/health.ts';
-import { useHealth, useModels } from './api/hooks.ts';
+import { lazy, Suspense, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { Loading } from './components/ui.tsx';
+import { useRoute } from './router.ts';
+import { SessionProvider, useSession } from './session.tsx';
+import { useTheme, type ThemeChoice } from './theme.ts';
+
+const OverviewPage = lazy(() => import('./pages/Overview.tsx'));
+const UsagePage = lazy(() => import('./pages/Usage.tsx'));
+const BillingPage = lazy(() => import('./pages/Billing.tsx'));
+const KeysPage = lazy(() => import('./pages/Keys.tsx'));
+const ProvidersPage = lazy(() => import('./pages/Providers.tsx'));
+const RatesPage = lazy(() => import('./pages/Rates.tsx'));
+const PricingPage = lazy(() => import('./pages/Pricing.tsx'));
+const PlaygroundPage = lazy(() => import('./pages/Playground.tsx'));
+
+interface NavItem {
+  route: string;
+  label: string;
+  admin?: boolean;
+  page: () => ReactNode;
+}
+
+const NAV: NavItem[] = [
+  { route: 'overview', label: 'Overview', page: () => <OverviewPage /> },
+  { route: 'usage', label: 'Usage', page: () => <UsagePage /> },
+  { route: 'billing', label: 'Billing', page: () => <BillingPage /> },
+  { route: 'keys', label: 'Keys', page: () => <KeysPage /> },
+  { route: 'playground', label: 'Playground', page: () => <PlaygroundPage /> },
+  { route: 'pricing', label: 'Pricing', page: () => <PricingPage /> },
+  { route: 'providers', label: 'Providers', admin: true, page: () => <ProvidersPage /> },
+  { route: 'rates', label: 'Models & rates', admin: true, page: () => <RatesPage /> },
+];
 
 export function App() {
+  return (
+    <SessionProvider>
+      <Shell />
+    </SessionProvider>
+  );
+}
+
+function Shell() {
+  const session = useSession();
+  const route = useRoute();
+  const [theme, setTheme] = useTheme();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const mainRef = useRef<HTMLElement>(null);
+  const isAdmin = session.me?.role === 'admin';
+  const items = NAV.filter((item) => !item.admin || isAdmin);
+  const current = items.find((item) => item.route === route) ?? items[0]!;
+
+  // Move focus to the new page's heading, as a screen reader expects after navigation.
+  useEffect(() => {
+    setMenuOpen(false);
+    const heading = mainRef.current?.querySelector<HTMLElement>('#page-title');
+    heading?.focus({ preventScroll: true });
+    document.title = `${current.label} · Tollgate`;
+  }, [route, current.label]);
+
   return (
     <>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="site-header">
-        <div className="container">
-          <p className="brand" aria-hidden="true">
-            <span className="brand-mark">T</span>
-          </p>
-          <h1>Tollgate</h1>
-          <p className="tagline">AI gateway</p>
+      <header className="topbar">
+        <div className="topbar-inner">
+          <a className="brand" href="#/overview" aria-label="Tollgate home">
+            <span className="brand-mark" aria-hidden="true">
+              T
+            </span>
+            <span>Tollgate</span>
+          </a>
+          {session.me && (
+            <button
+              type="button"
+              className="menu-toggle secondary"
+              aria-expanded={menuOpen}
+              aria-controls="primary-nav"
+              onClick={() => setMenuOpen((open) => !open)}
+            >
+              Menu
+            </button>
+          )}
+          {session.me && (
+            <nav id="primary-nav" aria-label="Main" className={menuOpen ? 'open' : ''}>
+              <ul>
+                {items.map((item) => (
+                  <li key={item.route}>
+                    <a href={`#/${item.route}`} aria-current={item === current ? 'page' : undefined}>
+                      {item.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
+          <div className="topbar-tools">
+            <ThemeToggle choice={theme} onChange={setTheme} />
+            {session.me && (
+              <>
+                <span className="who small" title={`${session.me.accountId ?? 'no account'} · key ${session.me.keyId}`}>
+                  {session.me.role === 'admin' ? 'Admin' : 'User'}
+                  {session.me.accountId ? ` · ${session.me.accountId}` : ''}
+                </span>
+                <button type="button" className="secondary" onClick={session.signOut}>
+                  Sign out
+                </button>
+              </>
+            )}
+          </div>
         </div>
       </header>
-      <main id="main" className="container">
-        <section className="intro" aria-labelledby="about-heading">
-          <h2 id="about-heading">What Tollgate is</h2>
-          <p>
-            Tollgate is an AI gateway: a single <strong>OpenAI-compatible API</strong> in front of
-            many LLM providers. Point any OpenAI client at it with a Tollgate API key, pick a model,
-            and every request is metered and <strong>billed in credits</strong>.
-          </p>
-        </section>
-        <div className="cards">
-          <StatusCard />
-          <ModelsCard />
-        </div>
+      <main id="main" ref={mainRef} className="container">
+        {session.restoring ? (
+          <Loading what="Checking your key" />
+        ) : session.me ? (
+          <Suspense fallback={<Loading />}>{current.page()}</Suspense>
+        ) : (
+          <SignIn />
+        )}
       </main>
-      <footer className="site-footer">
-        <div className="container">
-          <p>
-            Endpoints: <code>/v1/chat/completions</code>, <code>/v1/models</code>,{' '}
-            <code>/actuator/health</code>
-          </p>
-        </div>
-      </footer>
     </>
   );
 }
 
-const STATE_LABEL: Record<HealthState, string> = {
-  UP: 'UP',
-  DOWN: 'DOWN',
-  UNREACHABLE: 'Unreachable',
-};
-
-function StatusCard() {
-  const { health, checking, checkedAt, refresh } = useHealth();
-  const state = health?.state;
-
+function ThemeToggle({ choice, onChange }: { choice: ThemeChoice; onChange: (choice: ThemeChoice) => void }) {
+  const id = useId();
   return (
-    <section className="card" aria-labelledby="status-heading" aria-busy={checking}>
-      <h2 id="status-heading">Gateway status</h2>
-      <p className="status-line" role="status">
-        <span className={`badge badge-${state?.toLowerCase() ?? 'pending'}`}>
-          <span className="dot" aria-hidden="true" />
-          {state ? STATE_LABEL[state] : 'Checking…'}
-        </span>
-        {health && health.detail !== health.state && (
-          <span className="muted"> ({health.detail})</span>
-        )}
-      </p>
-      <p className="muted small">
-        {checkedAt ? (
-          <>
-            Last checked <time dateTime={checkedAt.toISOString()}>{checkedAt.toLocaleTimeString()}</time>{' '}
-            from <code>/actuator/health</code>
-          </>
-        ) : (
-          <>
-            Asking <code>/actuator/health</code>…
-          </>
-        )}
-      </p>
-      <button type="button" onClick={refresh} disabled={checking}>
-        {checking ? 'Checking…' : 'Check again'}
-      </button>
-    </section>
+    <div className="inline-field">
+      <label htmlFor={id} className="visually-hidden">
+        Colour theme
+      </label>
+      <select id={id} value={choice} onChange={(e) => onChange(e.target.value as ThemeChoice)}>
+        <option value="system">Theme: system</option>
+        <option value="light">Theme: light</option>
+        <option value="dark">Theme: dark</option>
+      </select>
+    </div>
   );
 }
 
-function ModelsCard() {
-  const [apiKey, setApiKey] = useState(() => loadApiKey());
-  const { state, load, reset } = useModels();
+function SignIn() {
+  const { signIn } = useSession();
+  const [key, setKey] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
   const inputId = useId();
   const hintId = useId();
 
-  // A key kept from earlier in this tab: list its models right away.
-  useEffect(() => {
-    const stored = loadApiKey();
-    if (stored) load(stored);
-  }, [load]);
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    saveApiKey(apiKey);
-    load(apiKey);
-  }
-
-  function onForget() {
-    clearApiKey();
-    setApiKey('');
-    reset();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await signIn(key);
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setBusy(false);
+    }
   }
 
   return (
-    <section className="card" aria-labelledby="models-heading">
-      <h2 id="models-heading">Models</h2>
-      <form onSubmit={onSubmit} className="key-form">
+    <section className="card sign-in" aria-labelledby="page-title">
+      <h1 id="page-title" tabIndex={-1}>
+        Sign in to Tollgate
+      </h1>
+      <p>
+        Tollgate is an AI gateway: one OpenAI-compatible API in front of many providers, every call billed in
+        credits. Sign in with a Tollgate key (<code>tg-…</code>); an admin key also opens the provider and rate pages.
+      </p>
+      <form onSubmit={onSubmit} className="stack">
         <label htmlFor={inputId}>Tollgate API key</label>
         <input
           id={inputId}
+          name="apiKey"
           type="password"
-          value={apiKey}
-          onChange={(event) => setApiKey(event.target.value)}
-          placeholder="Paste your API key"
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          placeholder="tg-…"
           autoComplete="off"
           spellCheck={false}
           required
           aria-describedby={hintId}
+          aria-invalid={error ? true : undefined}
         />
         <p id={hintId} className="muted small">
           Kept only in this tab&apos;s session storage and sent only to this gateway.
         </p>
-        <div className="actions">
-          <button type="submit" disabled={state.status === 'loading'}>
-            {state.status === 'loading' ? 'Loading…' : 'List models'}
-          </button>
-          <button type="button" className="secondary" onClick={onForget} disabled={apiKey === ''}>
-            Forget key
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div>
+          <button type="submit" disabled={busy}>
+            {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </div>
       </form>
-      <div aria-live="polite">
-        {state.status === 'error' && (
-          <p className="error" role="alert">
-            {state.message}
-          </p>
-        )}
-        {state.status === 'loaded' &&
-          (state.ids.length === 0 ? (
-            <p className="muted">This key can use no models yet.</p>
-          ) : (
-            <>
-              <p className="muted small">
-                {state.ids.length} model{state.ids.length === 1 ? '' : 's'} available:
-              </p>
-              <ul className="model-list">
-                {state.ids.map((id) => (
-                  <li key={id}>
-                    <code>{id}</code>
-                  </li>
-                ))}
-              </ul>
-            </>
-          ))}
-      </div>
     </section>
   );
 }

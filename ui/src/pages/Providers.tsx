@@ -1,0 +1,251 @@
+import { useId, useState, type FormEvent } from 'react';
+import {
+  addCredential,
+  listProviders,
+  registerProvider,
+  testCredential,
+  updateCredential,
+  type CredentialView,
+  type ProviderView,
+} from '../api/client.ts';
+import { formatDateTime } from '../api/format.ts';
+import { useAsync } from '../api/useAsync.ts';
+import { Empty, ErrorNote, Loading, PageHeader, Section, Table } from '../components/ui.tsx';
+import { useSignedIn } from '../session.tsx';
+
+export default function ProvidersPage() {
+  const { key } = useSignedIn();
+  const providers = useAsync((s) => listProviders(key, s).then((r) => r.data), [key]);
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [filter, setFilter] = useState('');
+  const filterId = useId();
+  const shown = (providers.data ?? []).filter((p) => p.name.toLowerCase().includes(filter.trim().toLowerCase()));
+
+  async function act(action: () => Promise<string | void>) {
+    setError(undefined);
+    setNotice(undefined);
+    try {
+      const message = await action();
+      if (message) setNotice(message);
+      providers.reload();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }
+
+  return (
+    <>
+      <PageHeader title="Providers and credentials">
+        <div className="inline-field">
+          <label htmlFor={filterId}>Find a provider</label>
+          <input id={filterId} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="name" />
+        </div>
+      </PageHeader>
+      <ErrorNote error={error ?? providers.error} />
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <AddProvider act={act} />
+      {!providers.data ? (
+        <Loading />
+      ) : shown.length === 0 ? (
+        <Empty>{providers.data.length === 0 ? 'No provider registered yet.' : 'No provider matches.'}</Empty>
+      ) : (
+        <>
+          <p className="muted small" aria-live="polite">
+            {shown.length} of {providers.data.length} providers
+          </p>
+          {shown.map((p) => (
+            <ProviderCard key={p.name} provider={p} act={act} />
+          ))}
+        </>
+      )}
+    </>
+  );
+}
+
+type Act = (action: () => Promise<string | void>) => Promise<void>;
+
+function AddProvider({ act }: { act: Act }) {
+  const { key } = useSignedIn();
+  const [form, setForm] = useState({ name: '', kind: '', wireFormat: 'openai', baseUrl: '', apiKey: '' });
+  const ids = { name: useId(), kind: useId(), wire: useId(), url: useId(), key: useId() };
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    void act(async () => {
+      await registerProvider(key, form.name.trim(), {
+        ...(form.kind ? { kind: form.kind } : { wireFormat: form.wireFormat }),
+        ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}),
+        ...(form.apiKey ? { apiKey: form.apiKey } : {}),
+      });
+      setForm({ ...form, name: '', apiKey: '' });
+      return `Provider ${form.name} saved.`;
+    });
+  }
+  return (
+    <Section title="Add or update a provider">
+      <form className="filters" onSubmit={onSubmit}>
+        <div className="field">
+          <label htmlFor={ids.name}>Name</label>
+          <input id={ids.name} required pattern="[A-Za-z0-9][A-Za-z0-9_.-]*" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.kind}>Kind (catalogue)</label>
+          <input id={ids.kind} placeholder="openai, anthropic, … or empty" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.wire}>Wire format</label>
+          <select id={ids.wire} value={form.wireFormat} disabled={form.kind !== ''} onChange={(e) => setForm({ ...form, wireFormat: e.target.value })}>
+            <option value="openai">OpenAI</option>
+            <option value="anthropic">Anthropic</option>
+            <option value="gemini">Gemini</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.url}>Base URL</label>
+          <input id={ids.url} type="url" placeholder="https://api.example.com/v1" value={form.baseUrl} onChange={(e) => setForm({ ...form, baseUrl: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.key}>API key (replaces its credentials)</label>
+          <input id={ids.key} type="password" autoComplete="off" value={form.apiKey} onChange={(e) => setForm({ ...form, apiKey: e.target.value })} />
+        </div>
+        <div className="field field-button">
+          <button type="submit">Save provider</button>
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+function ProviderCard({ provider, act }: { provider: ProviderView; act: Act }) {
+  const { key } = useSignedIn();
+  const [secret, setSecret] = useState('');
+  const [weight, setWeight] = useState(1);
+  const [test, setTest] = useState(true);
+  const ids = { secret: useId(), weight: useId(), test: useId() };
+  return (
+    <div data-provider={provider.name}>
+    <Section title={`${provider.name}`} actions={<span className={`status status-${provider.enabled ? 'active' : 'disabled'}`}>{provider.enabled ? 'enabled' : 'disabled'}</span>}>
+      <p className="muted small">
+        {provider.wireFormat} · <code>{provider.baseUrl}</code>
+      </p>
+      {provider.credentials.length === 0 ? (
+        <Empty>No credentials.</Empty>
+      ) : (
+        <Table caption={`Credentials of ${provider.name}`}>
+          <thead>
+            <tr>
+              <th scope="col">Credential</th>
+              <th scope="col">Status</th>
+              <th scope="col">Weight</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Last check</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {provider.credentials.map((c) => (
+              <CredentialRow key={c.id} provider={provider.name} credential={c} act={act} />
+            ))}
+          </tbody>
+        </Table>
+      )}
+      <form
+        className="filters"
+        aria-label={`Add a credential to ${provider.name}`}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act(async () => {
+            await addCredential(key, provider.name, { apiKey: secret, weight, test });
+            setSecret('');
+            return test ? 'Credential tested and added.' : 'Credential added (untested).';
+          });
+        }}
+      >
+        <div className="field">
+          <label htmlFor={ids.secret}>New credential (provider API key)</label>
+          <input id={ids.secret} type="password" autoComplete="off" required value={secret} onChange={(e) => setSecret(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.weight}>Weight</label>
+          <input id={ids.weight} type="number" min={1} max={1000} value={weight} onChange={(e) => setWeight(Number(e.target.value))} />
+        </div>
+        <div className="field">
+          <label className="check-label" htmlFor={ids.test}>
+            <input id={ids.test} type="checkbox" checked={test} onChange={(e) => setTest(e.target.checked)} /> Test the connection first
+          </label>
+        </div>
+        <div className="field field-button">
+          <button type="submit">Add credential</button>
+        </div>
+      </form>
+    </Section>
+    </div>
+  );
+}
+
+function CredentialRow({ provider, credential: c, act }: { provider: string; credential: CredentialView; act: Act }) {
+  const { key } = useSignedIn();
+  const [weight, setWeight] = useState(c.weight);
+  const weightId = useId();
+  const label = c.name ?? c.masked;
+  return (
+    <tr>
+      <th scope="row">
+        {c.name ? `${c.name} ` : ''}
+        <code>{c.masked}</code>
+      </th>
+      <td>
+        <span className={`status status-${c.status}`}>{c.status}</span>
+        {c.coolingUntil && new Date(c.coolingUntil) > new Date() ? <span className="tag">cooling down</span> : null}
+        {c.disabledReason ? <span className="muted small"> {c.disabledReason}</span> : null}
+        {c.lastError ? <span className="muted small"> last error: {c.lastError}</span> : null}
+      </td>
+      <td>
+        <label htmlFor={weightId} className="visually-hidden">
+          Weight of {label}
+        </label>
+        <input
+          id={weightId}
+          className="narrow"
+          type="number"
+          min={1}
+          max={1000}
+          value={weight}
+          onChange={(e) => setWeight(Number(e.target.value))}
+          onBlur={() => {
+            if (weight !== c.weight) void act(async () => void (await updateCredential(key, provider, c.id, { weight })));
+          }}
+        />
+      </td>
+      <td className="small">{formatDateTime(c.lastUsedAt)}</td>
+      <td className="small">{formatDateTime(c.checkedAt)}</td>
+      <td className="actions-cell">
+        <button
+          type="button"
+          className="secondary"
+          aria-label={`Test ${label}`}
+          onClick={() =>
+            void act(async () => {
+              const { data } = await testCredential(key, provider, c.id);
+              return `Test of ${label}: ${data.test.verdict} (HTTP ${data.test.httpStatus}) ${data.test.message ?? ''}`;
+            })
+          }
+        >
+          Test
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          aria-label={`${c.status === 'active' ? 'Disable' : 'Enable'} ${label}`}
+          onClick={() => void act(async () => void (await updateCredential(key, provider, c.id, { enabled: c.status !== 'active' })))}
+        >
+          {c.status === 'active' ? 'Disable' : 'Enable'}
+        </button>
+      </td>
+    </tr>
+  );
+}
