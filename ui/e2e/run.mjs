@@ -132,6 +132,14 @@ try {
     await page.getByRole('alert').filter({ hasText: /invalid|unknown/i }).waitFor();
   });
 
+  await run('the pricing page is public', async () => {
+    await page.getByRole('link', { name: /See what every model costs/ }).click();
+    await page.getByTestId('pricing-rows').getByText(MODEL).waitFor();
+    await shot('00-pricing-signed-out');
+    await page.goto(`${BASE}/`);
+    await page.getByLabel('Tollgate API key').waitFor();
+  });
+
   await run('sign in with a user key', async () => {
     await signIn(USER_KEY);
     const stored = await page.evaluate(() => sessionStorage.getItem('tollgate.apiKey'));

@@ -115,6 +115,10 @@ function Shell() {
           <Loading what="Checking your key" />
         ) : session.me ? (
           <Suspense fallback={<Loading />}>{current.page()}</Suspense>
+        ) : route === 'pricing' ? (
+          <Suspense fallback={<Loading />}>
+            <PricingPage />
+          </Suspense>
         ) : (
           <SignIn />
         )}
@@ -198,6 +202,9 @@ function SignIn() {
           </button>
         </div>
       </form>
+      <p className="muted small">
+        Just looking? <a href="#/pricing">See what every model costs</a> — no key needed.
+      </p>
     </section>
   );
 }

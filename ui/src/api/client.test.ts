@@ -5,6 +5,7 @@ import {
   groupByProvider,
   keysBase,
   listPricedModels,
+  listPublicPrices,
   query,
   revokeKey,
   rotateKey,
@@ -106,6 +107,32 @@ describe('models', () => {
       ['anthropic', ['anthropic/claude']],
       ['mock', ['mock/a-model', 'mock/gpt-4o']],
     ]);
+  });
+});
+
+describe('listPublicPrices', () => {
+  it('reads the public price list without a key and names each model by its provider', async () => {
+    const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) =>
+      json([
+        { id: 'mock/gpt-4o', provider: 'mock', model: 'gpt-4o', pricing: { input: 2.5, output: 10, cachedInput: 1.25 } },
+        { provider: 'broken' },
+      ]),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+
+    const models = await listPublicPrices();
+
+    expect(fetchMock.mock.calls[0]![0]).toBe('/api/pricing');
+    expect((fetchMock.mock.calls[0]![1]!.headers as Record<string, string>).Authorization).toBeUndefined();
+    expect(models).toEqual([
+      { id: 'mock/gpt-4o', owned_by: 'mock', pricing: { input: 2.5, output: 10, cachedInput: 1.25 } },
+    ]);
+  });
+
+  it('rejects an answer that is not a list', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => json({ data: [] })));
+
+    await expect(listPublicPrices()).rejects.toThrow('/api/pricing');
   });
 });
 

@@ -126,8 +126,23 @@ export const rotateKey = (key: string, me: Me, id: string, graceSeconds?: number
 export interface PricedModel {
   id: string;
   owned_by: string;
-  /** Credits per million tokens. */
-  pricing: { input: number | string; output: number | string } | null;
+  /** Credits per million tokens (per image for image). */
+  pricing: {
+    input: number | string;
+    output: number | string;
+    cachedInput?: number | string | null;
+    image?: number | string | null;
+    embedding?: number | string | null;
+  } | null;
+}
+
+/** The public price list (GET /api/pricing): no key needed, the same models and prices as /v1/models. */
+export async function listPublicPrices(signal?: AbortSignal): Promise<PricedModel[]> {
+  const { data } = await apiFetch<unknown>('', '/api/pricing', { signal });
+  if (!Array.isArray(data)) throw new ApiError('Unexpected answer from /api/pricing: it is not a list.');
+  return (data as { id?: unknown; provider?: string; pricing?: PricedModel['pricing'] }[])
+    .filter((m): m is { id: string; provider: string; pricing: PricedModel['pricing'] } => typeof m?.id === 'string')
+    .map((m) => ({ id: m.id, owned_by: m.provider, pricing: m.pricing ?? null }));
 }
 
 export async function listPricedModels(key: string, signal?: AbortSignal): Promise<PricedModel[]> {

@@ -1,15 +1,13 @@
 import { useId, useMemo, useState } from 'react';
-import { groupByProvider, listPricedModels, type PricedModel } from '../api/client.ts';
+import { groupByProvider, listPublicPrices, type PricedModel } from '../api/client.ts';
 import { formatCredits } from '../api/format.ts';
 import { useAsync } from '../api/useAsync.ts';
 import { Empty, ErrorNote, Loading, PageHeader, Section, Table } from '../components/ui.tsx';
-import { useSignedIn } from '../session.tsx';
 
 type Sort = 'name' | 'input' | 'output';
 
 export default function PricingPage() {
-  const { key } = useSignedIn();
-  const models = useAsync((s) => listPricedModels(key, s), [key]);
+  const models = useAsync((s) => listPublicPrices(s), []);
   const [search, setSearch] = useState('');
   const [provider, setProvider] = useState('');
   const [sort, setSort] = useState<Sort>('name');
@@ -28,8 +26,8 @@ export default function PricingPage() {
     <>
       <PageHeader title="Pricing" />
       <p className="muted">
-        Every model this gateway can route to, in credits per million tokens. (The list comes from <code>/v1/models</code>,
-        which needs a key with the chat scope.)
+        Every model this gateway can route to, in credits per million tokens (images per image). This page is
+        public: it needs no key.
       </p>
       <ErrorNote error={models.error} />
       <Section
@@ -72,6 +70,9 @@ export default function PricingPage() {
                 <th scope="col">Provider</th>
                 <th scope="col" className="num">Input / M tokens</th>
                 <th scope="col" className="num">Output / M tokens</th>
+                <th scope="col" className="num">Cached input / M tokens</th>
+                <th scope="col" className="num">Embeddings / M tokens</th>
+                <th scope="col" className="num">Per image</th>
               </tr>
             </thead>
             <tbody data-testid="pricing-rows">
@@ -83,6 +84,9 @@ export default function PricingPage() {
                   <td>{m.owned_by}</td>
                   <td className="num">{formatCredits(m.pricing?.input)}</td>
                   <td className="num">{formatCredits(m.pricing?.output)}</td>
+                  <td className="num">{formatCredits(m.pricing?.cachedInput)}</td>
+                  <td className="num">{formatCredits(m.pricing?.embedding)}</td>
+                  <td className="num">{formatCredits(m.pricing?.image)}</td>
                 </tr>
               ))}
             </tbody>

@@ -21,8 +21,14 @@ public final class EndpointScopes {
         return path.isEmpty() ? request.getRequestURI() : path;
     }
 
+    /** The public price list: what each model costs is no secret, and the pricing page shows it signed out. */
+    public static final String PUBLIC_PRICING = "/api/pricing";
+
     /** The client API (/v1, AIGNE's /api/v2), Tollgate's own /api (keys, limits, views) and /admin. */
     public static boolean needsCaller(String path) {
+        if (path.equals(PUBLIC_PRICING)) {
+            return false;
+        }
         return path.startsWith("/v1/") || path.equals("/v1") || path.startsWith("/api/") || path.startsWith("/admin/")
                 || path.equals("/admin");
     }

@@ -1,8 +1,6 @@
 package io.tollgate.gateway.bench;
 
 import com.sun.net.httpserver.HttpServer;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.tollgate.gateway.GatewayApplication;
 import io.tollgate.gateway.testing.GatewayHttp;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -28,7 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /**
@@ -102,27 +99,12 @@ public final class GatewayOverheadBenchmark {
                     run(client, gateway, key, stream, requests, callers, true));
             System.out.printf("%nTollgate's overhead at the median: JSON answer %+.2f ms, stream TTFB %+.2f ms%n",
                     viaAnswer.p50() - directAnswer.p50(), viaTtfb.p50() - directTtfb.p50());
-            printSteps(app.getBean(MeterRegistry.class));
             Result commit = commitBaseline(app.getBean(DataSource.class), requests);
             System.out.printf("%nbaseline, same database and run: one INSERT+COMMIT p50 %.2f ms, p90 %.2f ms, p99 %.2f ms%n",
                     commit.p50(), commit.p90(), commit.p99());
         } finally {
             app.close();
             provider.stop(0);
-        }
-    }
-
-    /** Where the time goes: the request path's own timers (the tracing steps), averaged over every request. */
-    private static void printSteps(MeterRegistry meters) {
-        System.out.printf("%nmean time per step, over all requests of the run (warm-up included):%n");
-        for (String step : List.of("tollgate.ingest", "tollgate.reserve", "tollgate.provider.call", "tollgate.settle")) {
-            double totalMillis = 0;
-            long count = 0;
-            for (Timer timer : meters.find(step).timers()) {
-                totalMillis += timer.totalTime(TimeUnit.MILLISECONDS);
-                count += timer.count();
-            }
-            System.out.printf("  %-24s %8.2f ms  (%d)%n", step, count == 0 ? 0 : totalMillis / count, count);
         }
     }
 

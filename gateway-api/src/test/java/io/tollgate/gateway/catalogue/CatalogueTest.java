@@ -65,6 +65,16 @@ class CatalogueTest extends GatewayTestBase {
         List<String> ids = new ArrayList<>();
         models.json().path("data").forEach(model -> ids.add(model.path("id").asText()));
         assertThat(ids).contains(name + "/claude-sonnet-4-5", name + "/claude-haiku-4-5");
+        var pricing = gateway.get("/api/pricing", null);
+        assertThat(pricing.status()).as("the price list needs no key").isEqualTo(200);
+        JsonNode listed = null;
+        for (JsonNode model : pricing.json()) {
+            if (model.path("id").asText().equals(name + "/claude-sonnet-4-5")) {
+                listed = model;
+            }
+        }
+        assertThat(listed).as("sonnet in the public price list").isNotNull();
+        assertThat(listed.path("pricing").path("cachedInput").decimalValue()).isEqualByComparingTo("0.36");
     }
 
     private static JsonNode find(JsonNode rates, String model) {
