@@ -1,18 +1,16 @@
 package io.tollgate.gateway.limits;
 
-import io.tollgate.events.EventIds;
 import io.tollgate.gateway.auth.ApiKeyFilter;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.auth.EndpointScopes;
 import io.tollgate.gateway.errors.ErrorResponses;
 import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.upstream.Rejections;
 import io.tollgate.gateway.usage.SettledUsage;
-import io.tollgate.ledger.credits.Commands.RecordRejection;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
@@ -38,14 +36,14 @@ public class LimitsFilter extends OncePerRequestFilter {
     private final LimitEnforcer enforcer;
     private final LimitProperties properties;
     private final ErrorResponses errors;
-    private final CommandGateway commands;
+    private final Rejections rejections;
     private final Set<String> paths;
 
-    LimitsFilter(LimitEnforcer enforcer, LimitProperties properties, ErrorResponses errors, CommandGateway commands) {
+    LimitsFilter(LimitEnforcer enforcer, LimitProperties properties, ErrorResponses errors, Rejections rejections) {
         this.enforcer = enforcer;
         this.properties = properties;
         this.errors = errors;
-        this.commands = commands;
+        this.rejections = rejections;
         this.paths = Set.copyOf(properties.paths());
     }
 
@@ -95,18 +93,8 @@ public class LimitsFilter extends OncePerRequestFilter {
 
     private void refuse(HttpServletRequest request, HttpServletResponse response, Caller caller,
                         LimitExceeded exceeded) throws IOException {
-        String requestId = "req_" + EventIds.next();
-        response.setHeader("x-request-id", requestId);
-        errors.write(request, response, exceeded.toException());
-        if (caller.accountId() != null) {
-            // The client need not wait for the ledger to hear of its refusal.
-            commands.send(new RecordRejection(caller.accountId(), requestId, null, exceeded.reason(),
-                            exceeded.status().value(), exceeded.message()))
-                    .exceptionally(failure -> {
-                        log.warn("could not record a {} refusal of account {}: {}", exceeded.reason(),
-                                caller.accountId(), failure.toString());
-                        return null;
-                    });
-        }
+        GatewayException refusal = exceeded.toException();
+        rejections.record(caller, null, exceeded.reason(), refusal, response);
+        errors.write(request, response, refusal);
     }
 }

@@ -30,19 +30,28 @@ public class Rejections {
         try {
             return step.get();
         } catch (GatewayException refusal) {
-            record(caller, model, response, refusal);
+            record(caller, model, refusal.code() != null ? refusal.code() : refusal.type(), refusal, response);
             throw refusal;
         }
     }
 
-    private void record(Caller caller, String model, HttpServletResponse response, GatewayException refusal) {
+    /**
+     * Names a 4xx refusal in the response's request id header and records it against the caller's account
+     * (callers without an account have no ledger). The client need not wait for the ledger to hear of it.
+     *
+     * @param reason the RequestRejected reason, a stable code
+     */
+    public void record(Caller caller, String model, String reason, GatewayException refusal,
+                       HttpServletResponse response) {
         int status = refusal.status().value();
-        if (caller.accountId() == null || status < 400 || status > 499) {
+        if (status < 400 || status > 499) {
             return;
         }
         String requestId = "req_" + EventIds.next();
         response.setHeader(ReservedCall.HEADER_REQUEST_ID, requestId);
-        String reason = refusal.code() != null ? refusal.code() : refusal.type();
+        if (caller.accountId() == null) {
+            return;
+        }
         commands.send(new RecordRejection(caller.accountId(), requestId, model, reason, status, refusal.getMessage()))
                 .exceptionally(failure -> {
                     log.warn("could not record a {} refusal of account {}: {}", reason, caller.accountId(),
