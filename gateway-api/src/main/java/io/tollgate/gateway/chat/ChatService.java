@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.auth.Caller;
-import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.formats.ClientFormat;
 import io.tollgate.gateway.formats.ClientStream;
 import io.tollgate.gateway.formats.openai.OpenAiChatFormat;
@@ -22,7 +21,6 @@ import io.tollgate.gateway.upstream.ReservedCall;
 import io.tollgate.ledger.credits.TokenUsage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Service;
 
@@ -32,7 +30,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -48,16 +45,14 @@ public class ChatService {
 
     private final ReservedCall.Factory calls;
     private final InputTokenEstimator estimator;
-    private final Map<WireFormat, ProviderAdapter> adapters;
     private final OpenAiChatFormat openAiFormat;
     private final ObjectMapper json;
     private final ChatProperties properties;
 
-    ChatService(ReservedCall.Factory calls, InputTokenEstimator estimator, List<ProviderAdapter> adapters,
-                OpenAiChatFormat openAiFormat, ObjectMapper json, ChatProperties properties) {
+    ChatService(ReservedCall.Factory calls, InputTokenEstimator estimator, OpenAiChatFormat openAiFormat,
+                ObjectMapper json, ChatProperties properties) {
         this.calls = calls;
         this.estimator = estimator;
-        this.adapters = ReservedCall.Factory.byWireFormat(adapters);
         this.openAiFormat = openAiFormat;
         this.json = json;
         this.properties = properties;
@@ -85,8 +80,7 @@ public class ChatService {
                 deployment.provider().baseUrl(), secret, request.upstreamBody(deployment.model(), grantedPerChoice)));
         try (InputStream body = answer.body()) {
             if (answer.status() != 200) {
-                call.releaseAfterClientError();
-                respondWithClientError(client, answer, body.readAllBytes(), response);
+                respondWithClientError(client, call, answer, body.readAllBytes(), response);
             } else if (request.stream()) {
                 stream(client, request, call, answer, body, response);
             } else {
@@ -108,7 +102,7 @@ public class ChatService {
 
     private void respond(ClientFormat client, ChatRequest request, ReservedCall call, Deployment deployment,
                          byte[] body, HttpServletResponse response) throws IOException {
-        ProviderAdapter adapter = adapters.get(deployment.provider().wireFormat());
+        ProviderAdapter adapter = calls.adapter(deployment);
         ObjectNode completion;
         try {
             completion = adapter.toChatCompletion(json.readTree(body), deployment.model());
@@ -167,8 +161,7 @@ public class ChatService {
 
     private void translateStream(ClientFormat client, ChatRequest request, ReservedCall call, Deployment deployment,
                                  InputStream body, HttpServletResponse response) throws IOException {
-        ChunkTranslator translator = adapters.get(deployment.provider().wireFormat())
-                .chunkTranslator(deployment.model());
+        ChunkTranslator translator = calls.adapter(deployment).chunkTranslator(deployment.model());
         ClientStream out = client instanceof OpenAiChatFormat openAi
                 ? openAi.stream(request.clientWantsUsage())
                 : client.stream(request.model());
@@ -244,25 +237,14 @@ public class ChatService {
     }
 
     /** The provider refused the request itself (a 4xx of the client's making): say so in the client's shape. */
-    private void respondWithClientError(ClientFormat client, UpstreamAnswer answer, byte[] body,
+    private void respondWithClientError(ClientFormat client, ReservedCall call, UpstreamAnswer answer, byte[] body,
                                         HttpServletResponse response) throws IOException {
-        if (isPassThrough(client, answer.deployment())) {
-            response.setStatus(answer.status());
-            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            response.getOutputStream().write(body);
-            return;
+        if (!isPassThrough(client, answer.deployment())) {
+            throw call.releaseAfterClientError(body);
         }
-        String message = readMessage(answer.deployment(), body)
-                .orElse("The provider refused the request (HTTP " + answer.status() + ").");
-        HttpStatus status = Optional.ofNullable(HttpStatus.resolve(answer.status())).orElse(HttpStatus.BAD_REQUEST);
-        throw new GatewayException(status, "invalid_request_error", "provider_rejected_request", message);
-    }
-
-    private Optional<String> readMessage(Deployment deployment, byte[] body) {
-        try {
-            return adapters.get(deployment.provider().wireFormat()).errorMessage(json.readTree(body));
-        } catch (IOException notJson) {
-            return Optional.empty();
-        }
+        call.releaseAfterClientError();
+        response.setStatus(answer.status());
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.getOutputStream().write(body);
     }
 }

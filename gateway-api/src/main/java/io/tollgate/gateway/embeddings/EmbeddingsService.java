@@ -14,7 +14,6 @@ import io.tollgate.gateway.upstream.UpstreamAnswer;
 import io.tollgate.ledger.credits.TokenUsage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 import java.io.IOException;
@@ -61,25 +60,18 @@ public class EmbeddingsService {
             byte[] bytes = upstreamBody.readAllBytes();
             ProviderAdapter adapter = calls.adapter(answer.deployment());
             if (answer.status() != 200) {
-                call.releaseAfterClientError();
-                throw new GatewayException(statusOf(answer.status()), "invalid_request_error",
-                        "provider_rejected_request", adapter.errorMessage(json.readTree(bytes))
-                        .orElse("The provider refused the request (HTTP " + answer.status() + ")."));
+                throw call.releaseAfterClientError(bytes);
             }
             ObjectNode embeddings = adapter.toEmbeddingsResponse(json.readTree(bytes), answer.deployment().model());
-            JsonNode reported = embeddings.path("usage").path("prompt_tokens");
-            long input = reported.canConvertToLong() && reported.asLong() > 0 ? reported.asLong() : inputTokens;
-            call.settle(new TokenUsage(input, 0, 0, 0, !(reported.canConvertToLong() && reported.asLong() > 0)));
+            long reported = embeddings.path("usage").path("prompt_tokens").asLong(0);
+            boolean counted = reported <= 0;
+            long input = counted ? inputTokens : reported;
+            call.settle(new TokenUsage(input, 0, 0, 0, counted));
             ObjectNode usage = embeddings.withObjectProperty("usage");
             usage.put("prompt_tokens", input);
             usage.put("total_tokens", input);
             JsonAnswers.write(json, response, 200, toClient.apply(embeddings));
         }
-    }
-
-    private static HttpStatus statusOf(int status) {
-        HttpStatus resolved = HttpStatus.resolve(status);
-        return resolved != null ? resolved : HttpStatus.BAD_REQUEST;
     }
 
     private static ObjectNode validated(JsonNode request) {

@@ -13,7 +13,6 @@ import io.tollgate.gateway.upstream.UpstreamAnswer;
 import io.tollgate.ledger.credits.TokenUsage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 import java.io.IOException;
@@ -55,11 +54,7 @@ public class ImagesService {
             byte[] bytes = upstreamBody.readAllBytes();
             ProviderAdapter adapter = calls.adapter(answer.deployment());
             if (answer.status() != 200) {
-                call.releaseAfterClientError();
-                HttpStatus status = HttpStatus.resolve(answer.status());
-                throw new GatewayException(status != null ? status : HttpStatus.BAD_REQUEST, "invalid_request_error",
-                        "provider_rejected_request", adapter.errorMessage(json.readTree(bytes))
-                        .orElse("The provider refused the request (HTTP " + answer.status() + ")."));
+                throw call.releaseAfterClientError(bytes);
             }
             ObjectNode generated = adapter.toImagesResponse(json.readTree(bytes));
             int delivered = Math.min(generated.path("data").size(), images);

@@ -1,5 +1,6 @@
 package io.tollgate.gateway.upstream;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.events.EventIds;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.chat.ChatProperties;
@@ -266,6 +267,19 @@ public final class ReservedCall {
     }
 
     /**
+     * The provider refused the request as the client's mistake: nothing is charged, and the client is told
+     * in the provider's own words, in the shape of the client's API.
+     */
+    public GatewayException releaseAfterClientError(byte[] providerBody) {
+        releaseAfterClientError();
+        HttpStatus status = HttpStatus.resolve(answerStatus);
+        String message = factory.errorMessage(answering, providerBody)
+                .orElse("The provider refused the request (HTTP " + answerStatus + ").");
+        return new GatewayException(status != null ? status : HttpStatus.BAD_REQUEST, "invalid_request_error",
+                "provider_rejected_request", message);
+    }
+
+    /**
      * The provider said 200 but its answer cannot be read: nothing is charged, and the client hears that
      * the provider failed.
      */
@@ -343,10 +357,12 @@ public final class ReservedCall {
         private final ChatProperties properties;
         private final RequestTracing tracing;
         private final Rejections rejections;
+        private final ObjectMapper json;
 
         Factory(CommandGateway commands, ModelRouter router, CredentialPool credentials, DeploymentHealth health,
                 UpstreamHttp http, List<ProviderAdapter> adapters, ChatProperties properties,
-                RequestTracing tracing, Rejections rejections) {
+                RequestTracing tracing, Rejections rejections, ObjectMapper json) {
+            this.json = json;
             this.tracing = tracing;
             this.rejections = rejections;
             this.commands = commands;
@@ -358,7 +374,7 @@ public final class ReservedCall {
             this.properties = properties;
         }
 
-        public static Map<WireFormat, ProviderAdapter> byWireFormat(List<ProviderAdapter> adapters) {
+        private static Map<WireFormat, ProviderAdapter> byWireFormat(List<ProviderAdapter> adapters) {
             Map<WireFormat, ProviderAdapter> byFormat = new EnumMap<>(WireFormat.class);
             adapters.forEach(adapter -> byFormat.put(adapter.wireFormat(), adapter));
             return byFormat;
@@ -368,6 +384,15 @@ public final class ReservedCall {
         public <T> T rejectingBadInput(Caller caller, String model, HttpServletResponse response,
                                        Supplier<T> step) {
             return rejections.recorded(caller, model, response, step);
+        }
+
+        /** The message in a provider's error body, if the body is JSON its adapter can read. */
+        Optional<String> errorMessage(Deployment deployment, byte[] body) {
+            try {
+                return adapter(deployment).errorMessage(json.readTree(body));
+            } catch (IOException notJson) {
+                return Optional.empty();
+            }
         }
 
         public ProviderAdapter adapter(Deployment deployment) {
