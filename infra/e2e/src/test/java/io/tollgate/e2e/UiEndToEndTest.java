@@ -1,14 +1,10 @@
 package io.tollgate.e2e;
 
-import io.tollgate.gateway.GatewayApplication;
 import io.tollgate.gateway.testing.GatewayHttp;
-import io.tollgate.mock.MockProvider;
 import io.tollgate.mock.MockProviderConfig;
-import io.tollgate.views.QuerySideApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,65 +26,32 @@ import static org.assertj.core.api.Assertions.assertThat;
  * how to install it ({@code ./tollgate test} installs it).
  */
 class UiEndToEndTest {
-    private static final String ADMIN_KEY = "tg-ui-e2e-admin-" + UUID.randomUUID();
-    private static final String TOPIC = "tollgate.ledger.ui-e2e." + UUID.randomUUID();
-    private static final String DB_URL = env("TOLLGATE_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/tollgate_test");
-    private static final String KAFKA = env("TOLLGATE_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
-    private static final String VIEWS_TOKEN = "ui-e2e-internal-" + UUID.randomUUID();
-    private static final Path CHROMIUM = Path.of(env("CHROMIUM", "/usr/bin/chromium"));
+    private static final Path CHROMIUM = Path.of(TollgateSystem.env("CHROMIUM", "/usr/bin/chromium"));
     private static final Path UI_DIR = Path.of("..", "..", "ui").toAbsolutePath().normalize();
     private static final Path SCREENSHOTS = Path.of("target", "screenshots").toAbsolutePath();
     private static final long TIMEOUT_MINUTES = 5;
     private static final String PROVIDER = "uimock";
     private static final String MODEL = PROVIDER + "/gpt-4o";
 
-    private static MockProvider mock;
-    private static ConfigurableApplicationContext gatewayApp;
-    private static ConfigurableApplicationContext queryApp;
+    private static TollgateSystem system;
     private static GatewayHttp gateway;
     private static String gatewayUrl;
 
     @BeforeAll
     static void startTheSystem() {
         // Chunks 120 ms apart, so that the browser sees the reply arrive piece by piece.
-        mock = MockProvider.start(MockProviderConfig.defaults().withPort(0).withChunkDelayMs(120));
-        queryApp = QuerySideApplication.builder().run(
-                "--server.port=0",
-                "--spring.datasource.url=" + DB_URL,
-                "--spring.kafka.bootstrap-servers=" + KAFKA,
-                "--tollgate.views.topic=" + TOPIC,
-                "--tollgate.views.consumer-group=ui-e2e-" + UUID.randomUUID(),
-                "--tollgate.views.internal-token=" + VIEWS_TOKEN);
-        String viewsUrl = "http://127.0.0.1:" + queryApp.getEnvironment().getProperty("local.server.port");
-        gatewayApp = GatewayApplication.builder().run(
-                "--server.port=0",
-                "--spring.datasource.url=" + DB_URL,
-                "--spring.kafka.bootstrap-servers=" + KAFKA,
-                "--tollgate.vault.master-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-                "--tollgate.bootstrap.admin-key=" + ADMIN_KEY,
-                "--tollgate.ledger.topic=" + TOPIC,
-                "--tollgate.ledger.partitions=2",
-                "--tollgate.ledger.publisher-name=kafka-publisher-ui-e2e-" + UUID.randomUUID(),
-                "--tollgate.ledger.publish-from-start=false",
-                "--tollgate.views.base-url=" + viewsUrl,
-                "--tollgate.views.internal-token=" + VIEWS_TOKEN);
-        gatewayUrl = "http://127.0.0.1:" + gatewayApp.getEnvironment().getProperty("local.server.port");
-        gateway = new GatewayHttp(gatewayUrl, ADMIN_KEY);
+        system = TollgateSystem.start("ui-e2e", MockProviderConfig.defaults().withChunkDelayMs(120));
+        gateway = system.gateway;
+        gatewayUrl = system.gatewayUrl;
         // A provider of its own, so that the rate this test changes is no other test's.
-        gateway.registerProvider(PROVIDER, mock.baseUrl() + "/v1", "mock-provider-key");
+        gateway.registerProvider(PROVIDER, system.mock.baseUrl() + "/v1", "mock-provider-key");
         gateway.setRate(PROVIDER, "gpt-4o", "2.5", "10");
     }
 
     @AfterAll
     static void stopTheSystem() {
-        if (gatewayApp != null) {
-            gatewayApp.close();
-        }
-        if (queryApp != null) {
-            queryApp.close();
-        }
-        if (mock != null) {
-            mock.close();
+        if (system != null) {
+            system.close();
         }
     }
 
@@ -110,7 +72,7 @@ class UiEndToEndTest {
         var account = gateway.openAccountWithCredits("100");
         Files.createDirectories(SCREENSHOTS);
 
-        List<String> command = new ArrayList<>(List.of(env("NODE", "node"), script.toString()));
+        List<String> command = new ArrayList<>(List.of(TollgateSystem.env("NODE", "node"), script.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(UI_DIR.toFile())
                 .redirectErrorStream(true);
@@ -118,7 +80,7 @@ class UiEndToEndTest {
                 "TOLLGATE_URL", gatewayUrl,
                 "TOLLGATE_USER_KEY", account.key(),
                 "TOLLGATE_ACCOUNT_ID", account.id(),
-                "TOLLGATE_ADMIN_KEY", ADMIN_KEY,
+                "TOLLGATE_ADMIN_KEY", system.adminKey,
                 "TOLLGATE_MODEL", MODEL,
                 "SCREENSHOT_DIR", SCREENSHOTS.toString(),
                 "CHROMIUM", CHROMIUM.toString()));
@@ -144,10 +106,5 @@ class UiEndToEndTest {
         } finally {
             Files.deleteIfExists(file);
         }
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

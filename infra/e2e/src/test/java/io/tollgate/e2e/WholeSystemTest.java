@@ -2,15 +2,12 @@ package io.tollgate.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tollgate.gateway.GatewayApplication;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.mock.MockProvider;
 import io.tollgate.mock.MockProviderConfig;
-import io.tollgate.views.QuerySideApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -24,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,62 +31,31 @@ import static org.awaitility.Awaitility.await;
  * balance. The mock provider counts one token per word, so every number here is known in advance.
  */
 class WholeSystemTest {
-    private static final String ADMIN_KEY = "tg-e2e-admin-" + UUID.randomUUID();
-    private static final String TOPIC = "tollgate.ledger.e2e." + UUID.randomUUID();
-    private static final String DB_URL = env("TOLLGATE_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/tollgate_test");
-    private static final String KAFKA = env("TOLLGATE_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The secret the gateway forwards the views API with; the query side answers nothing without it. */
-    private static final String VIEWS_TOKEN = "e2e-internal-" + UUID.randomUUID();
     /** The mock's default reply: 12 words, one token each. */
     private static final String REPLY = "This is a deterministic reply from the Tollgate mock provider. This is";
 
+    private static TollgateSystem system;
     private static MockProvider mock;
-    private static ConfigurableApplicationContext gatewayApp;
-    private static ConfigurableApplicationContext queryApp;
     private static GatewayHttp gateway;
     private static String viewsUrl;
     private static String gatewayUrl;
 
     @BeforeAll
     static void startTheSystem() {
-        mock = MockProvider.start(MockProviderConfig.defaults().withPort(0));
-        // Command-line arguments, so that they win over each app's own configuration file.
-        gatewayApp = GatewayApplication.builder().run(
-                "--server.port=0",
-                "--spring.datasource.url=" + DB_URL,
-                "--spring.kafka.bootstrap-servers=" + KAFKA,
-                "--tollgate.vault.master-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-                "--tollgate.bootstrap.admin-key=" + ADMIN_KEY,
-                "--tollgate.ledger.topic=" + TOPIC,
-                "--tollgate.ledger.partitions=2",
-                "--tollgate.ledger.publisher-name=kafka-publisher-e2e-" + UUID.randomUUID(),
-                "--tollgate.ledger.publish-from-start=false",
-                "--tollgate.views.internal-token=" + VIEWS_TOKEN);
-        queryApp = QuerySideApplication.builder().run(
-                "--server.port=0",
-                "--spring.datasource.url=" + DB_URL,
-                "--spring.kafka.bootstrap-servers=" + KAFKA,
-                "--tollgate.views.topic=" + TOPIC,
-                "--tollgate.views.consumer-group=e2e-" + UUID.randomUUID(),
-                "--tollgate.views.internal-token=" + VIEWS_TOKEN);
-        gatewayUrl = "http://127.0.0.1:" + gatewayApp.getEnvironment().getProperty("local.server.port");
-        gateway = new GatewayHttp(gatewayUrl, ADMIN_KEY);
-        viewsUrl = "http://127.0.0.1:" + queryApp.getEnvironment().getProperty("local.server.port");
+        system = TollgateSystem.start("e2e", MockProviderConfig.defaults());
+        mock = system.mock;
+        gateway = system.gateway;
+        gatewayUrl = system.gatewayUrl;
+        viewsUrl = system.viewsUrl;
         gateway.registerProvider("mock", mock.baseUrl() + "/v1", "mock-provider-key");
         gateway.setRate("mock", "gpt-4o", "2.5", "10");
     }
 
     @AfterAll
     static void stopTheSystem() {
-        if (queryApp != null) {
-            queryApp.close();
-        }
-        if (gatewayApp != null) {
-            gatewayApp.close();
-        }
-        if (mock != null) {
-            mock.close();
+        if (system != null) {
+            system.close();
         }
     }
 
@@ -188,7 +153,7 @@ class WholeSystemTest {
     /** The query side's read API as the gateway's proxy calls it for an admin (docs/query-side.md). */
     private static JsonNode views(String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(viewsUrl + path))
-                .header("X-Tollgate-Internal-Token", VIEWS_TOKEN)
+                .header("X-Tollgate-Internal-Token", system.viewsToken)
                 .header("X-Tollgate-Viewer-Role", "admin")
                 .GET().build();
         try (HttpClient client = HttpClient.newHttpClient()) {
@@ -196,10 +161,5 @@ class WholeSystemTest {
         } catch (Exception e) {
             throw new IllegalStateException("GET " + path + " failed", e);
         }
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }
