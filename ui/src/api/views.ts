@@ -292,19 +292,8 @@ export function chartRows(series: Series, locale?: string): ChartRow[] {
   const byStart = new Map<string, ChartRow>();
   for (const bucket of series.buckets) {
     const m = bucket.metrics;
-    const row = byStart.get(bucket.start) ?? {
-      start: bucket.start,
-      label: new Date(bucket.start).toLocaleString(locale, format),
-      credits: 0,
-      requests: 0,
-      failed: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      latencyP50: null,
-      latencyP95: null,
-      ttfbP50: null,
-      ttfbP95: null,
-    };
+    const row =
+      byStart.get(bucket.start) ?? emptyRow(bucket.start, new Date(bucket.start).toLocaleString(locale, format));
     row.credits += Number(m.credits);
     row.requests += m.requests;
     row.failed += m.failed;
@@ -332,29 +321,33 @@ function fillGaps(rows: ChartRow[], series: Series, format: Intl.DateTimeFormatO
   if (step === 0 || !Number.isFinite(from) || !Number.isFinite(to) || (to - from) / step > 1000) return rows;
   const byLabel = new Map(rows.map((row) => [row.label, row]));
   const filled: ChartRow[] = [];
+  const labels = new Set<string>();
   const first = series.granularity === 'hour' ? Math.floor(from / step) * step : from;
   for (let t = first; t < to; t += step) {
     const label = new Date(t).toLocaleString(locale, format);
-    if (filled.some((row) => row.label === label)) continue;
-    filled.push(
-      byLabel.get(label) ?? {
-        start: new Date(t).toISOString(),
-        label,
-        credits: 0,
-        requests: 0,
-        failed: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        latencyP50: null,
-        latencyP95: null,
-        ttfbP50: null,
-        ttfbP95: null,
-      },
-    );
+    if (labels.has(label)) continue;
+    labels.add(label);
+    filled.push(byLabel.get(label) ?? emptyRow(new Date(t).toISOString(), label));
   }
   // A bucket outside the period (it should not happen) is kept rather than lost.
   for (const row of rows) if (!filled.includes(row)) filled.push(row);
   return filled.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+}
+
+function emptyRow(start: string, label: string): ChartRow {
+  return {
+    start,
+    label,
+    credits: 0,
+    requests: 0,
+    failed: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    latencyP50: null,
+    latencyP95: null,
+    ttfbP50: null,
+    ttfbP95: null,
+  };
 }
 
 function max(a: number | null, b: number | null): number | null {
