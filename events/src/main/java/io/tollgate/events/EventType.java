@@ -28,7 +28,11 @@ public record EventType(String name, Class<? extends TollgateEvent> recordClass,
             v1(ApiKeyRevoked.class),
             v1(ProviderConfigured.class),
             v1(CredentialChanged.class),
-            v1(LimitsChanged.class));
+            v1(LimitsChanged.class),
+            // Credit leases: blocks of credit a gateway instance meters requests against in memory.
+            v1(LeaseGranted.class),
+            v1(LeaseExtended.class),
+            v1(LeaseSettled.class));
 
     private static EventType v1(Class<? extends TollgateEvent> recordClass) {
         return new EventType(recordClass.getSimpleName(), recordClass, 1);

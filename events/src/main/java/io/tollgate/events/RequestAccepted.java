@@ -8,9 +8,19 @@ import java.util.UUID;
  *
  * @param apiFormat the client's wire format, e.g. "openai.chat"
  * @param requestedMaxTokens null when the client set none
+ * @param reservedMicros the worst case held for it (0 in events from before credit leases)
+ * @param leaseId the credit lease it was reserved on; null in events from before credit leases
  */
 public record RequestAccepted(UUID eventId, Instant occurredAt, String accountId, String requestId,
                               String apiKeyId, String provider, String model, String apiFormat, boolean stream,
-                              long estimatedInputTokens, Integer requestedMaxTokens)
+                              long estimatedInputTokens, Integer requestedMaxTokens, long reservedMicros,
+                              String leaseId)
         implements TollgateEvent, RequestScoped {
+
+    public RequestAccepted(UUID eventId, Instant occurredAt, String accountId, String requestId, String apiKeyId,
+                           String provider, String model, String apiFormat, boolean stream,
+                           long estimatedInputTokens, Integer requestedMaxTokens) {
+        this(eventId, occurredAt, accountId, requestId, apiKeyId, provider, model, apiFormat, stream,
+                estimatedInputTokens, requestedMaxTokens, 0, null);
+    }
 }

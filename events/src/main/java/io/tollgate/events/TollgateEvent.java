@@ -11,7 +11,8 @@ public sealed interface TollgateEvent
         permits AccountOpened, AccountClosed, CreditsGranted, CreditsExpired, CreditsAdjusted,
                 RequestAccepted, CreditsReserved, RequestRejected, ProviderCalled, TokensConsumed,
                 CreditsDebited, ReservationReleased, CreditsRefunded, ModelRateSet,
-                ApiKeyIssued, ApiKeyRevoked, ProviderConfigured, CredentialChanged, LimitsChanged {
+                ApiKeyIssued, ApiKeyRevoked, ProviderConfigured, CredentialChanged, LimitsChanged,
+                LeaseGranted, LeaseExtended, LeaseSettled {
 
     /** Time-ordered (UUIDv7) so that ids sort roughly by creation time. */
     UUID eventId();

@@ -8,6 +8,8 @@ public final class Topics {
     public static final String HEADER_EVENT_ID = "event-id";
     public static final String HEADER_EVENT_TYPE = "event-type";
     public static final String HEADER_SCHEMA_VERSION = "schema-version";
+    /** On request events drawn on a credit lease: lets a lease be tallied from the topic without decoding. */
+    public static final String HEADER_LEASE_ID = "lease-id";
 
     private Topics() {
     }
