@@ -82,6 +82,38 @@ public final class Commands {
     }
 
     /**
+     * Hand a gateway instance a block of the account's available credit to meter requests against in
+     * memory: at most {@code wantedMicros}, at least {@code minimumMicros} (one request's worst case),
+     * or nothing. Answers a {@link LeaseOutcome}.
+     *
+     * @param leaseId a UUIDv7 string made by the instance: its time is where a tally of the lease starts
+     */
+    public record GrantLease(@TargetAggregateIdentifier String accountId, String leaseId, String instanceId,
+                             long wantedMicros, long minimumMicros, Duration ttl) {
+    }
+
+    /** Keep a lease open longer (its instance still has requests on it); answers whether it was extended. */
+    public record ExtendLease(@TargetAggregateIdentifier String accountId, String leaseId, Instant expiresAt) {
+    }
+
+    /**
+     * The lease's instance gives it back: its requests cost {@code debitedMicros} in all (the sum of their
+     * CreditsDebited events on the topic), the rest is available again. Answers the micro-credits debited;
+     * settling a lease that is not open (settled or expired already) changes nothing and answers -1.
+     */
+    public record SettleLease(@TargetAggregateIdentifier String accountId, String leaseId, long debitedMicros,
+                              long requests) {
+    }
+
+    /**
+     * Settle a lease its instance did not return by its expiry, from the request events on the topic that
+     * name it. Answers whether it was settled (false when it is not open or not yet due).
+     */
+    public record ExpireLease(@TargetAggregateIdentifier String accountId, String leaseId, long debitedMicros,
+                              long requests) {
+    }
+
+    /**
      * Record that a request was refused before it reached the ledger (a rate, token, concurrency or budget
      * limit of its key or account), so that every refusal is a {@code RequestRejected} in the log. Changes
      * no credit; the account must exist.

@@ -8,6 +8,10 @@ import io.tollgate.events.CreditsExpired;
 import io.tollgate.events.CreditsGranted;
 import io.tollgate.events.CreditsReserved;
 import io.tollgate.events.Credits;
+import io.tollgate.events.LeaseExtended;
+import io.tollgate.events.LeaseGranted;
+import io.tollgate.events.LeaseSettled;
+import io.tollgate.events.LeaseSettled.LeaseEnd;
 import io.tollgate.events.EventIds;
 import io.tollgate.events.ProviderCalled;
 import io.tollgate.events.ReleaseReason;
@@ -18,12 +22,16 @@ import io.tollgate.events.TokensConsumed;
 import io.tollgate.ledger.credits.Commands.AdjustCredits;
 import io.tollgate.ledger.credits.Commands.CloseAccount;
 import io.tollgate.ledger.credits.Commands.ExpireGrants;
+import io.tollgate.ledger.credits.Commands.ExpireLease;
 import io.tollgate.ledger.credits.Commands.ExpireReservation;
+import io.tollgate.ledger.credits.Commands.ExtendLease;
 import io.tollgate.ledger.credits.Commands.GrantCredits;
+import io.tollgate.ledger.credits.Commands.GrantLease;
 import io.tollgate.ledger.credits.Commands.OpenAccount;
 import io.tollgate.ledger.credits.Commands.RecordRejection;
 import io.tollgate.ledger.credits.Commands.ReleaseReservation;
 import io.tollgate.ledger.credits.Commands.ReserveCredits;
+import io.tollgate.ledger.credits.Commands.SettleLease;
 import io.tollgate.ledger.credits.Commands.SettleRequest;
 import io.tollgate.ledger.credits.GrantBuckets.GrantBucket;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
@@ -63,6 +71,12 @@ public class CreditAccount {
     private final Map<String, Reservation> reservations = new HashMap<>();
     /** Requests whose reservation expired unsettled: their answer may still arrive and must be billed (I2). */
     private final Map<String, ExpiredReservation> expiredReservations = new HashMap<>();
+    /** Credit handed to gateway instances, which meter requests against it in memory until it settles. */
+    private final Map<String, Lease> leases = new HashMap<>();
+    private long leasedMicros;
+
+    private record Lease(String instanceId, long amountMicros, Instant expiresAt) {
+    }
 
     private record Reservation(long amountMicros, ModelRate rate, Instant expiresAt) {
     }
@@ -192,6 +206,83 @@ public class CreditAccount {
         return new ReservationOutcome.Rejected(reason, message);
     }
 
+    /**
+     * A lease never takes more than is available, so leases and reservations together never exceed the
+     * unexpired credit (I1). While another instance meters this account too, a lease takes at most half
+     * of what is left, so that the other is not starved while this one's lease sits partly unused.
+     */
+    @CommandHandler
+    public LeaseOutcome handle(GrantLease command) {
+        requireText(command.leaseId(), "leaseId");
+        requireText(command.instanceId(), "instanceId");
+        if (command.minimumMicros() <= 0 || command.wantedMicros() < command.minimumMicros()) {
+            throw new IllegalArgumentException("a lease wants at least its positive minimum");
+        }
+        if (leases.containsKey(command.leaseId())) {
+            throw new AccountStateConflict("lease " + command.leaseId() + " is open already");
+        }
+        if (closed) {
+            return new LeaseOutcome.Refused(ReservationOutcome.ACCOUNT_CLOSED, 0);
+        }
+        Instant now = now();
+        long available = availableMicros(now);
+        if (available < command.minimumMicros()) {
+            return new LeaseOutcome.Refused(ReservationOutcome.INSUFFICIENT_CREDIT, Math.max(0, available));
+        }
+        long amount = Math.min(command.wantedMicros(), available);
+        boolean shared = leases.values().stream().anyMatch(lease -> !lease.instanceId().equals(command.instanceId()));
+        if (shared) {
+            amount = Math.max(command.minimumMicros(), Math.min(amount, available / 2));
+        }
+        Instant expiresAt = now.plus(command.ttl());
+        apply(new LeaseGranted(EventIds.next(), now, accountId, command.leaseId(), command.instanceId(), amount,
+                expiresAt));
+        return new LeaseOutcome.Granted(command.leaseId(), amount, expiresAt);
+    }
+
+    @CommandHandler
+    public boolean handle(ExtendLease command) {
+        Lease lease = leases.get(command.leaseId());
+        if (lease == null || !command.expiresAt().isAfter(lease.expiresAt())) {
+            return false;
+        }
+        apply(new LeaseExtended(EventIds.next(), now(), accountId, command.leaseId(), command.expiresAt()));
+        return true;
+    }
+
+    @CommandHandler
+    public long handle(SettleLease command) {
+        Lease lease = leases.get(command.leaseId());
+        if (lease == null) {
+            return -1;
+        }
+        return settle(command.leaseId(), lease, command.debitedMicros(), command.requests(), LeaseEnd.RETURNED);
+    }
+
+    @CommandHandler
+    public boolean handle(ExpireLease command) {
+        Lease lease = leases.get(command.leaseId());
+        if (lease == null || now().isBefore(lease.expiresAt())) {
+            return false;
+        }
+        settle(command.leaseId(), lease, command.debitedMicros(), command.requests(), LeaseEnd.EXPIRED);
+        return true;
+    }
+
+    /**
+     * An instance never meters more than its lease, so a debit above it is a fault somewhere: the lease
+     * caps it, and the audit shows the difference between the lease and its requests.
+     */
+    private long settle(String leaseId, Lease lease, long debitedMicros, long requests, LeaseEnd reason) {
+        if (debitedMicros < 0 || requests < 0) {
+            throw new IllegalArgumentException("a lease's debits and requests are not negative");
+        }
+        long debit = Math.min(Math.min(debitedMicros, lease.amountMicros()), buckets.totalMicros());
+        apply(new LeaseSettled(EventIds.next(), now(), accountId, leaseId, lease.amountMicros(), debit, requests,
+                reason));
+        return debit;
+    }
+
     /** A refusal decided outside the aggregate (limits): recorded, never changing credit. */
     @CommandHandler
     public void handle(RecordRejection command) {
@@ -221,7 +312,7 @@ public class CreditAccount {
         Instant now = now();
         recordAttempts(command.requestId(), command.attempts(), now);
         TokenUsage usage = command.usage();
-        long cost = cost(usage, rate);
+        long cost = usage.costMicros(rate);
         long debit = Math.min(cost, debitCeilingMicros(heldMicros, now));
         apply(new TokensConsumed(EventIds.next(), now, accountId, command.requestId(), command.provider(),
                 command.model(), usage.inputTokens(), usage.outputTokens(), usage.cachedInputTokens(),
@@ -233,15 +324,6 @@ public class CreditAccount {
                     reservation.amountMicros(), ReleaseReason.SETTLED));
         }
         return new SettlementOutcome(debit, false);
-    }
-
-    /** Input tokens served from the provider's prompt cache are priced at the cached-input price. */
-    static long cost(TokenUsage usage, ModelRate rate) {
-        long cached = Math.min(Math.max(0, usage.cachedInputTokens()), usage.inputTokens());
-        return Math.addExact(Math.addExact(
-                        Credits.costMicros(usage.inputTokens() - cached, rate.inputMicrosPerMillion()),
-                        Credits.costMicros(cached, rate.cachedInputMicrosPerMillion())),
-                Credits.costMicros(usage.outputTokens(), rate.outputMicrosPerMillion()));
     }
 
     /**
@@ -286,9 +368,9 @@ public class CreditAccount {
         }
     }
 
-    /** Unexpired credit not held by a reservation; negative when a grant expired under reservations. */
+    /** Unexpired credit not held by a reservation or a lease; negative when a grant expired under them. */
     private long availableMicros(Instant now) {
-        return buckets.unexpiredMicrosAt(now) - reservedMicros;
+        return buckets.unexpiredMicrosAt(now) - reservedMicros - leasedMicros;
     }
 
     private void requireOpen() {
@@ -351,6 +433,27 @@ public class CreditAccount {
         if (event.reason() == ReleaseReason.EXPIRED && released != null) {
             expiredReservations.put(event.requestId(), new ExpiredReservation(released.rate(), released.expiresAt()));
         }
+    }
+
+    @EventSourcingHandler
+    void on(LeaseGranted event) {
+        leasedMicros += event.amountMicros();
+        leases.put(event.leaseId(), new Lease(event.instanceId(), event.amountMicros(), event.expiresAt()));
+    }
+
+    @EventSourcingHandler
+    void on(LeaseExtended event) {
+        leases.computeIfPresent(event.leaseId(),
+                (id, lease) -> new Lease(lease.instanceId(), lease.amountMicros(), event.expiresAt()));
+    }
+
+    @EventSourcingHandler
+    void on(LeaseSettled event) {
+        Lease settled = leases.remove(event.leaseId());
+        if (settled != null) {
+            leasedMicros -= settled.amountMicros();
+        }
+        buckets.consume(event.debitedMicros(), event.occurredAt());
     }
 
     private static Instant now() {
