@@ -3,6 +3,7 @@ package io.tollgate.ledger;
 import io.tollgate.ledger.commit.CommitConfiguration;
 import io.tollgate.ledger.expiry.ExpiryConfiguration;
 import io.tollgate.ledger.publishing.PublishingConfiguration;
+import io.tollgate.ledger.requests.RequestLogConfiguration;
 import io.tollgate.ledger.store.LedgerStoreConfiguration;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -10,6 +11,6 @@ import org.springframework.context.annotation.Import;
 /** Import this to host the command side in a Spring Boot app. */
 @Configuration(proxyBeanMethods = false)
 @Import({LedgerStoreConfiguration.class, CommitConfiguration.class, PublishingConfiguration.class,
-        ExpiryConfiguration.class})
+        ExpiryConfiguration.class, RequestLogConfiguration.class})
 public class LedgerConfiguration {
 }
