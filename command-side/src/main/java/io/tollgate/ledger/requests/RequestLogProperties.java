@@ -15,7 +15,9 @@ import java.time.Duration;
  *                           {@link RequestEventLogUnavailable}
  * @param maxBlock           the producer's {@code max.block.ms}: how long {@code send()} may block a request thread
  *                           (missing metadata, full buffer); at most the ack timeout
- * @param linger             the producer's {@code linger.ms}
+ * @param linger             the producer's {@code linger.ms}: 0 keeps one caller's wait lowest (the producer still
+ *                           batches what queues while a request is in flight); 1ms triples appends/s at 64 callers
+ *                           on 2 cores for about 1 ms more per append
  * @param batchBytes         the producer's {@code batch.size}
  * @param maxEventBytes      an encoded event larger than this is refused at append (it could never leave the spill)
  * @param spillBatchSize     appends written to the spill table in one transaction at most
@@ -32,7 +34,7 @@ import java.time.Duration;
 public record RequestLogProperties(@DefaultValue("1500ms") Duration ackTimeout,
                                    @DefaultValue("2s") Duration spillTimeout,
                                    @DefaultValue("500ms") Duration maxBlock,
-                                   @DefaultValue("1ms") Duration linger,
+                                   @DefaultValue("0ms") Duration linger,
                                    @DefaultValue("65536") int batchBytes,
                                    @DefaultValue("900000") int maxEventBytes,
                                    @DefaultValue("512") int spillBatchSize,
@@ -63,7 +65,7 @@ public record RequestLogProperties(@DefaultValue("1500ms") Duration ackTimeout,
     /** The defaults, for code that builds a log without Spring (tests, tools). */
     public static RequestLogProperties defaults() {
         return new RequestLogProperties(Duration.ofMillis(1500), Duration.ofSeconds(2), Duration.ofMillis(500),
-                Duration.ofMillis(1), 65536, 900_000, 512, Duration.ofMillis(500), 500, 10_000,
+                Duration.ZERO, 65536, 900_000, 512, Duration.ofMillis(500), 500, 10_000,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), null);
     }
 

@@ -146,6 +146,21 @@ public final class SpillTable {
         }
     }
 
+    /** Rows this instance spilled that are still waiting, counted up to a limit. */
+    long countOf(String instanceId, int limit) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("select count(*) from (select 1 from " + TABLE
+                     + " where instance_id = ? limit ?) s")) {
+            select.setQueryTimeout(queryTimeoutSeconds);
+            select.setString(1, instanceId);
+            select.setInt(2, limit);
+            try (ResultSet result = select.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        }
+    }
+
     /** Rows waiting to be republished, of every instance. */
     long count() throws SQLException {
         try (Connection connection = dataSource.getConnection();

@@ -73,6 +73,8 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
     private final EventCodec codec = new EventCodec();
     private final long ackTimeoutNanos;
     private final long spillTimeoutNanos;
+    /** How long the switch back to direct sends may hold appends: half the ack timeout, at least 50 ms. */
+    private final Duration switchPause;
 
     /** Appends hold it shared while they check the mode and send; the fence and the switch back hold it exclusively. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -115,6 +117,8 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
         this.spill = spill;
         this.ackTimeoutNanos = properties.ackTimeout().toNanos();
         this.spillTimeoutNanos = properties.spillTimeout().toNanos();
+        this.switchPause = properties.ackTimeout().dividedBy(2).compareTo(Duration.ofMillis(50)) < 0
+                ? Duration.ofMillis(50) : properties.ackTimeout().dividedBy(2);
     }
 
     // ---------------------------------------------------------------- appending
@@ -396,12 +400,15 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
     }
 
     private void publish(List<SpillTable.Row> rows) throws Exception {
+        publish(rows, System.nanoTime() + ackTimeoutNanos + TimeUnit.SECONDS.toNanos(1));
+    }
+
+    private void publish(List<SpillTable.Row> rows, long deadline) throws Exception {
         Producer<String, byte[]> producer = republishProducer();
         List<Future<RecordMetadata>> sends = new ArrayList<>(rows.size());
         for (SpillTable.Row row : rows) {
             sends.add(producer.send(row.event().toRecord(row.topic())));
         }
-        long deadline = System.nanoTime() + ackTimeoutNanos + TimeUnit.SECONDS.toNanos(1);
         for (Future<RecordMetadata> send : sends) {
             send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
@@ -412,11 +419,22 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
     private Producer<String, byte[]> republishProducer() {
         if (republishProducer == null) {
             Producer<String, byte[]> producer = producers.get();
-            try {
-                producer.partitionsFor(topic);
-            } catch (RuntimeException e) {
-                producer.close(Duration.ZERO);
-                throw e;
+            // max.block.ms is the request path's bound, short; this thread may wait longer for the first metadata,
+            // which the producer keeps fetching after a partitionsFor() timed out.
+            long deadline = System.nanoTime() + ackTimeoutNanos + TimeUnit.SECONDS.toNanos(1);
+            while (true) {
+                try {
+                    producer.partitionsFor(topic);
+                    break;
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    if (System.nanoTime() - deadline > 0) {
+                        producer.close(Duration.ZERO);
+                        throw e;
+                    }
+                } catch (RuntimeException e) {
+                    producer.close(Duration.ZERO);
+                    throw e;
+                }
             }
             republishProducer = producer;
         }
@@ -430,20 +448,39 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
         }
     }
 
+    /**
+     * Returns to direct sends once this instance's spill is (nearly) drained. Under continuous load new appends keep
+     * arriving in the spill, so it is never empty by itself: the last step pauses appends (the write lock) while the
+     * writer finishes its queue and the last rows are published, at most {@link #switchPause}; then the instance's
+     * spilled events are all acknowledged on the topic and new ones may follow them directly. A pause that runs out
+     * changes nothing; the next round tries again.
+     */
     private void switchBackWhenDrained(boolean publishedThisRound) throws Exception {
-        if (spillOutstanding.get() > 0 || spill.hasRowsOf(instanceId)) {
-            return;
+        if (spill.countOf(instanceId, properties.republishBatchSize() + 1) > properties.republishBatchSize()) {
+            return; // catch up in ordinary rounds first
         }
         if (!publishedThisRound) {
             // Another instance drained our rows, or there were none: make sure the broker answers us now.
             closeRepublishProducer();
         }
         Producer<String, byte[]> producer = republishProducer();
+        long deadline = System.nanoTime() + switchPause.toNanos();
         lock.writeLock().lock();
         try {
-            // Checked again where no append can queue: every spilled event of ours is acknowledged on the topic.
-            if (mode != Mode.SPILLING || spillOutstanding.get() > 0 || spill.hasRowsOf(instanceId)) {
+            if (mode != Mode.SPILLING) {
                 return;
+            }
+            while (spillOutstanding.get() > 0) { // no append can queue now; the writer commits what is queued
+                if (System.nanoTime() - deadline > 0) {
+                    return;
+                }
+                Thread.sleep(1);
+            }
+            while (spill.hasRowsOf(instanceId)) {
+                if (System.nanoTime() - deadline > 0
+                        || spill.drainOldest(properties.republishBatchSize(), rows -> publish(rows, deadline)) < 0) {
+                    return; // out of time, or another instance is draining: next round
+                }
             }
             direct = new DirectChannel(producer);
             republishProducer = null;

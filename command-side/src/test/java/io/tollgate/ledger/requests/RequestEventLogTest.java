@@ -141,7 +141,7 @@ class RequestEventLogTest {
     @Test
     void switchingBetweenDirectSendsAndTheSpill_neverReordersAnAccountNorLosesAnEvent() throws Exception {
         RequestLogProperties properties = RequestLogFixture.fast()
-                .withAckTimeout(Duration.ofMillis(3), Duration.ofMillis(3))
+                .withAckTimeout(Duration.ofMillis(1), Duration.ofMillis(1))
                 .withSpillTimeout(Duration.ofSeconds(20))
                 .withRepublishInterval(Duration.ofMillis(5));
         SpillingRequestEventLog log = fixture.liveLog(properties);
