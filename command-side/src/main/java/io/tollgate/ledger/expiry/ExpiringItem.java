@@ -1,14 +1,15 @@
 package io.tollgate.ledger.expiry;
 
 /**
- * One entry of the expiry schedule: a reservation (named by its request id) or a grant (named by its
- * grant id) of an account.
+ * One entry of the expiry schedule: a reservation (named by its request id), a grant (named by its
+ * grant id) or a credit lease (named by its lease id) of an account.
  */
 record ExpiringItem(String accountId, Kind kind, String itemId) {
 
     enum Kind {
         RESERVATION("reservation"),
-        GRANT("grant");
+        GRANT("grant"),
+        LEASE("lease");
 
         /** The value of the table's kind column. */
         final String columnValue;
@@ -29,6 +30,10 @@ record ExpiringItem(String accountId, Kind kind, String itemId) {
 
     static ExpiringItem reservation(String accountId, String requestId) {
         return new ExpiringItem(accountId, Kind.RESERVATION, requestId);
+    }
+
+    static ExpiringItem lease(String accountId, String leaseId) {
+        return new ExpiringItem(accountId, Kind.LEASE, leaseId);
     }
 
     static ExpiringItem grant(String accountId, String grantId) {

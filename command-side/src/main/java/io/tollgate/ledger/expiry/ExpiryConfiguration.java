@@ -1,5 +1,7 @@
 package io.tollgate.ledger.expiry;
 
+import io.tollgate.ledger.leases.LeaseProperties;
+import io.tollgate.ledger.requests.LeaseTally;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
@@ -32,8 +34,8 @@ public class ExpiryConfiguration {
     }
 
     @Bean
-    ExpiryScheduleProjection expiryScheduleProjection(ExpirySchedule expirySchedule) {
-        return new ExpiryScheduleProjection(expirySchedule);
+    ExpiryScheduleProjection expiryScheduleProjection(ExpirySchedule expirySchedule, LeaseProperties leases) {
+        return new ExpiryScheduleProjection(expirySchedule, leases.settleGrace());
     }
 
     /**
@@ -54,7 +56,8 @@ public class ExpiryConfiguration {
 
     @Bean
     ExpirySweeper expirySweeper(ExpirySchedule expirySchedule, DataSource dataSource, CommandGateway commandGateway,
-                                ExpiryProperties properties) {
-        return new ExpirySweeper(expirySchedule, new SweepLock(dataSource), commandGateway, properties.batchSize());
+                                LeaseTally leaseTally, ExpiryProperties properties) {
+        return new ExpirySweeper(expirySchedule, new SweepLock(dataSource), commandGateway, leaseTally,
+                properties.batchSize());
     }
 }

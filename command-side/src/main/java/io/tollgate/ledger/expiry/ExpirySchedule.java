@@ -52,8 +52,8 @@ class ExpirySchedule {
         }
     }
 
-    /** Drops a reservation's entry if it fell due at or before {@code dueBy}. */
-    void removeReservation(ExpiringItem reservation, Instant dueBy) {
+    /** Drops a reservation's or a lease's entry if it fell due at or before {@code dueBy}. */
+    void removeIfDueBy(ExpiringItem reservation, Instant dueBy) {
         jdbc.update("""
                         delete from ledger.expiry_schedule
                         where account_id = ? and kind = ? and item_id = ? and due_at <= ?""",

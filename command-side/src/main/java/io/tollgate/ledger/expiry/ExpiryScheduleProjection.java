@@ -3,11 +3,16 @@ package io.tollgate.ledger.expiry;
 import io.tollgate.events.CreditsExpired;
 import io.tollgate.events.CreditsGranted;
 import io.tollgate.events.CreditsReserved;
+import io.tollgate.events.LeaseExtended;
+import io.tollgate.events.LeaseGranted;
+import io.tollgate.events.LeaseSettled;
 import io.tollgate.events.ReservationReleased;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
+
+import java.time.Duration;
 
 /**
  * Keeps the expiry schedule: every reservation until it is released, every expiring grant until it
@@ -27,9 +32,29 @@ public class ExpiryScheduleProjection {
     private static final String CHANGES_OF_THE_BATCH = ExpiryScheduleProjection.class.getName() + ".changes";
 
     private final ExpirySchedule schedule;
+    /** A lease falls due this long after its expiry, so that its instance's last requests are on the topic. */
+    private final Duration leaseSettleGrace;
 
-    ExpiryScheduleProjection(ExpirySchedule schedule) {
+    ExpiryScheduleProjection(ExpirySchedule schedule, Duration leaseSettleGrace) {
         this.schedule = schedule;
+        this.leaseSettleGrace = leaseSettleGrace;
+    }
+
+    @EventHandler
+    void on(LeaseGranted event) {
+        changesOfThisBatch().schedule(ExpiringItem.lease(event.accountId(), event.leaseId()),
+                event.expiresAt().plus(leaseSettleGrace));
+    }
+
+    @EventHandler
+    void on(LeaseExtended event) {
+        changesOfThisBatch().schedule(ExpiringItem.lease(event.accountId(), event.leaseId()),
+                event.expiresAt().plus(leaseSettleGrace));
+    }
+
+    @EventHandler
+    void on(LeaseSettled event) {
+        changesOfThisBatch().remove(ExpiringItem.lease(event.accountId(), event.leaseId()));
     }
 
     @EventHandler

@@ -1,7 +1,9 @@
 package io.tollgate.ledger.expiry;
 
 import io.tollgate.ledger.credits.Commands.ExpireGrants;
+import io.tollgate.ledger.credits.Commands.ExpireLease;
 import io.tollgate.ledger.credits.Commands.ExpireReservation;
+import io.tollgate.ledger.requests.LeaseTally;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,12 +46,15 @@ public class ExpirySweeper {
     private final ExpirySchedule schedule;
     private final SweepLock lock;
     private final CommandGateway commands;
+    private final LeaseTally leaseTally;
     private final int batchSize;
 
-    ExpirySweeper(ExpirySchedule schedule, SweepLock lock, CommandGateway commands, int batchSize) {
+    ExpirySweeper(ExpirySchedule schedule, SweepLock lock, CommandGateway commands, LeaseTally leaseTally,
+                  int batchSize) {
         this.schedule = schedule;
         this.lock = lock;
         this.commands = commands;
+        this.leaseTally = leaseTally;
         this.batchSize = batchSize;
     }
 
@@ -97,9 +103,10 @@ public class ExpirySweeper {
                             if (released) {
                                 tally.reservationsReleased++;
                             } else {
-                                schedule.removeReservation(item, staleIfDueBy);
+                                schedule.removeIfDueBy(item, staleIfDueBy);
                             }
                         }));
+                case LEASE -> expireLease(item, staleIfDueBy, tally).ifPresent(sent::add);
                 case GRANT -> dueGrantIdsByAccount.computeIfAbsent(item.accountId(), account -> new ArrayList<>())
                         .add(item.itemId());
             }
@@ -122,14 +129,46 @@ public class ExpirySweeper {
             Thread.currentThread().interrupt();
             log.warn("expiry sweep interrupted (shutting down?); the next sweep retries what was not answered");
         }
-        log.info("expiry sweep: {} due entries, {} handled; {} reservations released, {} micro-credits of expired "
-                + "grants swept", due.size(), tally.entriesHandled, tally.reservationsReleased, tally.grantMicrosExpired);
+        log.info("expiry sweep: {} due entries, {} handled; {} reservations released, {} leases settled from the log, "
+                + "{} micro-credits of expired grants swept", due.size(), tally.entriesHandled,
+                tally.reservationsReleased, tally.leasesSettled, tally.grantMicrosExpired);
         if (tally.firstFailure != null) {
             // One line for all failures: when the command bus stops, every pending command fails alike.
             log.warn("{} expiry commands failed, the next sweep retries them; the first, {}, with",
                     tally.commandsFailed, tally.firstFailedCommand, tally.firstFailure);
         }
         return tally.entriesHandled;
+    }
+
+    /**
+     * A lease its instance did not give back: what its requests cost is read from the log, where every
+     * request the instance answered 2xx is, because its answer waited for its debit to be durable.
+     */
+    private Optional<SentExpiry<Boolean>> expireLease(ExpiringItem item, Instant staleIfDueBy, Tally tally) {
+        LeaseTally.Tally requests;
+        try {
+            requests = leaseTally.tally(item.accountId(), item.itemId(), grantedAt(item.itemId()));
+        } catch (RuntimeException unreadable) {
+            tally.failed("tally of lease " + item.itemId(), unreadable);
+            return Optional.empty();
+        }
+        return Optional.of(send(new ExpireLease(item.accountId(), item.itemId(), requests.debitedMicros(),
+                requests.requests()), 1, (Boolean settled) -> {
+            if (settled) {
+                tally.leasesSettled++;
+            } else {
+                schedule.removeIfDueBy(item, staleIfDueBy);
+            }
+        }));
+    }
+
+    /** Lease ids are UUIDv7, made when the lease was asked for: their first 48 bits are that moment. */
+    static Instant grantedAt(String leaseId) {
+        try {
+            return Instant.ofEpochMilli(UUID.fromString(leaseId).getMostSignificantBits() >>> 16);
+        } catch (IllegalArgumentException notAUuid) {
+            return Instant.EPOCH;
+        }
     }
 
     private <R> SentExpiry<R> send(Object command, int dueEntries, Consumer<R> onAnswer) {
@@ -140,6 +179,7 @@ public class ExpirySweeper {
     private static final class Tally {
         int entriesHandled;
         int reservationsReleased;
+        int leasesSettled;
         long grantMicrosExpired;
         int commandsFailed;
         Object firstFailedCommand;

@@ -13,6 +13,9 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
+import io.tollgate.gateway.auth.AuthInvalidation;
+import io.tollgate.gateway.metering.CreditMeter;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -31,9 +34,11 @@ import java.time.Instant;
 @RequestMapping("/admin")
 class AccountAdminController {
     private final CommandGateway commands;
+    private final JdbcClient jdbc;
 
-    AccountAdminController(CommandGateway commands) {
+    AccountAdminController(CommandGateway commands, JdbcClient jdbc) {
         this.commands = commands;
+        this.jdbc = jdbc;
     }
 
     /** Ids starting with '_' are reserved for system streams such as {@link io.tollgate.events.RateCards#SYSTEM_ACCOUNT}. */
@@ -95,6 +100,9 @@ class AccountAdminController {
     CloseResponse close(@PathVariable String accountId, @Valid @RequestBody CloseRequest request,
                         @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         boolean closedNow = commands.sendAndWait(new CloseAccount(accountId, request.reason(), admin.keyId()));
+        // Instances metering the account on leases stop at once, rather than when their leases retire.
+        jdbc.sql("select pg_notify(?, ?)").params(AuthInvalidation.CHANNEL, CreditMeter.ACCOUNT_CHANGED + accountId)
+                .query().singleRow();
         return new CloseResponse(accountId, closedNow);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.auth.Caller;
+import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.formats.ClientFormat;
 import io.tollgate.gateway.formats.ClientStream;
 import io.tollgate.gateway.formats.openai.OpenAiChatFormat;
@@ -156,7 +157,31 @@ public class ChatService {
                 return call.estimated(0);
             }
         });
-        call.settle(usage, interruption);
+        if (settleStream(openAiFormat, call, usage, interruption, response.getOutputStream())) {
+            relay.finish(response.getOutputStream());
+        }
+    }
+
+    /**
+     * Settles a stream whose status went out long ago: when its events cannot be recorded, the client
+     * hears it as the stream's error instead of its end, and nothing is charged.
+     */
+    private static boolean settleStream(ClientFormat client, ReservedCall call, TokenUsage usage, String interruption,
+                                        OutputStream clientOut) {
+        try {
+            call.settle(usage, interruption);
+            return true;
+        } catch (GatewayException notRecorded) {
+            client.streamError(notRecorded.getMessage()).ifPresent(error -> {
+                try {
+                    clientOut.write(error.toWire().getBytes(StandardCharsets.UTF_8));
+                    clientOut.flush();
+                } catch (IOException gone) {
+                    // the client left; it was not charged either way
+                }
+            });
+            return false;
+        }
     }
 
     private void translateStream(ClientFormat client, ChatRequest request, ReservedCall call, Deployment deployment,
@@ -185,7 +210,9 @@ public class ChatService {
         }
         TokenUsage usage = progress.usage.map(ReservedCall::reported)
                 .orElseGet(() -> call.estimated(estimator.countText(progress.text.toString())));
-        call.settle(usage, interruption);
+        if (!settleStream(client, call, usage, interruption, clientOut)) {
+            return;
+        }
         if ("stream_broken".equals(interruption)) {
             client.streamError("The provider's stream broke off; what was streamed is billed.")
                     .ifPresent(error -> progress.write(List.of(error), clientOut));

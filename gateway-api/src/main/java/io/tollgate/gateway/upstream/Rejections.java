@@ -3,11 +3,8 @@ package io.tollgate.gateway.upstream;
 import io.tollgate.events.EventIds;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;
-import io.tollgate.ledger.credits.Commands.RecordRejection;
+import io.tollgate.gateway.metering.CreditMeter;
 import jakarta.servlet.http.HttpServletResponse;
-import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import java.util.function.Supplier;
@@ -18,11 +15,10 @@ import java.util.function.Supplier;
  */
 @Component
 public class Rejections {
-    private static final Logger log = LoggerFactory.getLogger(Rejections.class);
-    private final CommandGateway commands;
+    private final CreditMeter meter;
 
-    Rejections(CommandGateway commands) {
-        this.commands = commands;
+    Rejections(CreditMeter meter) {
+        this.meter = meter;
     }
 
     /** Runs the step; a 4xx it throws is recorded against the caller's account and thrown on. */
@@ -52,11 +48,6 @@ public class Rejections {
         if (caller.accountId() == null) {
             return;
         }
-        commands.send(new RecordRejection(caller.accountId(), requestId, model, reason, status, refusal.getMessage()))
-                .exceptionally(failure -> {
-                    log.warn("could not record a {} refusal of account {}: {}", reason, caller.accountId(),
-                            failure.toString());
-                    return null;
-                });
+        meter.recordRejection(caller.accountId(), requestId, model, reason, status, refusal.getMessage());
     }
 }

@@ -3,11 +3,14 @@ package io.tollgate.gateway.upstream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.events.EventIds;
 import io.tollgate.gateway.auth.Caller;
-import io.tollgate.gateway.chat.ChatProperties;
 import io.tollgate.gateway.credentials.CredentialPool;
 import io.tollgate.gateway.credentials.CredentialPool.CallOutcome;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.idempotency.IdempotentOutcome;
+import io.tollgate.gateway.metering.CreditMeter;
+import io.tollgate.gateway.metering.MeteredRequest;
+import io.tollgate.gateway.metering.Metering;
+import io.tollgate.gateway.metering.RequestFacts;
 import io.tollgate.gateway.providers.Provider;
 import io.tollgate.gateway.providers.ProviderAdapter;
 import io.tollgate.gateway.providers.ProviderUsage;
@@ -19,17 +22,14 @@ import io.tollgate.gateway.routing.DeploymentHealth;
 import io.tollgate.gateway.routing.ModelRouter;
 import io.tollgate.gateway.telemetry.RequestTracing;
 import io.tollgate.gateway.usage.SettledUsage;
-import io.tollgate.ledger.credits.Commands.ReleaseReservation;
-import io.tollgate.ledger.credits.Commands.ReserveCredits;
-import io.tollgate.ledger.credits.Commands.SettleRequest;
 import io.tollgate.ledger.credits.ModelRate;
 import io.tollgate.ledger.credits.ProviderAttempt;
 import io.tollgate.ledger.credits.ReservationOutcome;
 import io.tollgate.ledger.credits.SettlementOutcome;
 import io.tollgate.ledger.credits.TokenUsage;
+import io.tollgate.ledger.leases.CreditLeases.LedgerUnavailable;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -66,13 +66,11 @@ public final class ReservedCall {
     public static final String HEADER_REQUEST_ID = "x-request-id";
 
     private final Factory factory;
-    private final String accountId;
-    private final String requestId;
     private final List<Deployment> deployments;
     private final Pricing pricing;
     private final long inputEstimate;
     private final HttpServletRequest httpRequest;
-    private final ReservationOutcome.Reserved reserved;
+    private final MeteredRequest metered;
     private final List<ProviderAttempt> attempts = new ArrayList<>();
     private Deployment answering;
     private Provider.Credential answeringCredential;
@@ -80,17 +78,14 @@ public final class ReservedCall {
     private Long answerTtfbMillis;
     private int answerStatus;
 
-    private ReservedCall(Factory factory, String accountId, String requestId, List<Deployment> deployments,
-                         Pricing pricing, long inputEstimate, HttpServletRequest httpRequest,
-                         ReservationOutcome.Reserved reserved) {
+    private ReservedCall(Factory factory, List<Deployment> deployments, Pricing pricing, long inputEstimate,
+                         HttpServletRequest httpRequest, MeteredRequest metered) {
         this.factory = factory;
-        this.accountId = accountId;
-        this.requestId = requestId;
         this.deployments = deployments;
         this.pricing = pricing;
         this.inputEstimate = inputEstimate;
         this.httpRequest = httpRequest;
-        this.reserved = reserved;
+        this.metered = metered;
     }
 
     /** Builds one provider's HTTP request for a deployment, given the credential's secret. */
@@ -100,15 +95,15 @@ public final class ReservedCall {
     }
 
     public String requestId() {
-        return requestId;
+        return metered.requestId();
     }
 
     public int grantedMaxTokens() {
-        return reserved.grantedMaxTokens();
+        return metered.grantedMaxTokens();
     }
 
     public boolean clamped() {
-        return reserved.clamped();
+        return metered.clamped();
     }
 
     /**
@@ -249,10 +244,12 @@ public final class ReservedCall {
                 interruption));
         SettlementOutcome outcome;
         try (var span = factory.tracing.settle(answering.provider().name(), answering.model())) {
-            outcome = factory.commands.sendAndWait(new SettleRequest(accountId, requestId,
-                    answering.provider().name(), answering.model(), usage, List.copyOf(attempts),
-                    pricing.rate(answering.prices())));
+            outcome = metered.settle(answering.provider().name(), answering.model(), usage, List.copyOf(attempts),
+                    pricing.rate(answering.prices()));
             span.outcome(interruption == null ? "settled" : interruption);
+        } catch (MeteredRequest.EventsNotDurable notRecorded) {
+            // Not charged, so not answered: a 2xx is never unbilled (I2).
+            throw unavailable("The gateway could not record this request; it was not charged. Retry shortly.");
         }
         httpRequest.setAttribute(SettledUsage.REQUEST_ATTRIBUTE,
                 new SettledUsage(usage.inputTokens(), usage.outputTokens(), outcome.debitedMicros()));
@@ -284,7 +281,7 @@ public final class ReservedCall {
      * the provider failed.
      */
     public GatewayException releaseAfterUnreadableAnswer(RuntimeException why) {
-        log.warn("unreadable answer from {} for request {}: {}", answering.qualifiedName(), requestId, why.toString());
+        log.warn("unreadable answer from {} for request {}: {}", answering.qualifiedName(), requestId(), why.toString());
         attempts.add(attempt(answering, answeringCredential, answerStatus, answerStartNanos, answerTtfbMillis,
                 "unreadable_answer"));
         release();
@@ -295,11 +292,14 @@ public final class ReservedCall {
     private void release() {
         Deployment last = answering != null ? answering : deployments.getLast();
         try (var span = factory.tracing.settle(last.provider().name(), last.model()).outcome("released")) {
-            factory.commands.sendAndWait(new ReleaseReservation(accountId, requestId, List.copyOf(attempts)));
-        } catch (RuntimeException e) {
-            // The orphan sweep releases it later; the client still gets the provider's failure.
-            log.error("could not release reservation {} of account {}", requestId, accountId, e);
+            metered.release(List.copyOf(attempts));
         }
+    }
+
+    /** The ledger or the log did not answer in time: the client may retry, nothing was charged (I7). */
+    private static GatewayException unavailable(String message) {
+        return new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "ledger_unavailable", message)
+                .withHeader("Retry-After", "1");
     }
 
     /** Usage counted by the gateway, for answers that came without the provider's count. */
@@ -348,30 +348,28 @@ public final class ReservedCall {
     /** Reserves requests; everything a ReservedCall needs from the application lives here. */
     @Component
     public static class Factory {
-        private final CommandGateway commands;
+        private final CreditMeter meter;
         private final ModelRouter router;
         private final CredentialPool credentials;
         private final DeploymentHealth health;
         private final UpstreamHttp http;
         private final Map<WireFormat, ProviderAdapter> adapters;
-        private final ChatProperties properties;
         private final RequestTracing tracing;
         private final Rejections rejections;
         private final ObjectMapper json;
 
-        Factory(CommandGateway commands, ModelRouter router, CredentialPool credentials, DeploymentHealth health,
-                UpstreamHttp http, List<ProviderAdapter> adapters, ChatProperties properties,
+        Factory(CreditMeter meter, ModelRouter router, CredentialPool credentials, DeploymentHealth health,
+                UpstreamHttp http, List<ProviderAdapter> adapters,
                 RequestTracing tracing, Rejections rejections, ObjectMapper json) {
             this.json = json;
             this.tracing = tracing;
             this.rejections = rejections;
-            this.commands = commands;
+            this.meter = meter;
             this.router = router;
             this.credentials = credentials;
             this.health = health;
             this.http = http;
             this.adapters = byWireFormat(adapters);
-            this.properties = properties;
         }
 
         private static Map<WireFormat, ProviderAdapter> byWireFormat(List<ProviderAdapter> adapters) {
@@ -449,26 +447,33 @@ public final class ReservedCall {
             }
             Deployment primary = deployments.getFirst();
             String requestId = "req_" + EventIds.next();
-            ReservationOutcome outcome;
+            Metering outcome;
             try (var span = tracing.reserve(primary.provider().name(), primary.model())) {
-                outcome = commands.sendAndWait(new ReserveCredits(caller.accountId(), requestId,
-                        caller.keyId(), primary.provider().name(), primary.model(), apiFormat, stream, inputEstimate,
-                        maxTokens, defaultMaxTokens, minOutputTokens, rate, properties.reservationTimeout()));
-                span.outcome(outcome instanceof ReservationOutcome.Rejected rejected ? rejected.reason() : "reserved");
+                outcome = meter.reserve(new RequestFacts(caller.accountId(), requestId, caller.keyId(),
+                        primary.provider().name(), primary.model(), apiFormat, stream, inputEstimate, maxTokens,
+                        defaultMaxTokens, minOutputTokens, rate));
+                span.outcome(outcome instanceof Metering.Refused refused ? refused.reason() : "reserved");
+            } catch (LedgerUnavailable noLease) {
+                log.warn("no credit lease for account {}: {}", caller.accountId(), noLease.getMessage());
+                throw unavailable("The gateway could not reach its ledger in time; nothing was charged. Retry shortly.");
             }
-            if (outcome instanceof ReservationOutcome.Rejected rejected) {
-                throw refused(rejected);
+            if (outcome instanceof Metering.Refused refused) {
+                GatewayException refusal = refused(refused);
+                response.setHeader(HEADER_REQUEST_ID, requestId);
+                meter.recordRejection(caller.accountId(), requestId, primary.model(), refused.reason(),
+                        refusal.status().value(), refused.message());
+                throw refusal;
             }
             // The ledger now holds this request: whatever the client is answered from here on (the answer,
             // a provider error, a stream cut short) is final, and a retry with its Idempotency-Key gets it
             // again instead of being reserved, sent upstream and charged a second time.
             IdempotentOutcome.markFinal(httpRequest);
             response.setHeader(HEADER_REQUEST_ID, requestId);
-            return new ReservedCall(this, caller.accountId(), requestId, deployments, pricing, inputEstimate,
-                    httpRequest, (ReservationOutcome.Reserved) outcome);
+            return new ReservedCall(this, deployments, pricing, inputEstimate, httpRequest,
+                    ((Metering.Held) outcome).request());
         }
 
-        private static GatewayException refused(ReservationOutcome.Rejected rejected) {
+        private static GatewayException refused(Metering.Refused rejected) {
             if (ReservationOutcome.ACCOUNT_CLOSED.equals(rejected.reason())) {
                 // Not a matter of credit: topping up would not help, so not 402.
                 return new GatewayException(HttpStatus.FORBIDDEN, "invalid_request_error", rejected.reason(),

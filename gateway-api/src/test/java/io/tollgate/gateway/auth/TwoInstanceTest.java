@@ -1,16 +1,14 @@
 package io.tollgate.gateway.auth;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import io.tollgate.gateway.GatewayApplication;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.GatewayHttp;
+import io.tollgate.gateway.testing.GatewayInstances;
 import io.tollgate.gateway.testing.OpenAiWireFormat;
-import io.tollgate.gateway.testing.TestIdentity;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.time.Duration;
@@ -43,10 +41,10 @@ class TwoInstanceTest {
     @BeforeAll
     static void startTwoInstances() {
         String topic = "tollgate.ledger.two-instance-test." + UUID.randomUUID();
-        first = start(topic);
-        second = start(topic);
-        a = new GatewayHttp("http://127.0.0.1:" + port(first), GatewayTestBase.ADMIN_KEY);
-        b = new GatewayHttp("http://127.0.0.1:" + port(second), GatewayTestBase.ADMIN_KEY);
+        first = GatewayInstances.start(topic);
+        second = GatewayInstances.start(topic);
+        a = new GatewayHttp("http://127.0.0.1:" + GatewayInstances.port(first), GatewayTestBase.ADMIN_KEY);
+        b = new GatewayHttp("http://127.0.0.1:" + GatewayInstances.port(second), GatewayTestBase.ADMIN_KEY);
     }
 
     @AfterAll
@@ -57,32 +55,6 @@ class TwoInstanceTest {
         if (first != null) {
             first.close();
         }
-    }
-
-    private static ConfigurableApplicationContext start(String topic) {
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--spring.datasource.url=" + env("TOLLGATE_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/tollgate_test"),
-                "--spring.kafka.bootstrap-servers=" + env("TOLLGATE_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
-                "--tollgate.vault.master-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-                "--tollgate.bootstrap.admin-key=" + GatewayTestBase.ADMIN_KEY,
-                "--tollgate.ledger.partitions=2",
-                "--tollgate.ledger.topic=" + topic,
-                "--tollgate.ledger.publisher-name=kafka-publisher-two-instance-" + UUID.randomUUID(),
-                "--tollgate.ledger.publish-from-start=false",
-                "--spring.application.name=tollgate-gateway-" + UUID.randomUUID(),
-                "--spring.jmx.enabled=false"));
-        TestIdentity.gatewayProperties().forEach((name, value) -> args.add("--" + name + "=" + value));
-        return GatewayApplication.builder().run(args.toArray(String[]::new));
-    }
-
-    private static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 
     @Test

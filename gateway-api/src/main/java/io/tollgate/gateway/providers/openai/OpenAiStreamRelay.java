@@ -28,6 +28,7 @@ public final class OpenAiStreamRelay {
     /** Kept only until usage arrives: without it, the output is counted from these. */
     private final List<String> dataPayloads = new ArrayList<>();
     private boolean clientGone;
+    private StringBuilder heldDone;
 
     public OpenAiStreamRelay(ObjectMapper json, boolean forwardUsageChunk) {
         this.json = json;
@@ -45,7 +46,9 @@ public final class OpenAiStreamRelay {
         String line;
         while ((line = reader.readLine()) != null) {
             if (line.isEmpty()) {
-                if (!event.isEmpty() && forward && !send(client, event)) {
+                if (isDone(event)) {
+                    heldDone = new StringBuilder(event);
+                } else if (!event.isEmpty() && forward && !send(client, event)) {
                     return;
                 }
                 event.setLength(0);
@@ -57,9 +60,26 @@ public final class OpenAiStreamRelay {
             }
             event.append(line).append('\n');
         }
-        if (!event.isEmpty() && forward) {
+        if (isDone(event)) {
+            heldDone = new StringBuilder(event);
+        } else if (!event.isEmpty() && forward) {
             send(client, event);
         }
+    }
+
+    /**
+     * The stream's end marker is held back by {@link #relay} until the request is billed: a client that
+     * saw {@code [DONE]} got a complete answer, and a complete answer is never unbilled.
+     */
+    public void finish(OutputStream client) {
+        if (heldDone != null && !clientGone) {
+            send(client, heldDone);
+        }
+    }
+
+    private static boolean isDone(StringBuilder event) {
+        String whole = event.toString().strip();
+        return whole.startsWith(DATA) && whole.substring(DATA.length()).trim().equals("[DONE]");
     }
 
     /** Returns whether the event goes to the client. */

@@ -1,0 +1,69 @@
+package io.tollgate.ledger.leases;
+
+import io.tollgate.ledger.credits.Commands.ExtendLease;
+import io.tollgate.ledger.credits.Commands.GrantLease;
+import io.tollgate.ledger.credits.Commands.SettleLease;
+import io.tollgate.ledger.credits.LeaseOutcome;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Leases through the CreditAccount aggregate on the group-commit command bus. */
+final class AxonCreditLeases implements CreditLeases {
+    private final CommandGateway commands;
+    private final String instanceId;
+    private final Duration answerTimeout;
+
+    AxonCreditLeases(CommandGateway commands, String instanceId, Duration answerTimeout) {
+        this.commands = commands;
+        this.instanceId = instanceId;
+        this.answerTimeout = answerTimeout;
+    }
+
+    @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
+    @Override
+    public LeaseOutcome grant(String accountId, String leaseId, long wantedMicros, long minimumMicros, Duration ttl) {
+        return send(new GrantLease(accountId, leaseId, instanceId, wantedMicros, minimumMicros, ttl));
+    }
+
+    @Override
+    public boolean extend(String accountId, String leaseId, Instant expiresAt) {
+        return send(new ExtendLease(accountId, leaseId, expiresAt));
+    }
+
+    @Override
+    public long settle(String accountId, String leaseId, long debitedMicros, long requests) {
+        return send(new SettleLease(accountId, leaseId, debitedMicros, requests));
+    }
+
+    private <R> R send(Object command) {
+        try {
+            return commands.<R>send(command).get(answerTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerUnavailable("interrupted while waiting for the ledger", e);
+        } catch (TimeoutException e) {
+            throw new LedgerUnavailable("the ledger did not answer within " + answerTimeout, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException domain && !(isInfrastructure(domain))) {
+                throw domain;
+            }
+            throw new LedgerUnavailable("the ledger failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Failures of the store rather than decisions of the account. */
+    private static boolean isInfrastructure(RuntimeException failure) {
+        return failure instanceof org.springframework.dao.DataAccessException
+                || failure instanceof org.axonframework.common.AxonTransientException
+                || failure instanceof org.springframework.transaction.TransactionException;
+    }
+}

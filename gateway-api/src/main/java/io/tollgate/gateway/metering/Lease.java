@@ -1,0 +1,143 @@
+package io.tollgate.gateway.metering;
+
+import java.time.Instant;
+
+/**
+ * One credit lease as this instance meters it. Every change happens under the lease's monitor, so that
+ * holds, debits and what is free always add up to the lease's amount.
+ */
+final class Lease {
+    final String accountId;
+    final String leaseId;
+    final long amountMicros;
+    final long grantedAtNanos;
+    private Instant expiresAt;
+    private long freeMicros;
+    private long debitedMicros;
+    private long requests;
+    private long heldTotalMicros;
+    private int open;
+    private boolean retired;
+    private boolean settling;
+    private boolean settled;
+
+    Lease(String accountId, String leaseId, long amountMicros, Instant expiresAt, long grantedAtNanos) {
+        this.accountId = accountId;
+        this.leaseId = leaseId;
+        this.amountMicros = amountMicros;
+        this.expiresAt = expiresAt;
+        this.freeMicros = amountMicros;
+        this.grantedAtNanos = grantedAtNanos;
+    }
+
+    /** Takes {@code micros} for one request, unless the lease is retired, short of credit or near its end. */
+    synchronized boolean tryHold(long micros, Instant notAfter) {
+        if (retired || micros > freeMicros || !expiresAt.isAfter(notAfter)) {
+            return false;
+        }
+        freeMicros -= micros;
+        heldTotalMicros += micros;
+        open++;
+        return true;
+    }
+
+    /** Takes whatever is free, when that is at least {@code minimumMicros}; answers what was taken, or 0. */
+    synchronized long holdRest(long minimumMicros, Instant notAfter) {
+        if (retired || freeMicros < minimumMicros || !expiresAt.isAfter(notAfter)) {
+            return 0;
+        }
+        long taken = freeMicros;
+        freeMicros = 0;
+        heldTotalMicros += taken;
+        open++;
+        return taken;
+    }
+
+    /**
+     * Fixes one request's debit: its cost, which may exceed its hold by what the lease has free (the input
+     * estimate can fall short), and no more. The extra is taken now, so that the debit written to the log
+     * is the one that {@link #commit} counts or {@link #abandon} gives back.
+     */
+    synchronized long claim(long heldMicros, long costMicros) {
+        long debit = Math.min(costMicros, heldMicros + freeMicros);
+        freeMicros -= Math.max(0, debit - heldMicros);
+        return debit;
+    }
+
+    /** The request's debit is durable: it counts against the lease, and the rest of its hold is free again. */
+    synchronized void commit(long heldMicros, long debitMicros) {
+        freeMicros += Math.max(heldMicros, debitMicros) - debitMicros;
+        debitedMicros += debitMicros;
+        requests++;
+        open--;
+    }
+
+    /** The request's debit could not be made durable: nothing is charged, its whole claim is free again. */
+    synchronized void abandon(long heldMicros, long debitMicros) {
+        freeMicros += Math.max(heldMicros, debitMicros);
+        open--;
+    }
+
+    /** Ends one request's hold without a charge. */
+    synchronized void release(long heldMicros) {
+        freeMicros += heldMicros;
+        open--;
+    }
+
+    synchronized void retire() {
+        retired = true;
+    }
+
+    synchronized boolean retired() {
+        return retired;
+    }
+
+    /** Retired with nothing open and not yet given back: ready to be settled with its final count. */
+    synchronized boolean drained() {
+        return retired && open == 0 && !settled && !settling;
+    }
+
+    /** Claims the settlement for one thread; false when the lease is not drained or another thread has it. */
+    synchronized boolean beginSettling() {
+        if (!drained()) {
+            return false;
+        }
+        settling = true;
+        return true;
+    }
+
+    synchronized void settlingEnded(boolean done) {
+        settling = false;
+        settled = done;
+    }
+
+    synchronized boolean hasOpenRequests() {
+        return open > 0;
+    }
+
+    synchronized boolean settled() {
+        return settled;
+    }
+
+    synchronized long debitedMicros() {
+        return debitedMicros;
+    }
+
+    synchronized long requests() {
+        return requests;
+    }
+
+    synchronized long heldTotalMicros() {
+        return heldTotalMicros;
+    }
+
+    synchronized Instant expiresAt() {
+        return expiresAt;
+    }
+
+    synchronized void extendTo(Instant later) {
+        if (later.isAfter(expiresAt)) {
+            expiresAt = later;
+        }
+    }
+}
