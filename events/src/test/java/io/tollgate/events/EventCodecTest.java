@@ -29,7 +29,7 @@ class EventCodecTest {
                 new CreditsExpired(EventIds.next(), NOW, "acct-1", "grant-1", 1_250_000L),
                 new CreditsAdjusted(EventIds.next(), NOW, "acct-1", -300L, "double charge", "admin"),
                 new RequestAccepted(EventIds.next(), NOW, "acct-1", "req-1", "key-1", "openai", "gpt-4o",
-                        "openai.chat", true, 42, 256),
+                        "openai.chat", true, 42, 256, 9_000L, "lease-1"),
                 new CreditsReserved(EventIds.next(), NOW, "acct-1", "req-1", 9_000L, 256, true,
                         2_500_000L, 10_000_000L, NOW.plusSeconds(600)),
                 new RequestRejected(EventIds.next(), NOW, "acct-1", "req-2", "gpt-4o", "insufficient_credit", 402,
@@ -37,8 +37,9 @@ class EventCodecTest {
                 new ProviderCalled(EventIds.next(), NOW, "acct-1", "req-1", "openai", "gpt-4o", "cred-1", 2, 200,
                         830L, 120L, "timeout"),
                 new TokensConsumed(EventIds.next(), NOW, "acct-1", "req-1", "openai", "gpt-4o", 42, 12, 7, 3, true),
-                new CreditsDebited(EventIds.next(), NOW, "acct-1", "req-1", 225L, "openai", "gpt-4o"),
-                new ReservationReleased(EventIds.next(), NOW, "acct-1", "req-1", 8_775L, ReleaseReason.SETTLED),
+                new CreditsDebited(EventIds.next(), NOW, "acct-1", "req-1", 225L, "openai", "gpt-4o", "lease-1"),
+                new ReservationReleased(EventIds.next(), NOW, "acct-1", "req-1", 8_775L, ReleaseReason.SETTLED,
+                        "lease-1"),
                 new CreditsRefunded(EventIds.next(), NOW, "acct-1", "req-1", 225L, "bad answer", "admin"),
                 new ModelRateSet(EventIds.next(), NOW, RateCards.SYSTEM_ACCOUNT, "openai", "gpt-4o", 2_500_000L,
                         10_000_000L, 1_250_000L, 40_000L, 130_000L, NOW.plusSeconds(3_600), "admin"),
@@ -50,7 +51,11 @@ class EventCodecTest {
                 new CredentialChanged(EventIds.next(), NOW, AdminTrail.SYSTEM_ACCOUNT, "openai", "cred-1", "added",
                         "sk-…wxyz", "key_9"),
                 new LimitsChanged(EventIds.next(), NOW, "acct-1", "key", "key_2", 60L, 10_000L, 4, 5_000_000L,
-                        "day", "key_9"));
+                        "day", "key_9"),
+                new LeaseGranted(EventIds.next(), NOW, "acct-1", "lease-1", "gw-1", 160_000L, NOW.plusSeconds(60)),
+                new LeaseExtended(EventIds.next(), NOW, "acct-1", "lease-1", NOW.plusSeconds(120)),
+                new LeaseSettled(EventIds.next(), NOW, "acct-1", "lease-1", 160_000L, 45_000L, 3,
+                        LeaseSettled.LeaseEnd.EXPIRED));
     }
 
     @ParameterizedTest

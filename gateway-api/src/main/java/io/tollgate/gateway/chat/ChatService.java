@@ -140,9 +140,11 @@ public class ChatService {
     private void relayOpenAiStream(ChatRequest request, ReservedCall call, InputStream body,
                                    HttpServletResponse response) throws IOException {
         var relay = new OpenAiStreamRelay(json, request.clientWantsUsage());
+        // Taken once: after the client hung up the response refuses to hand out its stream again.
+        OutputStream clientOut = response.getOutputStream();
         String interruption = null;
         try {
-            relay.relay(body, response.getOutputStream());
+            relay.relay(body, clientOut);
         } catch (IOException upstreamBroke) {
             interruption = "stream_broken";
         }
@@ -157,8 +159,8 @@ public class ChatService {
                 return call.estimated(0);
             }
         });
-        if (settleStream(openAiFormat, call, usage, interruption, response.getOutputStream())) {
-            relay.finish(response.getOutputStream());
+        if (settleStream(openAiFormat, call, usage, interruption, clientOut)) {
+            relay.finish(clientOut);
         }
     }
 

@@ -5,6 +5,7 @@ import io.tollgate.events.EventIds;
 import io.tollgate.events.RequestRejected;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.auth.AuthInvalidation;
+import io.tollgate.gateway.telemetry.RequestMetrics;
 import io.tollgate.ledger.credits.LeaseOutcome;
 import io.tollgate.ledger.credits.ModelRate;
 import io.tollgate.ledger.credits.ReservationOutcome;
@@ -47,15 +48,17 @@ public class CreditMeter implements AuthInvalidation.Listener {
 
     private final CreditLeases ledger;
     private final RequestEventLog events;
+    private final RequestMetrics metrics;
     private final MeteringProperties properties;
     private final long maxLeaseMicros;
     private final ConcurrentHashMap<String, AccountMeter> accounts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("credit-leases").daemon().factory());
 
-    CreditMeter(CreditLeases ledger, RequestEventLog events, MeteringProperties properties) {
+    CreditMeter(CreditLeases ledger, RequestEventLog events, RequestMetrics metrics, MeteringProperties properties) {
         this.ledger = ledger;
         this.events = events;
+        this.metrics = metrics;
         this.properties = properties;
         this.maxLeaseMicros = Credits.micros(properties.maxLeaseCredits());
         long tick = properties.tick().toMillis();
@@ -182,7 +185,7 @@ public class CreditMeter implements AuthInvalidation.Listener {
     /** Records a refusal of the client's request; nobody waits for it, and no money depends on it. */
     public void recordRejection(String accountId, String requestId, String model, String reason, int httpStatus,
                                 String message) {
-        events.appendQuietly(accountId, List.of(new RequestRejected(EventIds.next(), Instant.now(), accountId,
+        recordQuietly(accountId, List.of(new RequestRejected(EventIds.next(), Instant.now(), accountId,
                 requestId, model, reason, httpStatus, message)));
     }
 
@@ -217,6 +220,7 @@ public class CreditMeter implements AuthInvalidation.Listener {
         try {
             events.append(accountId, leaseId, requestEvents)
                     .get(properties.eventsTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            metrics.recorded(requestEvents);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -230,6 +234,7 @@ public class CreditMeter implements AuthInvalidation.Listener {
 
     void recordQuietly(String accountId, List<TollgateEvent> requestEvents) {
         events.appendQuietly(accountId, requestEvents);
+        metrics.recorded(requestEvents);
     }
 
     /** A request on the lease ended; a retired lease whose last request it was is given back soon. */

@@ -6,8 +6,6 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.tracing.Tracer;
 import io.tollgate.gateway.auth.ApiKeyFilter;
 import io.tollgate.ledger.publishing.LedgerTopicProperties;
-import org.axonframework.config.ConfigurerModule;
-import org.axonframework.eventhandling.LoggingErrorHandler;
 import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
@@ -22,34 +20,13 @@ import javax.sql.DataSource;
 
 /**
  * Metrics, traces and health beyond what Spring Boot's actuator gives by itself: usage metrics from
- * the ledger's events, the publication backlog (gauge and readiness), Kafka's health, the request
+ * the request events, the publication backlog (gauge and readiness), Kafka's health, the request
  * path's spans.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(TelemetryProperties.class)
 public class TelemetryConfiguration {
     public static final String BACKLOG_GAUGE = "tollgate.ledger.publication.backlog";
-
-    @Bean
-    LedgerMetrics ledgerMetrics(MeterRegistry registry) {
-        return new LedgerMetrics(registry);
-    }
-
-    /**
-     * A subscribing processor, so that the metrics follow the commits with no polling and no token
-     * writes of their own (a tracking processor would add a database round trip per batch, and count
-     * other instances' events too). Errors are logged, never propagated: metrics must not fail a command.
-     */
-    @Bean
-    ConfigurerModule ledgerMetricsProcessor() {
-        return configurer -> configurer.eventProcessing(processing -> processing
-                .registerSubscribingEventProcessor(LedgerMetrics.PROCESSING_GROUP)
-                .registerListenerInvocationErrorHandler(LedgerMetrics.PROCESSING_GROUP,
-                        axon -> new LoggingErrorHandler())
-                .registerErrorHandler(LedgerMetrics.PROCESSING_GROUP, axon -> errorContext -> {
-                    // Logged by the listener handler already; a subscribing processor must not throw.
-                }));
-    }
 
     @Bean
     @DependsOn("ledgerFlyway")

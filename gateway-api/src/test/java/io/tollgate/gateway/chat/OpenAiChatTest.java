@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tollgate.events.CreditsDebited;
-import io.tollgate.events.CreditsReserved;
+import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.ProviderCalled;
 import io.tollgate.events.ReleaseReason;
 import io.tollgate.events.RequestAccepted;
@@ -77,22 +77,22 @@ class OpenAiChatTest extends GatewayTestBase {
                 .withRequestBody(equalToJson("""
                         {"model":"gpt-4o","max_tokens":100,"messages":[{"role":"user","content":"Hello there"}]}""")));
 
-        List<TollgateEvent> events = awaitEvents(requestId, 6);
+        List<TollgateEvent> events = awaitEvents(requestId, 4);
         assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly(
-                "RequestAccepted", "CreditsReserved", "ProviderCalled", "TokensConsumed", "CreditsDebited",
-                "ReservationReleased");
+                "RequestAccepted", "ProviderCalled", "TokensConsumed", "CreditsDebited");
         assertThat(events).allSatisfy(e -> assertThat(e.accountId()).isEqualTo(account.id()));
-        var consumed = (TokensConsumed) events.get(3);
+        var consumed = (TokensConsumed) events.get(2);
         assertThat(consumed.inputTokens()).isEqualTo(19);
         assertThat(consumed.outputTokens()).isEqualTo(10);
         assertThat(consumed.estimated()).isFalse();
         // 19 × 2.5 = 47.5 → 48 micro-credits, 10 × 10 = 100: 148 in all
-        assertThat(((CreditsDebited) events.get(4)).amountMicros()).isEqualTo(148);
-        var reserved = (CreditsReserved) events.get(1);
-        var released = (ReservationReleased) events.get(5);
-        assertThat(released.amountMicros()).isEqualTo(reserved.amountMicros());
-        assertThat(released.reason()).isEqualTo(ReleaseReason.SETTLED);
-        assertThat(((ProviderCalled) events.get(2)).httpStatus()).isEqualTo(200);
+        var debited = (CreditsDebited) events.get(3);
+        assertThat(debited.amountMicros()).isEqualTo(148);
+        // Held: the input estimate at 2.5 and 100 output tokens at 10 per million, on one credit lease.
+        var accepted = (RequestAccepted) events.get(0);
+        assertThat(accepted.reservedMicros()).isBetween(1_000L, 1_100L);
+        assertThat(accepted.leaseId()).isNotBlank().isEqualTo(debited.leaseId());
+        assertThat(((ProviderCalled) events.get(1)).httpStatus()).isEqualTo(200);
     }
 
     @Test
@@ -108,8 +108,9 @@ class OpenAiChatTest extends GatewayTestBase {
         assertThat(reply.header("x-tollgate-max-tokens")).isEqualTo("50");
         upstream.verify(postRequestedFor(urlEqualTo(CHAT_PATH))
                 .withRequestBody(equalToJson("{\"n\":3,\"max_tokens\":50}", true, true)));
-        var reserved = (CreditsReserved) awaitEvents(reply.header("x-request-id"), 2).get(1);
-        assertThat(reserved.grantedMaxTokens()).isEqualTo(150);
+        // Three choices of 50: the hold covers 150 output tokens at 10 micro-credits each, plus the input.
+        var accepted = (RequestAccepted) awaitEvents(reply.header("x-request-id"), 1).get(0);
+        assertThat(accepted.reservedMicros()).isGreaterThan(1_500).isLessThan(1_600);
         assertThat(gateway.post(CHAT_PATH, account.key(), Map.of("model", provider + "/gpt-4o", "n", 9,
                 "messages", List.of(Map.of("role", "user", "content", "Nine")))).status()).isEqualTo(400);
     }
@@ -164,11 +165,11 @@ class OpenAiChatTest extends GatewayTestBase {
 
         assertThat(reply.status()).isEqualTo(502);
         assertThat(reply.json().path("error").path("code").asText()).isEqualTo("provider_error");
-        List<TollgateEvent> events = awaitEvents(reply.header("x-request-id"), 4);
+        List<TollgateEvent> events = awaitEvents(reply.header("x-request-id"), 3);
         assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly(
-                "RequestAccepted", "CreditsReserved", "ProviderCalled", "ReservationReleased");
-        assertThat(((ReservationReleased) events.get(3)).reason()).isEqualTo(ReleaseReason.PROVIDER_FAILED);
-        assertThat(((ProviderCalled) events.get(2)).errorClass()).isEqualTo("upstream_5xx");
+                "RequestAccepted", "ProviderCalled", "ReservationReleased");
+        assertThat(((ReservationReleased) events.get(2)).reason()).isEqualTo(ReleaseReason.PROVIDER_FAILED);
+        assertThat(((ProviderCalled) events.get(1)).errorClass()).isEqualTo("upstream_5xx");
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.tollgate.gateway.rates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tollgate.events.CreditsDebited;
-import io.tollgate.events.CreditsReserved;
+import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.EventCodec;
 import io.tollgate.events.ModelRateSet;
 import io.tollgate.events.RateCards;
@@ -160,14 +160,11 @@ class ModelRateChangeTest extends GatewayTestBase {
         int atA = 0;
         int atB = 0;
         for (Sent request : sent) {
-            List<TollgateEvent> events = settledEvents(request.requestId());
-            var reserved = first(events, CreditsReserved.class);
-            Price price = reserved.inputRateMicrosPerMillion() == A.inputMicros() ? A : B;
-            // Whatever the rate, the debit is the request's cost at the rate it was reserved at.
-            assertThat(reserved.inputRateMicrosPerMillion()).isEqualTo(price.inputMicros());
-            assertThat(reserved.outputRateMicrosPerMillion()).isEqualTo(price.outputMicros());
-            assertThat(first(events, CreditsDebited.class).amountMicros()).as(request.requestId())
-                    .isEqualTo(price.costOfTheCompletion());
+            long debited = first(settledEvents(request.requestId()), CreditsDebited.class).amountMicros();
+            // Whatever the rate, the debit is the request's cost at one of the two rates, never a mix.
+            assertThat(debited).as(request.requestId())
+                    .isIn(A.costOfTheCompletion(), B.costOfTheCompletion());
+            Price price = debited == A.costOfTheCompletion() ? A : B;
             if (request.endNanos() < changed[0]) {
                 assertThat(price).as("finished before the change: " + request.requestId()).isEqualTo(A);
             }
@@ -194,7 +191,7 @@ class ModelRateChangeTest extends GatewayTestBase {
         String early = chat(account);
 
         assertThat(Instant.parse(scheduled.path("effectiveFrom").asText())).isEqualTo(effectiveFrom);
-        var earlyReservation = first(settledEvents(early), CreditsReserved.class);
+        var earlyReservation = first(settledEvents(early), RequestAccepted.class);
         assertThat(earlyReservation.occurredAt()).as("the first request must run before the new rate's time")
                 .isBefore(effectiveFrom);
         assertPricedAt(early, A);
@@ -321,9 +318,6 @@ class ModelRateChangeTest extends GatewayTestBase {
     /** The request was reserved at the price's rate and debited its cost at that rate. */
     private void assertPricedAt(String requestId, Price price) {
         List<TollgateEvent> events = settledEvents(requestId);
-        var reserved = first(events, CreditsReserved.class);
-        assertThat(reserved.inputRateMicrosPerMillion()).as(requestId).isEqualTo(price.inputMicros());
-        assertThat(reserved.outputRateMicrosPerMillion()).as(requestId).isEqualTo(price.outputMicros());
         assertThat(first(events, CreditsDebited.class).amountMicros()).as(requestId)
                 .isEqualTo(price.costOfTheCompletion());
     }

@@ -77,7 +77,7 @@ class FailoverTest extends GatewayTestBase {
         primary.verify(1, postRequestedFor(urlEqualTo(CHAT_PATH)));
         backup.verify(postRequestedFor(urlEqualTo(CHAT_PATH))
                 .withRequestBody(equalToJson("{\"model\":\"gpt-4o-mini\"}", true, true)));
-        List<TollgateEvent> events = awaitEvents(reply.header("x-request-id"), 7);
+        List<TollgateEvent> events = awaitEvents(reply.header("x-request-id"), 5);
         assertThat(events).filteredOn(ProviderCalled.class::isInstance).map(ProviderCalled.class::cast)
                 .extracting(ProviderCalled::provider, ProviderCalled::httpStatus, ProviderCalled::errorClass)
                 .containsExactly(
@@ -102,7 +102,7 @@ class FailoverTest extends GatewayTestBase {
         var reply = chat(account, alias);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        List<TollgateEvent> events = awaitEvents(reply.header("x-request-id"), 7);
+        List<TollgateEvent> events = awaitEvents(reply.header("x-request-id"), 5);
         assertThat(events).filteredOn(ProviderCalled.class::isInstance).map(ProviderCalled.class::cast)
                 .extracting(ProviderCalled::httpStatus).containsExactly(429, 200);
     }
@@ -120,7 +120,7 @@ class FailoverTest extends GatewayTestBase {
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.json().path("error").path("message").asText()).contains("temperature");
         backup.verify(0, postRequestedFor(urlEqualTo(CHAT_PATH)));
-        List<TollgateEvent> events = awaitEvents(reply.header("x-request-id"), 4);
+        List<TollgateEvent> events = awaitEvents(reply.header("x-request-id"), 3);
         assertThat(events).noneMatch(CreditsDebited.class::isInstance);
         assertThat(only(events, ProviderCalled.class).errorClass()).isEqualTo("upstream_4xx");
         assertThat(events).anyMatch(ReservationReleased.class::isInstance);
@@ -136,7 +136,7 @@ class FailoverTest extends GatewayTestBase {
 
         assertThat(reply.status()).isEqualTo(502);
         assertThat(reply.json().path("error").path("code").asText()).isEqualTo("provider_error");
-        List<TollgateEvent> events = awaitEvents(reply.header("x-request-id"), 5);
+        List<TollgateEvent> events = awaitEvents(reply.header("x-request-id"), 4);
         assertThat(events).filteredOn(ProviderCalled.class::isInstance).hasSize(2);
         assertThat(events).noneMatch(CreditsDebited.class::isInstance);
     }

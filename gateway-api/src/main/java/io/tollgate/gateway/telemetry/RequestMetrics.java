@@ -6,43 +6,29 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.tollgate.events.CreditsDebited;
-import io.tollgate.events.CreditsReserved;
+import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.ProviderCalled;
 import io.tollgate.events.RequestRejected;
 import io.tollgate.events.TokensConsumed;
-import org.axonframework.config.ProcessingGroup;
-import org.axonframework.eventhandling.EventHandler;
+import io.tollgate.events.TollgateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.stereotype.Component;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Usage metrics taken from the ledger's own events, so that they count what was billed rather than
- * what the request path believes it did: tokens and credits by provider and model (OpenTelemetry's
- * GenAI semantic-convention names), provider latency and time to first token, reservation outcomes.
- * <p>
- * It runs in a <em>subscribing</em> processor: on the command's own thread, while the events are
- * appended. The handlers only buffer the event; the meters move after the database transaction that
- * stored the events committed ({@link TransactionSynchronization#afterCompletion}), so a batch that
- * is rolled back and run again by the group commit is counted once, and a rolled-back one not at all.
- * Nothing here can fail a command: the processor logs handler errors (see {@link TelemetryConfiguration}),
- * and the after-commit work catches everything. The cost on the hot path is a type check and a list
- * append per event, and one registered synchronization per transaction.
- * <p>
- * Counters are per instance (each counts the events its own commands stored); summed over instances
- * they are the cluster's totals.
+ * Usage metrics taken from the request events once they are durable, so that they count what was billed
+ * rather than what the request path believes it did: tokens and credits by provider and model
+ * (OpenTelemetry's GenAI semantic-convention names), provider latency and time to first token,
+ * reservation outcomes. A request whose events could not be made durable was not charged and is not
+ * counted. Counters are per instance; summed over instances they are the cluster's totals.
  */
-@ProcessingGroup(LedgerMetrics.PROCESSING_GROUP)
-public class LedgerMetrics {
-    public static final String PROCESSING_GROUP = "tollgate-metrics";
-
+@Component
+public class RequestMetrics {
     public static final String TOKEN_USAGE = "gen_ai.client.token.usage";
     public static final String OPERATION_DURATION = "gen_ai.client.operation.duration";
     public static final String TIME_TO_FIRST_TOKEN = "gen_ai.server.time_to_first_token";
@@ -65,14 +51,14 @@ public class LedgerMetrics {
     private static final Duration[] TTFT_BUCKETS = seconds(0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5,
             0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
 
-    private static final Logger log = LoggerFactory.getLogger(LedgerMetrics.class);
+    private static final Logger log = LoggerFactory.getLogger(RequestMetrics.class);
 
     private final MeterRegistry registry;
     /** Meters by (provider, model[, kind]): a map lookup instead of building an id per event. */
     private final Map<List<String>, Object> meters = new ConcurrentHashMap<>();
     private final Counter reserved;
 
-    public LedgerMetrics(MeterRegistry registry) {
+    public RequestMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.reserved = Counter.builder(RESERVATIONS)
                 .description("Reservation decisions: reserved, or rejected with a reason")
@@ -80,48 +66,13 @@ public class LedgerMetrics {
                 .register(registry);
     }
 
-    @EventHandler
-    void on(TokensConsumed event) {
-        afterCommit(event);
+    /** Counts the events of one request (or refusal); never throws, metrics must not fail a request. */
+    public void recorded(List<? extends TollgateEvent> durable) {
+        record(durable);
     }
 
-    @EventHandler
-    void on(CreditsDebited event) {
-        afterCommit(event);
-    }
-
-    @EventHandler
-    void on(ProviderCalled event) {
-        afterCommit(event);
-    }
-
-    @EventHandler
-    void on(CreditsReserved event) {
-        afterCommit(event);
-    }
-
-    @EventHandler
-    void on(RequestRejected event) {
-        afterCommit(event);
-    }
-
-    /** Records the event when its transaction commits, or now when there is no transaction. */
-    private void afterCommit(Object event) {
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            record(List.of(event));
-            return;
-        }
-        var pending = (Pending) TransactionSynchronizationManager.getResource(this);
-        if (pending == null) {
-            pending = new Pending();
-            TransactionSynchronizationManager.bindResource(this, pending);
-            TransactionSynchronizationManager.registerSynchronization(pending);
-        }
-        pending.events.add(event);
-    }
-
-    private void record(List<Object> events) {
-        for (Object event : events) {
+    private void record(List<? extends TollgateEvent> events) {
+        for (TollgateEvent event : events) {
             try {
                 switch (event) {
                     case TokensConsumed e -> {
@@ -135,9 +86,9 @@ public class LedgerMetrics {
                             timeToFirstToken(e.provider(), e.model()).record(Duration.ofMillis(e.ttfbMillis()));
                         }
                     }
-                    case CreditsReserved e -> {
+                    case RequestAccepted e -> {
                         reserved.increment();
-                        reservedCredits().increment(e.amountMicros());
+                        reservedCredits().increment(e.reservedMicros());
                     }
                     case RequestRejected e -> rejected(e.reason()).increment();
                     default -> {
@@ -213,23 +164,5 @@ public class LedgerMetrics {
             durations[i] = Duration.ofNanos(Math.round(values[i] * 1e9));
         }
         return durations;
-    }
-
-    /** The events of one transaction, recorded once it committed. */
-    private final class Pending implements TransactionSynchronization {
-        private final List<Object> events = new ArrayList<>(8);
-
-        @Override
-        public void afterCompletion(int status) {
-            try {
-                TransactionSynchronizationManager.unbindResourceIfPossible(LedgerMetrics.this);
-                if (status == STATUS_COMMITTED) {
-                    record(events);
-                }
-            } catch (Throwable e) {
-                // Never let metrics disturb a commit that already happened.
-                log.warn("could not record ledger metrics", e);
-            }
-        }
     }
 }
