@@ -1,0 +1,350 @@
+#!/usr/bin/env bash
+# The load benchmark behind `./tollgate bench-load` (the launcher starts the system and calls this).
+#
+# The same small chat completion, sent with wrk (a) straight to the mock provider, (b) through an
+# nginx proxy_pass to the mock (the yardstick: a proxy that does nothing but relay) and (c) through
+# Tollgate, at each connection count and mock latency, in one run on the same machine. Per cell:
+# requests/s, latency percentiles, every error (non-2xx answers and socket errors), the ratio to
+# nginx's requests/s in the same cell, and each process's CPU per request from /proc/PID/stat.
+#
+# Set by the launcher: BENCH_STATE, BENCH_MOCK_PORT, BENCH_GATEWAY_PORT, BENCH_QUERY_PORT,
+# BENCH_KAFKA_PORT, BENCH_PG_PORT, BENCH_GATEWAY_PID, BENCH_QUERY_PID, BENCH_MOCK_PID, BENCH_KEY,
+# BENCH_GATEWAY_FRESH (1: the launcher started the gateway for this run).
+# Knobs (environment):
+#   BENCH_SECONDS      measured seconds per cell                       (15)
+#   BENCH_WARMUP       warm-up seconds per cell before measuring      (5)
+#   BENCH_CONNECTIONS  connection counts                               ("1 16 64")
+#   BENCH_LATENCIES    mock latencies in ms                            ("0 20")
+#   BENCH_TARGETS      any of mock nginx tollgate                      ("mock nginx tollgate")
+#   BENCH_NGINX_PORT   nginx's loopback port                           (mock port + 2)
+#   BENCH_GATEWAY_WARMUP_MIN/_MAX  the gateway's first warm-up: one-second slices at the largest
+#                      connection count until three agree within 10 %, at least MIN, at most MAX s (15, 60)
+#   BENCH_JFR          1: a JFR recording of the gateway during each Tollgate cell at the largest
+#                      connection count, and its hot methods            (0)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+# shellcheck source=../local/common.sh
+. "$HERE/../local/common.sh"
+
+SECONDS_PER_CELL="${BENCH_SECONDS:-15}"
+WARMUP="${BENCH_WARMUP:-5}"
+CONNECTIONS="${BENCH_CONNECTIONS:-1 16 64}"
+LATENCIES="${BENCH_LATENCIES:-0 20}"
+TARGETS="${BENCH_TARGETS:-mock nginx tollgate}"
+NGINX_PORT="${BENCH_NGINX_PORT:-$((BENCH_MOCK_PORT + 2))}"
+JFR="${BENCH_JFR:-0}"
+GATEWAY_WARMUP_MIN="${BENCH_GATEWAY_WARMUP_MIN:-15}"
+GATEWAY_WARMUP_MAX="${BENCH_GATEWAY_WARMUP_MAX:-60}"
+HZ="$(getconf CLK_TCK)"
+
+OUT="$BENCH_STATE/bench-load"
+NGINX_DIR="$OUT/nginx"
+RESULTS="$OUT/results.tsv"
+mkdir -p "$OUT" "$NGINX_DIR/tmp"
+: >"$RESULTS"
+MOCK_URL="http://127.0.0.1:$BENCH_MOCK_PORT"
+QUERY_URL="http://127.0.0.1:$BENCH_QUERY_PORT"
+MAX_CONNECTIONS="$(tr ' ' '\n' <<<"$CONNECTIONS" | sort -n | tail -n 1)"
+# What Tollgate sends upstream is model gpt-4o; the bare mock and nginx get that request directly.
+UPSTREAM_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Hello"}],"max_tokens":16}'
+TOLLGATE_BODY='{"model":"mock/gpt-4o","messages":[{"role":"user","content":"Hello"}],"max_tokens":16}'
+PROCESSES=(gateway query-side kafka postgres mock nginx)
+
+# ---------------------------------------------------------------------------------------------- pids
+
+listener_pid() { # the pid listening on a loopback TCP port
+  ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1
+}
+
+KAFKA_PID="$(listener_pid "$BENCH_KAFKA_PORT")"
+PG_PID="$(listener_pid "$BENCH_PG_PORT")"
+# The postmaster is the listener; its backends and helpers are its children.
+if [[ -n "$PG_PID" && -r "/proc/$PG_PID/stat" ]]; then
+  parent="$(awk '{sub(/^.*\) /, ""); print $2}' "/proc/$PG_PID/stat")"
+  [[ "$(cat "/proc/$parent/comm" 2>/dev/null)" == postgres* ]] && PG_PID="$parent"
+fi
+NGINX_PID=""
+
+pid_of() {
+  case "$1" in
+    gateway) echo "$BENCH_GATEWAY_PID" ;;
+    query-side) echo "$BENCH_QUERY_PID" ;;
+    kafka) echo "$KAFKA_PID" ;;
+    postgres) echo "$PG_PID" ;;
+    mock) echo "$BENCH_MOCK_PID" ;;
+    nginx) echo "$NGINX_PID" ;;
+  esac
+}
+
+# CPU clock ticks of each process and its children, one line "name ticks" per process: own
+# utime+stime+cutime+cstime plus the children's, so that PostgreSQL's backends (and nginx's workers)
+# count, also those that exit during the window (their time moves into the parent's cutime/cstime).
+cpu_ticks() {
+  local roots="" name
+  for name in "${PROCESSES[@]}"; do
+    roots+="$name=$(pid_of "$name") "
+  done
+  # shellcheck disable=SC2016
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v roots="$roots" '
+    BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) { split(r[i], kv, "="); if (kv[2] != "") { name[kv[2]] = kv[1]; total[kv[1]] = 0 } } }
+    { pid = $1; sub(/^.*\) /, ""); ppid = $2; t = $12 + $13 + $14 + $15
+      if (pid in name) total[name[pid]] += t; else if (ppid in name) total[name[ppid]] += t }
+    END { for (k in total) print k, total[k] }'
+  # The whole machine's busy ticks, to tell how much CPU went to processes that are not in the bench.
+  awk '/^cpu / { print "machine", $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
+# ------------------------------------------------------------------------------------------ nginx
+
+start_nginx() {
+  cat >"$NGINX_DIR/nginx.conf" <<EOF
+# Written by infra/bench/load.sh: nginx relaying to the mock provider, the bench's yardstick.
+worker_processes auto;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $NGINX_DIR/tmp/body;
+  proxy_temp_path $NGINX_DIR/tmp/proxy;
+  fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
+  uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
+  scgi_temp_path $NGINX_DIR/tmp/scgi;
+  upstream mock {
+    server 127.0.0.1:$BENCH_MOCK_PORT;
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://mock;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+  if port_open 127.0.0.1 "$NGINX_PORT"; then
+    tg_die "nginx: port $NGINX_PORT is taken; set BENCH_NGINX_PORT"
+  fi
+  nginx -p "$NGINX_DIR" -e "$NGINX_DIR/error.log" -c "$NGINX_DIR/nginx.conf" \
+    || tg_die "nginx did not start; see $NGINX_DIR/error.log"
+  wait_for_port 127.0.0.1 "$NGINX_PORT" 10 || tg_die "nginx does not answer on :$NGINX_PORT"
+  NGINX_PID="$(pid_from_file "$NGINX_DIR/nginx.pid")"
+  tg_info "nginx: proxy_pass to the mock on :$NGINX_PORT (pid $NGINX_PID, config $NGINX_DIR/nginx.conf)"
+}
+
+stop_nginx() {
+  [[ -n "$NGINX_PID" ]] || return 0
+  kill -QUIT "$NGINX_PID" 2>/dev/null || true
+  local deadline=$((SECONDS + 10))
+  while pid_running "$NGINX_PID" && ((SECONDS < deadline)); do sleep 0.2; done
+  pid_running "$NGINX_PID" && kill -KILL "$NGINX_PID" 2>/dev/null || true
+  tg_info "nginx: stopped (pid $NGINX_PID)"
+  NGINX_PID=""
+}
+
+restore_mock() {
+  curl -fsS -o /dev/null -X POST "$MOCK_URL/_mock/config" -H 'Content-Type: application/json' \
+    --data "{\"latencyMs\":${ORIGINAL_LATENCY:-0}}" 2>/dev/null || true
+}
+
+cleanup() {
+  stop_nginx
+  restore_mock
+}
+trap cleanup EXIT
+
+# -------------------------------------------------------------------------------------------- wrk
+
+url_of() {
+  case "$1" in
+    mock) echo "$MOCK_URL/v1/chat/completions" ;;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" ;;
+    tollgate) echo "http://127.0.0.1:$BENCH_GATEWAY_PORT/v1/chat/completions" ;;
+  esac
+}
+
+# run_wrk TARGET CONNECTIONS SECONDS OUTFILE: wrk's report in OUTFILE, its user+sys CPU (s) appended.
+run_wrk() {
+  local target="$1" connections="$2" duration="$3" out="$4" threads body auth=""
+  threads=$((connections < 2 ? 1 : 2))
+  if [[ "$target" == tollgate ]]; then
+    body="$TOLLGATE_BODY"
+    auth="$BENCH_KEY"
+  else
+    body="$UPSTREAM_BODY"
+  fi
+  local TIMEFORMAT='WRKCPU %U %S'
+  { time BENCH_BODY="$body" BENCH_AUTH="$auth" wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s \
+      --latency -s "$HERE/chat.lua" "$(url_of "$target")" >"$out" 2>&1; } 2>>"$out"
+}
+
+field() { awk -v k="$2=" '/^BENCH / { for (i = 2; i <= NF; i++) if (index($i, k) == 1) print substr($i, length(k) + 1) }' "$1"; }
+
+# Until the last three one-second slices agree within 10 % (after at least GATEWAY_WARMUP_MIN of them): how long a freshly started gateway takes to be warm.
+warm_gateway_until_steady() {
+  local connections="$1" slice=0 previous=() rps out="$OUT/steady.txt" started=$SECONDS
+  local age_at_start=""
+  if [[ "${BENCH_GATEWAY_FRESH:-0}" == 1 ]]; then
+    age_at_start="$(process_age "$BENCH_GATEWAY_PID")"
+  fi
+  while ((slice < GATEWAY_WARMUP_MAX)); do
+    run_wrk tollgate "$connections" 1 "$out"
+    rps="$(awk '/^BENCH/ { for (i = 1; i <= NF; i++) if ($i ~ /^requests=/) r = substr($i, 10); else if ($i ~ /^duration_us=/) d = substr($i, 13) } END { printf "%.0f", (d > 0 ? r * 1e6 / d : 0) }' "$out")"
+    previous+=("$rps")
+    slice=$((slice + 1))
+    if ((slice >= GATEWAY_WARMUP_MIN)); then
+      local a="${previous[-1]}" b="${previous[-2]}" c="${previous[-3]}"
+      if awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { lo = a; hi = a; if (b < lo) lo = b; if (c < lo) lo = c; if (b > hi) hi = b; if (c > hi) hi = c; exit !(lo > 0 && hi <= lo * 1.1) }'; then
+        break
+      fi
+    fi
+  done
+  GATEWAY_STEADY_NOTE="gateway warm-up at $connections connections: 1-s slices ${previous[*]} req/s, steady after $((SECONDS - started)) s of load"
+  if [[ -n "$age_at_start" ]]; then
+    GATEWAY_STEADY_NOTE+="; from starting the gateway process to warm numbers: $(awk -v a="$age_at_start" -v s=$((SECONDS - started)) 'BEGIN { printf "%.0f", a + s }') s (start-up and set-up ${age_at_start%.*} s)"
+  fi
+}
+
+process_age() { # seconds since PID started
+  awk -v hz="$HZ" -v up="$(cut -d' ' -f1 /proc/uptime)" '{ sub(/^.*\) /, ""); printf "%.1f", up - $20 / hz }' "/proc/$1/stat"
+}
+
+set_mock_latency() {
+  curl -fsS -o /dev/null -X POST "$MOCK_URL/_mock/config" -H 'Content-Type: application/json' \
+    --data "{\"latencyMs\":$1}" || tg_die "could not set the mock's latency (POST $MOCK_URL/_mock/config)"
+}
+
+# The query side's settle-to-visible timer: count and sum (seconds) in the Prometheus text.
+settle_visible() {
+  curl -fsS "$QUERY_URL/actuator/prometheus" 2>/dev/null | awk '
+    /^tollgate_views_settle_visible_seconds_count/ { c = $NF }
+    /^tollgate_views_settle_visible_seconds_sum/ { s = $NF }
+    END { printf "%s %s\n", (c == "" ? 0 : c), (s == "" ? 0 : s) }'
+}
+
+# measure TARGET CONNECTIONS LATENCY: warm, then one measured wrk run with CPU sampled around it.
+measure() {
+  local target="$1" connections="$2" latency="$3" tag="$1-c$2-l$3"
+  local out="$OUT/$tag.txt" before after settle_before settle_after jfr_file=""
+  run_wrk "$target" "$connections" "$WARMUP" "$OUT/$tag.warmup.txt"
+  [[ "$target" == tollgate ]] && settle_before="$(settle_visible)"
+  if [[ "$JFR" == 1 && "$target" == tollgate && "$connections" == "$MAX_CONNECTIONS" ]]; then
+    jfr_file="$OUT/gateway-$tag.jfr"
+    jcmd "$BENCH_GATEWAY_PID" JFR.start name=bench-load settings=profile "filename=$jfr_file" >/dev/null
+  fi
+  before="$(cpu_ticks)"
+  run_wrk "$target" "$connections" "$SECONDS_PER_CELL" "$out"
+  after="$(cpu_ticks)"
+  if [[ -n "$jfr_file" ]]; then
+    jcmd "$BENCH_GATEWAY_PID" JFR.stop name=bench-load >/dev/null
+    JFR_FILES+=("$jfr_file")
+  fi
+  local settle_mean="-"
+  if [[ "$target" == tollgate ]]; then
+    sleep 1 # the last settlements of the window reach the views
+    settle_after="$(settle_visible)"
+    settle_mean="$(awk -v b="$settle_before" -v a="$settle_after" 'BEGIN { split(b, x, " "); split(a, y, " "); n = y[1] - x[1]; printf (n > 0 ? "%.1f" : "-"), (y[2] - x[2]) * 1000 / n }')"
+  fi
+  if ! grep -q '^BENCH ' "$out"; then
+    cat "$out" >&2
+    tg_die "wrk gave no summary for $tag; see $out"
+  fi
+  local requests duration wrk_cpu
+  requests="$(field "$out" requests)"
+  duration="$(field "$out" duration_us)"
+  wrk_cpu="$(awk '/^WRKCPU/ { printf "%.0f", ($2 + $3) * 1000 }' "$out")"
+  # One line per cell: target conns latency rps p50 p90 p99 (ms) errors detail settle cpu-ms/req ...
+  {
+    printf '%s\t%s\t%s\t' "$target" "$connections" "$latency"
+    awk -v r="$requests" -v d="$duration" 'BEGIN { printf "%.0f\t", (d > 0 ? r * 1e6 / d : 0) }'
+    for p in p50 p90 p99; do awk -v v="$(field "$out" "$p")" 'BEGIN { printf "%.2f\t", v / 1000 }'; done
+    local c rd w s t
+    c="$(field "$out" connect)" rd="$(field "$out" read)" w="$(field "$out" write)" s="$(field "$out" status)" t="$(field "$out" timeout)"
+    printf '%s\t%s\t%s\t' "$((c + rd + w + s + t))" "non2xx=$s connect=$c read=$rd write=$w timeout=$t" "$settle_mean"
+    for name in "${PROCESSES[@]}"; do
+      awk -v b="$before" -v a="$after" -v n="$name" -v r="$requests" -v hz="$HZ" 'BEGIN {
+        nb = split(b, x, "\n"); for (i = 1; i <= nb; i++) { split(x[i], f, " "); if (f[1] == n) t0 = f[2] }
+        na = split(a, y, "\n"); for (i = 1; i <= na; i++) { split(y[i], f, " "); if (f[1] == n) t1 = f[2] }
+        if (t0 == "" || t1 == "" || r == 0) printf "-\t"; else printf "%.3f\t", (t1 - t0) * 1000 / hz / r }'
+    done
+    awk -v c="$wrk_cpu" -v r="$requests" 'BEGIN { printf (r > 0 ? "%.3f\t" : "-\t"), c / r }'
+    # Cores busy with anything else (other builds, other instances) during the window.
+    awk -v b="$before" -v a="$after" -v hz="$HZ" -v c="$wrk_cpu" -v d="$duration" 'BEGIN {
+      nb = split(b, x, "\n"); for (i = 1; i <= nb; i++) { split(x[i], f, " "); if (f[1] == "machine") m0 = f[2]; else if (f[1] != "") p0 += f[2] }
+      na = split(a, y, "\n"); for (i = 1; i <= na; i++) { split(y[i], f, " "); if (f[1] == "machine") m1 = f[2]; else if (f[1] != "") p1 += f[2] }
+      other = (m1 - m0) - (p1 - p0) - c * hz / 1000; if (other < 0) other = 0
+      printf "%.2f\n", other / hz / (d / 1e6) }'
+  } >>"$RESULTS"
+  tail -n 1 "$RESULTS" | awk -F'\t' '{ printf "  %-8s %3s conn  mock %2s ms: %7s req/s  p50 %6s  p99 %7s ms  errors %s\n", $1, $2, $3, $4, $5, $7, $8 }' >&2
+}
+
+print_table() {
+  echo
+  echo "bench-load: ${SECONDS_PER_CELL} s per cell after ${WARMUP} s of warm-up; $(nproc) cores; latency in ms; CPU in ms per request (all processes of each; /proc/PID/stat, $HZ ticks/s)"
+  echo
+  awk -F'\t' '
+    { key = $2 "/" $3; if ($1 == "nginx") nginx[key] = $4; row[NR] = $0 }
+    END {
+      printf "%-8s %5s %5s %8s %8s %8s %8s %6s %7s %7s | %7s %7s %7s %8s %7s %7s %7s | %5s\n", "target", "conns", "mock", "req/s", "p50", "p90", "p99", "errors", "x nginx", "settle", "gateway", "query", "kafka", "postgres", "mock", "nginx", "wrk", "other"
+      for (i = 1; i <= NR; i++) {
+        split(row[i], f, "\t"); key = f[2] "/" f[3]
+        ratio = (key in nginx && nginx[key] > 0) ? sprintf("%.1f%%", 100 * f[4] / nginx[key]) : "-"
+        printf "%-8s %5s %3sms %8s %8s %8s %8s %6s %7s %7s | %7s %7s %7s %8s %7s %7s %7s | %5s\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], ratio, f[10], f[11], f[12], f[13], f[14], f[15], f[16], f[17], f[18]
+      }
+    }' "$RESULTS"
+  echo
+  echo "errors: non-2xx answers plus socket errors (connect, read, write, timeout); settle: mean ms from a settlement to"
+  echo "its visibility in the views during the cell (tollgate_views_settle_visible_seconds sum/count). Cells with errors:"
+  awk -F'\t' '$8 > 0 { printf "  %s %s conn %s ms: %s\n", $1, $2, $3, $9; n++ } END { if (!n) print "  none" }' "$RESULTS"
+  echo "other: cores busy with processes outside the bench during the cell (/proc/stat); above ~0.2 the cell was disturbed."
+  echo "The Kafka broker and PostgreSQL are shared with anything else on this machine: their CPU counts all their clients."
+  echo "Raw wrk reports: $OUT"
+}
+
+# ------------------------------------------------------------------------------------------- run
+
+command -v wrk >/dev/null || tg_die "wrk is missing (apt-get install wrk)"
+command -v nginx >/dev/null || tg_die "nginx is missing (apt-get install nginx-light)"
+ORIGINAL_LATENCY="$(curl -fsS "$MOCK_URL/_mock/config" | sed -n 's/.*"latencyMs":\([0-9]*\).*/\1/p')"
+JFR_FILES=()
+GATEWAY_STEADY_NOTE=""
+[[ " $TARGETS " == *" nginx "* ]] && start_nginx
+
+cells=0
+for latency in $LATENCIES; do for connections in $CONNECTIONS; do for target in $TARGETS; do cells=$((cells + 1)); done; done; done
+tg_info "bench-load: $cells cells of ${WARMUP} s warm-up + ${SECONDS_PER_CELL} s measured (about $((cells * (WARMUP + SECONDS_PER_CELL) / 60 + 1)) min)"
+for latency in $LATENCIES; do
+  set_mock_latency "$latency"
+  for connections in $CONNECTIONS; do
+    for target in $TARGETS; do
+      if [[ "$target" == tollgate && -z "$GATEWAY_STEADY_NOTE" ]]; then
+        warm_gateway_until_steady "$MAX_CONNECTIONS"
+        tg_info "  $GATEWAY_STEADY_NOTE"
+      fi
+      measure "$target" "$connections" "$latency"
+    done
+  done
+done
+
+print_table
+if [[ " $TARGETS " == *" tollgate "* ]]; then
+  echo
+  echo "$GATEWAY_STEADY_NOTE"
+  curl -fsS "$QUERY_URL/actuator/prometheus" | awk '
+    /^tollgate_views_settle_visible_seconds\{.*quantile="0.5"/ { p50 = $NF }
+    /^tollgate_views_settle_visible_seconds\{.*quantile="0.95"/ { p95 = $NF }
+    /^tollgate_views_settle_visible_seconds\{.*quantile="0.99"/ { p99 = $NF }
+    /^tollgate_views_settle_visible_seconds_max/ { max = $NF }
+    /^tollgate_views_settle_visible_seconds_count/ { n = $NF }
+    /^tollgate_views_consumer_lag/ { lag = $NF }
+    END { printf "settle-to-visible (query side, last ~2 min of the timer): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms over %d settlements in all; consumer lag now %s records\n", p50 * 1000, p95 * 1000, p99 * 1000, max * 1000, n, lag }'
+  awk '/^VmRSS|^VmHWM/ { printf "gateway %s %s %s   ", $1, $2, $3 } END { print "" }' "/proc/$BENCH_GATEWAY_PID/status"
+fi
+for file in "${JFR_FILES[@]}"; do
+  echo
+  echo "JFR of the gateway: $file"
+  jfr view --width 200 hot-methods "$file" | head -n 30
+done
