@@ -9,7 +9,8 @@
 #
 # Set by the launcher: BENCH_STATE, BENCH_MOCK_PORT, BENCH_GATEWAY_PORT, BENCH_QUERY_PORT,
 # BENCH_KAFKA_PORT, BENCH_PG_PORT, BENCH_GATEWAY_PID, BENCH_QUERY_PID, BENCH_MOCK_PID, BENCH_KEY,
-# BENCH_GATEWAY_FRESH (1: the launcher started the gateway for this run).
+# BENCH_GATEWAY_FRESH (1: the launcher started the gateway for this run), BENCH_DB_NAME (the apps'
+# database, for its transaction count).
 # Knobs (environment):
 #   BENCH_SECONDS      measured seconds per cell                       (15)
 #   BENCH_WARMUP       warm-up seconds per cell before measuring      (5)
@@ -91,6 +92,12 @@ cpu_ticks() {
     { pid = $1; sub(/^.*\) /, ""); ppid = $2; t = $12 + $13 + $14 + $15
       if (pid in name) total[name[pid]] += t; else if (ppid in name) total[name[ppid]] += t }
     END { for (k in total) print k, total[k] }'
+  # Transactions committed or rolled back in the app's database (PostgreSQL's statistics, flushed by
+  # each backend at least once a second).
+  if [[ -n "${BENCH_DB_NAME:-}" ]]; then
+    PGPASSWORD="${BENCH_DB_PASSWORD:-tollgate}" psql -qtA -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "${BENCH_DB_USER:-tollgate}" -d "$BENCH_DB_NAME" \
+      -c "select 'pgxact', xact_commit + xact_rollback from pg_stat_database where datname = current_database()" -F ' ' 2>/dev/null || true
+  fi
   # The whole machine's busy ticks, to tell how much CPU went to processes that are not in the bench.
   awk '/^cpu / { print "machine", $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
@@ -273,10 +280,14 @@ measure() {
     awk -v c="$wrk_cpu" -v r="$requests" 'BEGIN { printf (r > 0 ? "%.3f\t" : "-\t"), c / r }'
     # Cores busy with anything else (other builds, other instances) during the window.
     awk -v b="$before" -v a="$after" -v hz="$HZ" -v c="$wrk_cpu" -v d="$duration" 'BEGIN {
-      nb = split(b, x, "\n"); for (i = 1; i <= nb; i++) { split(x[i], f, " "); if (f[1] == "machine") m0 = f[2]; else if (f[1] != "") p0 += f[2] }
-      na = split(a, y, "\n"); for (i = 1; i <= na; i++) { split(y[i], f, " "); if (f[1] == "machine") m1 = f[2]; else if (f[1] != "") p1 += f[2] }
+      nb = split(b, x, "\n"); for (i = 1; i <= nb; i++) { split(x[i], f, " "); if (f[1] == "machine") m0 = f[2]; else if (f[1] != "" && f[1] != "pgxact") p0 += f[2] }
+      na = split(a, y, "\n"); for (i = 1; i <= na; i++) { split(y[i], f, " "); if (f[1] == "machine") m1 = f[2]; else if (f[1] != "" && f[1] != "pgxact") p1 += f[2] }
       other = (m1 - m0) - (p1 - p0) - c * hz / 1000; if (other < 0) other = 0
-      printf "%.2f\n", other / hz / (d / 1e6) }'
+      printf "%.2f\t", other / hz / (d / 1e6) }'
+    awk -v b="$before" -v a="$after" -v r="$requests" 'BEGIN {
+      nb = split(b, x, "\n"); for (i = 1; i <= nb; i++) { split(x[i], f, " "); if (f[1] == "pgxact") t0 = f[2] }
+      na = split(a, y, "\n"); for (i = 1; i <= na; i++) { split(y[i], f, " "); if (f[1] == "pgxact") t1 = f[2] }
+      if (t0 == "" || t1 == "" || r == 0) print "-"; else printf "%.2f\n", (t1 - t0) / r }'
   } >>"$RESULTS"
   tail -n 1 "$RESULTS" | awk -F'\t' '{ printf "  %-8s %3s conn  mock %2s ms: %7s req/s  p50 %6s  p99 %7s ms  errors %s\n", $1, $2, $3, $4, $5, $7, $8 }' >&2
 }
@@ -288,17 +299,18 @@ print_table() {
   awk -F'\t' '
     { key = $2 "/" $3; if ($1 == "nginx") nginx[key] = $4; row[NR] = $0 }
     END {
-      printf "%-8s %5s %5s %8s %8s %8s %8s %6s %7s %7s | %7s %7s %7s %8s %7s %7s %7s | %5s\n", "target", "conns", "mock", "req/s", "p50", "p90", "p99", "errors", "x nginx", "settle", "gateway", "query", "kafka", "postgres", "mock", "nginx", "wrk", "other"
+      printf "%-8s %5s %5s %8s %8s %8s %8s %6s %7s %7s | %7s %7s %7s %8s %7s %7s %7s | %5s %6s\n", "target", "conns", "mock", "req/s", "p50", "p90", "p99", "errors", "x nginx", "settle", "gateway", "query", "kafka", "postgres", "mock", "nginx", "wrk", "other", "pg tx"
       for (i = 1; i <= NR; i++) {
         split(row[i], f, "\t"); key = f[2] "/" f[3]
         ratio = (key in nginx && nginx[key] > 0) ? sprintf("%.1f%%", 100 * f[4] / nginx[key]) : "-"
-        printf "%-8s %5s %3sms %8s %8s %8s %8s %6s %7s %7s | %7s %7s %7s %8s %7s %7s %7s | %5s\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], ratio, f[10], f[11], f[12], f[13], f[14], f[15], f[16], f[17], f[18]
+        printf "%-8s %5s %3sms %8s %8s %8s %8s %6s %7s %7s | %7s %7s %7s %8s %7s %7s %7s | %5s %6s\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], ratio, f[10], f[11], f[12], f[13], f[14], f[15], f[16], f[17], f[18], f[19]
       }
     }' "$RESULTS"
   echo
   echo "errors: non-2xx answers plus socket errors (connect, read, write, timeout); settle: mean ms from a settlement to"
   echo "its visibility in the views during the cell (tollgate_views_settle_visible_seconds sum/count). Cells with errors:"
   awk -F'\t' '$8 > 0 { printf "  %s %s conn %s ms: %s\n", $1, $2, $3, $9; n++ } END { if (!n) print "  none" }' "$RESULTS"
+  echo "pg tx: transactions per request in the app's database (pg_stat_database; its other clients count too)."
   echo "other: cores busy with processes outside the bench during the cell (/proc/stat); above ~0.2 the cell was disturbed."
   echo "The Kafka broker and PostgreSQL are shared with anything else on this machine: their CPU counts all their clients."
   echo "Raw wrk reports: $OUT"
