@@ -192,7 +192,7 @@ field() { awk -v k="$2=" '/^BENCH / { for (i = 2; i <= NF; i++) if (index($i, k)
 
 # Until the last three one-second slices agree within 10 % (after at least GATEWAY_WARMUP_MIN of them): how long a freshly started gateway takes to be warm.
 warm_gateway_until_steady() {
-  local connections="$1" slice=0 previous=() rps out="$OUT/steady.txt" started=$SECONDS
+  local connections="$1" slice=0 previous=() rps out="$OUT/steady.txt" started=$SECONDS steady=false
   local age_at_start=""
   if [[ "${BENCH_GATEWAY_FRESH:-0}" == 1 ]]; then
     age_at_start="$(process_age "$BENCH_GATEWAY_PID")"
@@ -205,13 +205,14 @@ warm_gateway_until_steady() {
     if ((slice >= GATEWAY_WARMUP_MIN)); then
       local a="${previous[-1]}" b="${previous[-2]}" c="${previous[-3]}"
       if awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { lo = a; hi = a; if (b < lo) lo = b; if (c < lo) lo = c; if (b > hi) hi = b; if (c > hi) hi = c; exit !(lo > 0 && hi <= lo * 1.1) }'; then
+        steady=true
         break
       fi
     fi
   done
-  GATEWAY_STEADY_NOTE="gateway warm-up at $connections connections: 1-s slices ${previous[*]} req/s, steady after $((SECONDS - started)) s of load"
+  GATEWAY_STEADY_NOTE="gateway warm-up at $connections connections: 1-s slices ${previous[*]} req/s, $($steady && echo steady || echo "not steady (noisy machine?)") after $((SECONDS - started)) s of load"
   if [[ -n "$age_at_start" ]]; then
-    GATEWAY_STEADY_NOTE+="; from starting the gateway process to warm numbers: $(awk -v a="$age_at_start" -v s=$((SECONDS - started)) 'BEGIN { printf "%.0f", a + s }') s (start-up and set-up ${age_at_start%.*} s)"
+    GATEWAY_STEADY_NOTE+="; from starting the gateway process to the end of its warm-up: $(awk -v a="$age_at_start" -v s=$((SECONDS - started)) 'BEGIN { printf "%.0f", a + s }') s (start-up and set-up ${age_at_start%.*} s)"
   fi
 }
 
