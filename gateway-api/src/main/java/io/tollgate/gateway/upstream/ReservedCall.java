@@ -3,22 +3,15 @@ package io.tollgate.gateway.upstream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.events.EventIds;
 import io.tollgate.gateway.auth.Caller;
-import io.tollgate.gateway.credentials.CredentialPool;
-import io.tollgate.gateway.credentials.CredentialPool.CallOutcome;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.idempotency.IdempotentOutcome;
 import io.tollgate.gateway.metering.CreditMeter;
 import io.tollgate.gateway.metering.MeteredRequest;
 import io.tollgate.gateway.metering.Metering;
 import io.tollgate.gateway.metering.RequestFacts;
-import io.tollgate.gateway.providers.Provider;
 import io.tollgate.gateway.providers.ProviderAdapter;
 import io.tollgate.gateway.providers.ProviderUsage;
-import io.tollgate.gateway.providers.UpstreamCall;
-import io.tollgate.gateway.providers.UpstreamHttp;
-import io.tollgate.gateway.providers.WireFormat;
 import io.tollgate.gateway.routing.Deployment;
-import io.tollgate.gateway.routing.DeploymentHealth;
 import io.tollgate.gateway.routing.ModelRouter;
 import io.tollgate.gateway.telemetry.RequestTracing;
 import io.tollgate.gateway.usage.SettledUsage;
@@ -36,18 +29,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -56,10 +40,8 @@ import java.util.function.Supplier;
  * the reservation covers the dearest deployment that may answer, and the settlement charges the rate of
  * the one that did. Every attempt becomes a ProviderCalled event.
  *
- * <p>Failover: deployments are tried in order. Within a deployment, a 429 or a rejected key moves on to
- * the provider's next credential; a 5xx, a timeout or an unreachable provider moves on to the next
- * deployment. A client error (another 4xx) ends the request: no other deployment would answer it
- * differently. Not enough credit is decided before any of this and never fails over.
+ * <p>Failover is the {@link FailoverDispatcher}'s, billing the {@link MeteredRequest}'s; this class ties
+ * them to the HTTP exchange. Not enough credit is decided before any of this and never fails over.
  */
 public final class ReservedCall {
     private static final Logger log = LoggerFactory.getLogger(ReservedCall.class);
@@ -72,11 +54,7 @@ public final class ReservedCall {
     private final HttpServletRequest httpRequest;
     private final MeteredRequest metered;
     private final List<ProviderAttempt> attempts = new ArrayList<>();
-    private Deployment answering;
-    private Provider.Credential answeringCredential;
-    private long answerStartNanos;
-    private Long answerTtfbMillis;
-    private int answerStatus;
+    private FailoverDispatcher.Answered answered;
 
     private ReservedCall(Factory factory, List<Deployment> deployments, Pricing pricing, long inputEstimate,
                          HttpServletRequest httpRequest, MeteredRequest metered) {
@@ -86,12 +64,6 @@ public final class ReservedCall {
         this.inputEstimate = inputEstimate;
         this.httpRequest = httpRequest;
         this.metered = metered;
-    }
-
-    /** Builds one provider's HTTP request for a deployment, given the credential's secret. */
-    @FunctionalInterface
-    public interface RequestBuilder {
-        HttpRequest.Builder build(Deployment deployment, ProviderAdapter adapter, String secret);
     }
 
     public String requestId() {
@@ -108,129 +80,16 @@ public final class ReservedCall {
 
     /**
      * Calls the deployments in failover order until one answers 200 or a client error. When all fail,
-     * the reservation is released and the last failure is thrown in the client's terms.
+     * the hold is released and the last failure is thrown in the client's terms.
      */
-    public UpstreamAnswer send(RequestBuilder requests) {
-        Failure lastFailure = Failure.NO_CREDENTIAL;
-        for (int index = 0; index < deployments.size(); index++) {
-            Deployment deployment = deployments.get(index);
-            boolean lastInLine = index == deployments.size() - 1;
-            if (!factory.health.tryAcquire(deployment) && !lastInLine) {
-                attempts.add(attempt(deployment, null, 0, System.nanoTime(), null, "circuit_open"));
-                continue;
-            }
-            ProviderAdapter adapter = factory.adapter(deployment);
-            Set<String> triedCredentials = new HashSet<>();
-            while (true) {
-                Optional<Provider.Credential> next = factory.credentials.next(deployment.provider());
-                if (next.isEmpty() || !triedCredentials.add(next.get().id())) {
-                    if (triedCredentials.isEmpty()) {
-                        attempts.add(attempt(deployment, null, 0, System.nanoTime(), null, "no_credential"));
-                        lastFailure = Failure.NO_CREDENTIAL;
-                    }
-                    break;
-                }
-                Provider.Credential credential = next.get();
-                long start = System.nanoTime();
-                HttpResponse<InputStream> response;
-                HttpRequest.Builder request;
-                try {
-                    request = requests.build(deployment, adapter, credential.secret());
-                } catch (GatewayException untranslatable) {
-                    // The request cannot be put in this provider's terms (e.g. n > 1 for Anthropic): the
-                    // client's mistake, answered before anything went upstream.
-                    factory.health.neutral(deployment);
-                    release();
-                    throw untranslatable;
-                }
-                try (var span = factory.tracing.providerCall(deployment.provider().name(), deployment.model())) {
-                    response = send(span, request);
-                } catch (HttpTimeoutException e) {
-                    failedAttempt(deployment, credential, 0, start, "timeout");
-                    lastFailure = Failure.TIMEOUT;
-                    break;
-                } catch (IOException e) {
-                    failedAttempt(deployment, credential, 0, start, "io");
-                    lastFailure = Failure.UNREACHABLE;
-                    break;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    attempts.add(attempt(deployment, credential, 0, start, null, "interrupted"));
-                    release();
-                    throw new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", null,
-                            "The gateway is shutting down.");
-                }
-                int status = response.statusCode();
-                long ttfb = millisSince(start);
-                String errorClass = UpstreamCall.classify(status);
-                if (errorClass == null || "upstream_4xx".equals(errorClass)) {
-                    factory.credentials.report(deployment.provider(), credential, CallOutcome.OK);
-                    if (errorClass == null) {
-                        factory.health.succeeded(deployment, System.nanoTime() - start);
-                    } else {
-                        factory.health.neutral(deployment);
-                    }
-                    answering = deployment;
-                    answeringCredential = credential;
-                    answerStartNanos = start;
-                    answerTtfbMillis = ttfb;
-                    answerStatus = status;
-                    return new UpstreamAnswer(deployment, status, response.body());
-                }
-                discard(response);
-                switch (errorClass) {
-                    case "rate_limited" -> {
-                        factory.credentials.report(deployment.provider(), credential, CallOutcome.RATE_LIMITED);
-                        failedAttempt(deployment, credential, status, start, errorClass);
-                        lastFailure = Failure.RATE_LIMITED;
-                    }
-                    case "auth" -> {
-                        factory.credentials.report(deployment.provider(), credential, CallOutcome.REJECTED);
-                        attempts.add(attempt(deployment, credential, status, start, ttfb, errorClass));
-                        factory.health.neutral(deployment);
-                        lastFailure = Failure.AUTH;
-                    }
-                    default -> {
-                        // a 5xx says nothing about the key, only about the deployment
-                        failedAttempt(deployment, credential, status, start, errorClass);
-                        lastFailure = Failure.UPSTREAM_5XX;
-                    }
-                }
-                if (lastFailure == Failure.UPSTREAM_5XX) {
-                    break;
-                }
-            }
-        }
-        release();
-        throw lastFailure.toException();
-    }
-
-    private HttpResponse<InputStream> send(RequestTracing.TracedStep span, HttpRequest.Builder request)
-            throws IOException, InterruptedException {
+    public UpstreamAnswer send(FailoverDispatcher.RequestBuilder requests) {
         try {
-            HttpResponse<InputStream> response = factory.http.send(request);
-            String errorClass = UpstreamCall.classify(response.statusCode());
-            span.outcome(errorClass == null ? "ok" : errorClass);
-            return response;
-        } catch (IOException | InterruptedException e) {
-            span.outcome(e instanceof HttpTimeoutException ? "timeout" : "io").error(e);
-            throw e;
+            answered = factory.dispatcher.dispatch(deployments, requests, attempts);
+        } catch (GatewayException failed) {
+            release();
+            throw failed;
         }
-    }
-
-    private void failedAttempt(Deployment deployment, Provider.Credential credential, int status, long start,
-                               String errorClass) {
-        attempts.add(attempt(deployment, credential, status, start, status == 0 ? null : millisSince(start),
-                errorClass));
-        factory.health.failed(deployment, System.nanoTime() - start, new DeploymentHealth.UpstreamFailure(errorClass));
-    }
-
-    private static void discard(HttpResponse<InputStream> response) {
-        try (InputStream body = response.body()) {
-            body.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException ignored) {
-            // the attempt failed anyway; what the body said does not change what happens next
-        }
+        return new UpstreamAnswer(answered.deployment(), answered.status(), answered.body());
     }
 
     /** Debits what the answered request used and releases the rest of the reservation. */
@@ -240,8 +99,8 @@ public final class ReservedCall {
 
     /** @param interruption why a stream ended early ("client_disconnected", "stream_broken"), or null */
     public SettlementOutcome settle(TokenUsage usage, String interruption) {
-        attempts.add(attempt(answering, answeringCredential, answerStatus, answerStartNanos, answerTtfbMillis,
-                interruption));
+        attempts.add(answered.toAttempt(attempts.size() + 1, interruption));
+        Deployment answering = answered.deployment();
         SettlementOutcome outcome;
         try (var span = factory.tracing.settle(answering.provider().name(), answering.model())) {
             outcome = metered.settle(answering.provider().name(), answering.model(), usage, List.copyOf(attempts),
@@ -258,8 +117,7 @@ public final class ReservedCall {
 
     /** The provider refused the request as the client's mistake: nothing is charged. */
     public void releaseAfterClientError() {
-        attempts.add(attempt(answering, answeringCredential, answerStatus, answerStartNanos, answerTtfbMillis,
-                "upstream_4xx"));
+        attempts.add(answered.toAttempt(attempts.size() + 1, "upstream_4xx"));
         release();
     }
 
@@ -269,9 +127,9 @@ public final class ReservedCall {
      */
     public GatewayException releaseAfterClientError(byte[] providerBody) {
         releaseAfterClientError();
-        HttpStatus status = HttpStatus.resolve(answerStatus);
-        String message = factory.errorMessage(answering, providerBody)
-                .orElse("The provider refused the request (HTTP " + answerStatus + ").");
+        HttpStatus status = HttpStatus.resolve(answered.status());
+        String message = factory.errorMessage(answered.deployment(), providerBody)
+                .orElse("The provider refused the request (HTTP " + answered.status() + ").");
         return new GatewayException(status != null ? status : HttpStatus.BAD_REQUEST, "invalid_request_error",
                 "provider_rejected_request", message);
     }
@@ -281,16 +139,16 @@ public final class ReservedCall {
      * the provider failed.
      */
     public GatewayException releaseAfterUnreadableAnswer(RuntimeException why) {
-        log.warn("unreadable answer from {} for request {}: {}", answering.qualifiedName(), requestId(), why.toString());
-        attempts.add(attempt(answering, answeringCredential, answerStatus, answerStartNanos, answerTtfbMillis,
-                "unreadable_answer"));
+        log.warn("unreadable answer from {} for request {}: {}", answered.deployment().qualifiedName(), requestId(),
+                why.toString());
+        attempts.add(answered.toAttempt(attempts.size() + 1, "unreadable_answer"));
         release();
         return new GatewayException(HttpStatus.BAD_GATEWAY, "upstream_error", "provider_error",
                 "The provider's answer could not be read.");
     }
 
     private void release() {
-        Deployment last = answering != null ? answering : deployments.getLast();
+        Deployment last = answered != null ? answered.deployment() : deployments.getLast();
         try (var span = factory.tracing.settle(last.provider().name(), last.model()).outcome("released")) {
             metered.release(List.copyOf(attempts));
         }
@@ -312,70 +170,24 @@ public final class ReservedCall {
                 usage.reasoningTokens(), false);
     }
 
-    private ProviderAttempt attempt(Deployment deployment, Provider.Credential credential, int status, long start,
-                                    Long ttfbMillis, String errorClass) {
-        return new ProviderAttempt(deployment.provider().name(), deployment.model(),
-                credential == null ? null : credential.id(), attempts.size() + 1, status, millisSince(start),
-                ttfbMillis, errorClass);
-    }
-
-    private static long millisSince(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1_000_000;
-    }
-
-    /** Why the last attempt failed, as the client is told once every deployment failed. */
-    private enum Failure {
-        NO_CREDENTIAL, RATE_LIMITED, AUTH, UPSTREAM_5XX, TIMEOUT, UNREACHABLE;
-
-        GatewayException toException() {
-            return switch (this) {
-                case NO_CREDENTIAL -> new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, "upstream_error",
-                        "provider_unavailable", "No provider of this model has a usable credential right now.");
-                case RATE_LIMITED -> new GatewayException(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error",
-                        "rate_limit_exceeded", "The provider is rate limiting requests; retry later.");
-                case AUTH -> new GatewayException(HttpStatus.BAD_GATEWAY, "upstream_error", "provider_auth_failed",
-                        "The provider rejected the gateway's credential.");
-                case UPSTREAM_5XX -> new GatewayException(HttpStatus.BAD_GATEWAY, "upstream_error", "provider_error",
-                        "The provider failed to answer.");
-                case TIMEOUT -> new GatewayException(HttpStatus.GATEWAY_TIMEOUT, "upstream_error", "provider_timeout",
-                        "The provider did not answer in time.");
-                case UNREACHABLE -> new GatewayException(HttpStatus.BAD_GATEWAY, "upstream_error",
-                        "provider_unreachable", "The provider could not be reached.");
-            };
-        }
-    }
-
     /** Reserves requests; everything a ReservedCall needs from the application lives here. */
     @Component
     public static class Factory {
         private final CreditMeter meter;
         private final ModelRouter router;
-        private final CredentialPool credentials;
-        private final DeploymentHealth health;
-        private final UpstreamHttp http;
-        private final Map<WireFormat, ProviderAdapter> adapters;
+        private final FailoverDispatcher dispatcher;
         private final RequestTracing tracing;
         private final Rejections rejections;
         private final ObjectMapper json;
 
-        Factory(CreditMeter meter, ModelRouter router, CredentialPool credentials, DeploymentHealth health,
-                UpstreamHttp http, List<ProviderAdapter> adapters,
-                RequestTracing tracing, Rejections rejections, ObjectMapper json) {
-            this.json = json;
-            this.tracing = tracing;
-            this.rejections = rejections;
+        Factory(CreditMeter meter, ModelRouter router, FailoverDispatcher dispatcher, RequestTracing tracing,
+                Rejections rejections, ObjectMapper json) {
             this.meter = meter;
             this.router = router;
-            this.credentials = credentials;
-            this.health = health;
-            this.http = http;
-            this.adapters = byWireFormat(adapters);
-        }
-
-        private static Map<WireFormat, ProviderAdapter> byWireFormat(List<ProviderAdapter> adapters) {
-            Map<WireFormat, ProviderAdapter> byFormat = new EnumMap<>(WireFormat.class);
-            adapters.forEach(adapter -> byFormat.put(adapter.wireFormat(), adapter));
-            return byFormat;
+            this.dispatcher = dispatcher;
+            this.tracing = tracing;
+            this.rejections = rejections;
+            this.json = json;
         }
 
         /** Records a refusal of the client's input (before any reservation) in the ledger's log. */
@@ -394,11 +206,7 @@ public final class ReservedCall {
         }
 
         public ProviderAdapter adapter(Deployment deployment) {
-            ProviderAdapter adapter = adapters.get(deployment.provider().wireFormat());
-            if (adapter == null) {
-                throw new IllegalStateException("no adapter for " + deployment.provider().wireFormat());
-            }
-            return adapter;
+            return dispatcher.adapter(deployment);
         }
 
         /** A chat request: worst case = input estimate plus the output limit, at the dearest deployment's rate. */
