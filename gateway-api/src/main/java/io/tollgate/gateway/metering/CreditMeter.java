@@ -79,6 +79,8 @@ public class CreditMeter implements AuthInvalidation.Listener {
         volatile long demandMicrosPerSecond;
         /** The ledger's last refusal; requests that queued while it was being asked share its answer. */
         volatile LastRefusal lastRefusal;
+        /** The last lease was granted all it wanted: the account has room for one more in advance. */
+        volatile boolean roomy;
 
         AccountMeter(String accountId) {
             this.accountId = accountId;
@@ -124,21 +126,17 @@ public class CreditMeter implements AuthInvalidation.Listener {
                 retire(account, lease);
                 settleIfDrained(account, lease);
             }
-            long wanted = Math.min(maxLeaseMicros, Math.max(fullMicros * properties.minLeaseRequests(),
-                    account.demandMicrosPerSecond * properties.retireAfter().toSeconds() * 2));
+            long wanted = Math.max(fullMicros, wantedLease(account, fullMicros));
             String leaseId = EventIds.next().toString();
             long askedAtNanos = System.nanoTime();
-            LeaseOutcome outcome = ledger.grant(facts.accountId(), leaseId, Math.max(wanted, fullMicros),
-                    minimumMicros, properties.leaseTtl());
+            LeaseOutcome outcome = ledger.grant(facts.accountId(), leaseId, wanted, minimumMicros,
+                    properties.leaseTtl());
             if (outcome instanceof LeaseOutcome.Refused refused) {
                 account.lastRefusal = new LastRefusal(askedAtNanos, refused);
+                account.roomy = false;
                 return refusal(refused, minimumMicros);
             }
-            var granted = (LeaseOutcome.Granted) outcome;
-            Lease fresh = new Lease(facts.accountId(), leaseId, granted.amountMicros(), granted.expiresAt(),
-                    System.nanoTime());
-            account.open.add(fresh);
-            account.current.set(fresh);
+            Lease fresh = opened(account, leaseId, (LeaseOutcome.Granted) outcome, wanted);
             if (fresh.tryHold(fullMicros, usableUntil)) {
                 return held(fresh, facts, fullMicros, wantedOutput);
             }
@@ -154,6 +152,21 @@ public class CreditMeter implements AuthInvalidation.Listener {
         } finally {
             account.leasing.unlock();
         }
+    }
+
+    /** At least a few worst cases; when the account is busy, what it held over two lease lives. */
+    private long wantedLease(AccountMeter account, long fullMicros) {
+        return Math.min(maxLeaseMicros, Math.max(fullMicros * properties.minLeaseRequests(),
+                account.demandMicrosPerSecond * properties.retireAfter().toSeconds() * 2));
+    }
+
+    private Lease opened(AccountMeter account, String leaseId, LeaseOutcome.Granted granted, long wanted) {
+        Lease fresh = new Lease(account.accountId, leaseId, granted.amountMicros(), granted.expiresAt(),
+                System.nanoTime());
+        account.roomy = granted.amountMicros() >= wanted;
+        account.open.add(fresh);
+        account.current.set(fresh);
+        return fresh;
     }
 
     private void lockLeasing(AccountMeter account) {
@@ -290,6 +303,7 @@ public class CreditMeter implements AuthInvalidation.Listener {
         Instant wallNow = Instant.now();
         Duration ttl = properties.leaseTtl();
         for (AccountMeter account : accounts.values()) {
+            renewAhead(account, now);
             for (Lease lease : account.open) {
                 if (now - lease.grantedAtNanos >= properties.retireAfter().toNanos()) {
                     retire(account, lease);
@@ -299,6 +313,46 @@ public class CreditMeter implements AuthInvalidation.Listener {
                     extend(lease, wallNow.plus(ttl));
                 }
             }
+        }
+    }
+
+    /**
+     * Takes a busy account's next lease before its current one retires or runs dry, so that requests do
+     * not wait for the ledger. Only where the last lease got all it wanted: on an account near its end
+     * the next lease is asked for by the request that needs it, at the size it needs.
+     */
+    private void renewAhead(AccountMeter account, long now) {
+        Lease current = account.current.get();
+        if (current == null || !account.roomy || current.heldTotalMicros() == 0) {
+            return;
+        }
+        boolean old = now - current.grantedAtNanos >= properties.retireAfter().minus(properties.tick().multipliedBy(2))
+                .toNanos();
+        boolean runningLow = current.freeMicros() < current.amountMicros / 4;
+        if (!(old || runningLow) || !account.leasing.tryLock()) {
+            return;
+        }
+        try {
+            if (account.current.get() != current) {
+                return;
+            }
+            double ageSeconds = Math.max(0.1, (now - current.grantedAtNanos) / 1e9);
+            account.demandMicrosPerSecond = Math.max(account.demandMicrosPerSecond,
+                    (long) (current.heldTotalMicros() / ageSeconds));
+            long wanted = wantedLease(account, 1);
+            String leaseId = EventIds.next().toString();
+            if (ledger.grant(account.accountId, leaseId, wanted, 1, properties.leaseTtl())
+                    instanceof LeaseOutcome.Granted granted) {
+                opened(account, leaseId, granted, wanted);
+                retire(account, current);
+                settleIfDrained(account, current);
+            } else {
+                account.roomy = false;
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not take the next lease of account {} ahead: {}", account.accountId, e.toString());
+        } finally {
+            account.leasing.unlock();
         }
     }
 

@@ -119,6 +119,10 @@ final class Lease {
         return settled;
     }
 
+    synchronized long freeMicros() {
+        return freeMicros;
+    }
+
     synchronized long debitedMicros() {
         return debitedMicros;
     }

@@ -108,7 +108,8 @@ class LeaseInvariantsTest {
         String account = accountWith(1_000 * COST);
         // A lease that lives 3 s and is usable until 0.4 s before its end: all six requests draw on one.
         ConfigurableApplicationContext doomed = GatewayInstances.start(TOPIC, "--tollgate.metering.lease-ttl=3s",
-                "--tollgate.metering.tick=200ms", "--tollgate.metering.retire-after=60s", QUICK_SWEEPS[0],
+                "--tollgate.metering.tick=200ms", "--tollgate.metering.retire-after=60s",
+                "--tollgate.metering.min-lease-requests=50", QUICK_SWEEPS[0],
                 QUICK_SWEEPS[1]);
         try {
             CreditMeter meter = meter(doomed);
