@@ -43,6 +43,13 @@ public final class RequestHistoryWriter implements ViewWriter {
                 p.apiFormat = e.apiFormat();
                 p.stream = e.stream();
                 p.acceptedAt = e.occurredAt();
+                if (e.reservedMicros() > 0) {
+                    // New shape: the worst case held on the lease; old events bring it in CreditsReserved.
+                    p.reserved = e.reservedMicros();
+                }
+                if (e.leaseId() != null) {
+                    p.leaseId = e.leaseId();
+                }
             }
             case RequestRejected e -> {
                 Patch p = patch(e.requestId(), e.accountId(), e.occurredAt());
@@ -75,6 +82,9 @@ public final class RequestHistoryWriter implements ViewWriter {
                 p.status = "succeeded";
                 p.cost = e.amountMicros();
                 p.finishedAt = e.occurredAt();
+                if (e.leaseId() != null) {
+                    p.leaseId = e.leaseId();
+                }
             }
             case ReservationReleased e -> {
                 if (e.reason() != ReleaseReason.SETTLED) {
@@ -82,6 +92,9 @@ public final class RequestHistoryWriter implements ViewWriter {
                     p.status = "failed";
                     p.cost = 0L;
                     p.finishedAt = e.occurredAt();
+                    if (e.leaseId() != null) {
+                        p.leaseId = e.leaseId();
+                    }
                 }
             }
             case CreditsRefunded e -> {
@@ -105,7 +118,7 @@ public final class RequestHistoryWriter implements ViewWriter {
         int n = patches.size();
         List<String> ids = new ArrayList<>(n), accounts = new ArrayList<>(n), keys = new ArrayList<>(n),
                 providers = new ArrayList<>(n), models = new ArrayList<>(n), formats = new ArrayList<>(n),
-                statuses = new ArrayList<>(n), errors = new ArrayList<>(n);
+                statuses = new ArrayList<>(n), errors = new ArrayList<>(n), leases = new ArrayList<>(n);
         List<Boolean> streams = new ArrayList<>(n), estimated = new ArrayList<>(n);
         List<Integer> httpStatuses = new ArrayList<>(n), attempts = new ArrayList<>(n);
         List<Long> input = new ArrayList<>(n), output = new ArrayList<>(n), cached = new ArrayList<>(n),
@@ -135,18 +148,19 @@ public final class RequestHistoryWriter implements ViewWriter {
             errors.add(p.error);
             accepted.add(Sql.micros(p.acceptedAt != null ? p.acceptedAt : p.firstSeenAt));
             finished.add(Sql.micros(p.finishedAt));
+            leases.add(p.leaseId);
         }
         // status: null in a patch means "not decided by this batch"; a new row starts as accepted.
         try (PreparedStatement upsert = connection.prepareStatement("""
                 insert into %1$s.requests as r (request_id, account_id, api_key_id, provider, model, api_format, stream,
                     status, http_status, attempts, input_tokens, output_tokens, cached_tokens, estimated, reserved_micros,
-                    cost_micros, refunded_micros, duration_millis, ttfb_millis, error, accepted_at, finished_at)
+                    cost_micros, refunded_micros, duration_millis, ttfb_millis, error, accepted_at, finished_at, lease_id)
                 select id, acc, k, pr, mo, fo, st, coalesce(sta, 'accepted'), hs, att, inp, outp, ca, est, res, co, ref,
-                       du, tt, er, %2$s, %3$s
+                       du, tt, er, %2$s, %3$s, le
                 from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::text[],
                             ?::int4[], ?::int4[], ?::int8[], ?::int8[], ?::int8[], ?::bool[], ?::int8[], ?::int8[],
-                            ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int8[], ?::int8[])
-                     as t(id, acc, k, pr, mo, fo, st, sta, hs, att, inp, outp, ca, est, res, co, ref, du, tt, er, acat, fin)
+                            ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int8[], ?::int8[], ?::text[])
+                     as t(id, acc, k, pr, mo, fo, st, sta, hs, att, inp, outp, ca, est, res, co, ref, du, tt, er, acat, fin, le)
                 on conflict (request_id) do update set
                     api_key_id = coalesce(excluded.api_key_id, r.api_key_id),
                     provider = coalesce(excluded.provider, r.provider),
@@ -170,7 +184,8 @@ public final class RequestHistoryWriter implements ViewWriter {
                     error = case when excluded.attempts > 0 or excluded.status = 'rejected' then excluded.error
                                  else r.error end,
                     accepted_at = least(excluded.accepted_at, r.accepted_at),
-                    finished_at = coalesce(excluded.finished_at, r.finished_at)"""
+                    finished_at = coalesce(excluded.finished_at, r.finished_at),
+                    lease_id = coalesce(excluded.lease_id, r.lease_id)"""
                 .formatted(schema, Sql.timestamp("acat"), Sql.timestamp("fin")))) {
             int i = 1;
             upsert.setArray(i++, Sql.texts(connection, ids));
@@ -194,7 +209,8 @@ public final class RequestHistoryWriter implements ViewWriter {
             upsert.setArray(i++, Sql.longs(connection, ttfb));
             upsert.setArray(i++, Sql.texts(connection, errors));
             upsert.setArray(i++, Sql.longs(connection, accepted));
-            upsert.setArray(i, Sql.longs(connection, finished));
+            upsert.setArray(i++, Sql.longs(connection, finished));
+            upsert.setArray(i, Sql.texts(connection, leases));
             upsert.executeUpdate();
         }
     }
@@ -203,7 +219,7 @@ public final class RequestHistoryWriter implements ViewWriter {
     private static final class Patch {
         final String requestId, accountId;
         final Instant firstSeenAt;
-        String apiKeyId, provider, model, apiFormat, status, error;
+        String apiKeyId, provider, model, apiFormat, status, error, leaseId;
         Boolean stream, estimated;
         Integer httpStatus;
         int attempts;

@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ViewsReplay {
     private static final int QUEUED_BATCHES_PER_LANE = 4;
     /** Tables written with "on conflict": their primary keys must exist while loading. */
-    private static final Set<String> UPSERTED_TABLES = Set.of("accounts", "requests", "usage_hourly", "consumer_positions");
+    private static final Set<String> UPSERTED_TABLES = Set.of("accounts", "requests", "usage_hourly", "consumer_positions", "leases");
 
     private final DataSource dataSource;
     private final String bootstrapServers;
