@@ -15,6 +15,7 @@ import io.tollgate.events.LeaseSettled;
 import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.views.projection.BatchContext;
+import io.tollgate.views.projection.CopyRows;
 import io.tollgate.views.projection.Sql;
 import io.tollgate.views.projection.ViewWriter;
 
@@ -38,9 +39,90 @@ import java.util.UUID;
  */
 public final class BillingWriter implements ViewWriter {
     private final List<TollgateEvent> events = new ArrayList<>();
+    /** Bulk (a rebuild): every account and lease of the lane, as of the last committed batch; else null. */
+    private final Map<String, AccountState> accountCache;
+    private final Map<String, LeaseState> leaseCache;
+    private Map<String, AccountState> pendingAccounts;
+    private Map<String, LeaseState> pendingLeases;
+
+    public BillingWriter() {
+        this(false);
+    }
+
+    private BillingWriter(boolean bulk) {
+        accountCache = bulk ? new java.util.HashMap<>() : null;
+        leaseCache = bulk ? new java.util.HashMap<>() : null;
+    }
+
+    /**
+     * For a rebuild into a fresh schema by the one lane that sees all of these accounts' events: account and
+     * lease rows are kept in memory across batches and copied in once at the end, instead of being read and
+     * written back in every batch; ledger lines are copied in batch by batch.
+     */
+    public static BillingWriter bulk() {
+        return new BillingWriter(true);
+    }
+
+    @Override
+    public void begin() {
+        events.clear();
+        pendingAccounts = null;
+        pendingLeases = null;
+    }
+
+    @Override
+    public void committed() {
+        if (accountCache != null && pendingAccounts != null) {
+            accountCache.putAll(pendingAccounts);
+            leaseCache.putAll(pendingLeases);
+        }
+        pendingAccounts = null;
+        pendingLeases = null;
+    }
+
+    @Override
+    public void finish(Connection connection, String schema) throws SQLException {
+        CopyRows accounts = new CopyRows(schema, "accounts", "account_id, display_name, opened_at, closed_at,"
+                + " granted_micros, debited_micros, refunded_micros, expired_micros, adjusted_micros, reserved_micros,"
+                + " open_reservations, ledger_lines, last_event_at, lease_hold_micros, open_leases");
+        for (AccountState a : accountCache.values()) {
+            accounts.text(a.accountId).text(a.displayName).time(a.openedAt).time(a.closedAt).number(a.granted)
+                    .number(a.debited).number(a.refunded).number(a.expired).number(a.adjusted).number(a.reserved)
+                    .number(a.openReservations).number(a.lines).time(a.lastEventAt).number(a.leaseHold)
+                    .number(a.openLeases).endRow();
+            if (accounts.rows() >= 50_000) {
+                accounts.copy(connection);
+            }
+        }
+        accounts.copy(connection);
+        CopyRows leases = new CopyRows(schema, "leases", "lease_id, account_id, instance_id, amount_micros, granted_at,"
+                + " expires_at, status, debited_micros, requests, settled_at, settled_debited_micros, settled_requests");
+        for (LeaseState l : leaseCache.values()) {
+            leases.text(l.leaseId).text(l.accountId).text(l.instanceId).number(l.amount).time(l.grantedAt)
+                    .time(l.expiresAt).text(l.status).number(l.debited).number(l.requests).time(l.settledAt)
+                    .number(l.settledDebited).number(l.settledRequests).endRow();
+            if (leases.rows() >= 50_000) {
+                leases.copy(connection);
+            }
+        }
+        leases.copy(connection);
+    }
 
     @Override
     public void apply(TollgateEvent event, BatchContext context) {
+        Sql.storable("accountId", event.accountId(), Sql.MAX_KEY_CHARS);
+        switch (event) {
+            case AccountOpened e -> Sql.storable("displayName", e.displayName(), 0);
+            case LeaseGranted e -> {
+                Sql.storable("leaseId", e.leaseId(), Sql.MAX_KEY_CHARS);
+                Sql.storable("instanceId", e.instanceId(), 0);
+            }
+            case LeaseExtended e -> Sql.storable("leaseId", e.leaseId(), Sql.MAX_KEY_CHARS);
+            case LeaseSettled e -> Sql.storable("leaseId", e.leaseId(), Sql.MAX_KEY_CHARS);
+            case CreditsDebited e -> Sql.storable("leaseId", e.leaseId(), Sql.MAX_KEY_CHARS);
+            default -> {
+            }
+        }
         switch (event) {
             case AccountOpened e -> events.add(e);
             case AccountClosed e -> events.add(e);
@@ -65,8 +147,8 @@ public final class BillingWriter implements ViewWriter {
         if (events.isEmpty()) {
             return;
         }
-        Map<String, AccountState> accounts = load(connection, schema);
-        Map<String, LeaseState> leases = loadLeases(connection, schema);
+        Map<String, AccountState> accounts = accountCache != null ? fromCache() : load(connection, schema);
+        Map<String, LeaseState> leases = leaseCache != null ? leasesFromCache() : loadLeases(connection, schema);
         List<Line> lines = new ArrayList<>();
         for (TollgateEvent event : events) {
             AccountState account = accounts.computeIfAbsent(event.accountId(), AccountState::new);
@@ -129,17 +211,55 @@ public final class BillingWriter implements ViewWriter {
                 }
             }
         }
-        upsertAccounts(connection, schema, accounts.values());
-        insertLines(connection, schema, lines);
-        upsertLeases(connection, schema, leases.values());
+        copyLines(connection, schema, lines);
+        if (accountCache != null) {
+            pendingAccounts = accounts;
+            pendingLeases = leases;
+        } else {
+            upsertAccounts(connection, schema, accounts.values());
+            upsertLeases(connection, schema, leases.values());
+        }
+    }
+
+    /** Copies of the cached states of the batch's accounts (the cache changes only when the batch commits). */
+    private Map<String, AccountState> fromCache() {
+        Map<String, AccountState> accounts = new LinkedHashMap<>();
+        for (TollgateEvent event : events) {
+            accounts.computeIfAbsent(event.accountId(), id -> {
+                AccountState cached = accountCache.get(id);
+                return cached == null ? new AccountState(id) : cached.copy();
+            });
+        }
+        return accounts;
+    }
+
+    private Map<String, LeaseState> leasesFromCache() {
+        Map<String, LeaseState> leases = new LinkedHashMap<>();
+        for (String id : leaseIds()) {
+            LeaseState cached = leaseCache.get(id);
+            if (cached != null) {
+                leases.put(id, cached.copy());
+            }
+        }
+        return leases;
+    }
+
+    private static void copyLines(Connection connection, String schema, List<Line> lines) throws SQLException {
+        CopyRows copy = new CopyRows(schema, "ledger_lines", "account_id, line_no, event_id, occurred_at, kind,"
+                + " amount_micros, balance_micros, request_id, grant_id, provider, model, note, lease_id");
+        for (Line l : lines) {
+            copy.text(l.accountId).number(l.lineNo).uuid(l.eventId).time(l.occurredAt).text(l.kind).number(l.amount)
+                    .number(l.balance).text(l.requestId).text(l.grantId).text(l.provider).text(l.model).text(l.note)
+                    .text(l.leaseId).endRow();
+        }
+        copy.copy(connection);
     }
 
     private static LeaseState lease(Map<String, LeaseState> leases, String leaseId, AccountState account) {
         return leases.computeIfAbsent(leaseId, id -> new LeaseState(id, account.accountId));
     }
 
-    private Map<String, LeaseState> loadLeases(Connection connection, String schema) throws SQLException {
-        Map<String, LeaseState> leases = new LinkedHashMap<>();
+    private List<String> leaseIds() {
         List<String> ids = new ArrayList<>();
         for (TollgateEvent event : events) {
             String leaseId = switch (event) {
@@ -153,6 +273,12 @@ public final class BillingWriter implements ViewWriter {
                 ids.add(leaseId);
             }
         }
+        return ids;
+    }
+
+    private Map<String, LeaseState> loadLeases(Connection connection, String schema) throws SQLException {
+        Map<String, LeaseState> leases = new LinkedHashMap<>();
+        List<String> ids = leaseIds();
         if (ids.isEmpty()) {
             return leases;
         }
@@ -337,55 +463,6 @@ public final class BillingWriter implements ViewWriter {
         }
     }
 
-    private static void insertLines(Connection connection, String schema, List<Line> lines) throws SQLException {
-        if (lines.isEmpty()) {
-            return;
-        }
-        List<String> accounts = new ArrayList<>(), eventIds = new ArrayList<>(), kinds = new ArrayList<>(),
-                requests = new ArrayList<>(), grants = new ArrayList<>(), providers = new ArrayList<>(),
-                models = new ArrayList<>(), notes = new ArrayList<>(), leaseIds = new ArrayList<>();
-        List<Long> numbers = new ArrayList<>(), times = new ArrayList<>(), amounts = new ArrayList<>(),
-                balances = new ArrayList<>();
-        for (Line line : lines) {
-            accounts.add(line.accountId);
-            numbers.add(line.lineNo);
-            eventIds.add(line.eventId.toString());
-            times.add(Sql.micros(line.occurredAt));
-            kinds.add(line.kind);
-            amounts.add(line.amount);
-            balances.add(line.balance);
-            requests.add(line.requestId);
-            grants.add(line.grantId);
-            providers.add(line.provider);
-            models.add(line.model);
-            notes.add(line.note);
-            leaseIds.add(line.leaseId);
-        }
-        try (PreparedStatement insert = connection.prepareStatement("""
-                insert into %s.ledger_lines (account_id, line_no, event_id, occurred_at, kind, amount_micros,
-                    balance_micros, request_id, grant_id, provider, model, note, lease_id)
-                select acc, no, ev::uuid, %s, k, amt, bal, req, gr, pr, mo, nt, le
-                from unnest(?::text[], ?::int8[], ?::text[], ?::int8[], ?::text[], ?::int8[], ?::int8[], ?::text[],
-                            ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                     as t(acc, no, ev, at, k, amt, bal, req, gr, pr, mo, nt, le)""".formatted(schema, Sql.timestamp("at")))) {
-            int i = 1;
-            insert.setArray(i++, Sql.texts(connection, accounts));
-            insert.setArray(i++, Sql.longs(connection, numbers));
-            insert.setArray(i++, Sql.texts(connection, eventIds));
-            insert.setArray(i++, Sql.longs(connection, times));
-            insert.setArray(i++, Sql.texts(connection, kinds));
-            insert.setArray(i++, Sql.longs(connection, amounts));
-            insert.setArray(i++, Sql.longs(connection, balances));
-            insert.setArray(i++, Sql.texts(connection, requests));
-            insert.setArray(i++, Sql.texts(connection, grants));
-            insert.setArray(i++, Sql.texts(connection, providers));
-            insert.setArray(i++, Sql.texts(connection, models));
-            insert.setArray(i++, Sql.texts(connection, notes));
-            insert.setArray(i, Sql.texts(connection, leaseIds));
-            insert.executeUpdate();
-        }
-    }
-
     /** An account's billing state while the batch is replayed on top of it. */
     private static final class AccountState {
         final String accountId;
@@ -396,6 +473,25 @@ public final class BillingWriter implements ViewWriter {
 
         AccountState(String accountId) {
             this.accountId = accountId;
+        }
+
+        AccountState copy() {
+            AccountState c = new AccountState(accountId);
+            c.displayName = displayName;
+            c.openedAt = openedAt;
+            c.closedAt = closedAt;
+            c.lastEventAt = lastEventAt;
+            c.granted = granted;
+            c.debited = debited;
+            c.refunded = refunded;
+            c.expired = expired;
+            c.adjusted = adjusted;
+            c.reserved = reserved;
+            c.lines = lines;
+            c.leaseHold = leaseHold;
+            c.openReservations = openReservations;
+            c.openLeases = openLeases;
+            return c;
         }
 
         long balance() {
@@ -427,6 +523,21 @@ public final class BillingWriter implements ViewWriter {
         LeaseState(String leaseId, String accountId) {
             this.leaseId = leaseId;
             this.accountId = accountId;
+        }
+
+        LeaseState copy() {
+            LeaseState c = new LeaseState(leaseId, accountId);
+            c.instanceId = instanceId;
+            c.status = status;
+            c.amount = amount;
+            c.debited = debited;
+            c.requests = requests;
+            c.settledDebited = settledDebited;
+            c.settledRequests = settledRequests;
+            c.grantedAt = grantedAt;
+            c.expiresAt = expiresAt;
+            c.settledAt = settledAt;
+            return c;
         }
 
         long hold() {

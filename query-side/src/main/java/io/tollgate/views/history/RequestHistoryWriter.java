@@ -11,6 +11,7 @@ import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.views.projection.BatchContext;
+import io.tollgate.views.projection.CopyRows;
 import io.tollgate.views.projection.Sql;
 import io.tollgate.views.projection.ViewWriter;
 
@@ -31,6 +32,29 @@ import java.util.Map;
  */
 public final class RequestHistoryWriter implements ViewWriter {
     private final Map<String, Patch> patches = new LinkedHashMap<>();
+    private final boolean bulk;
+
+    public RequestHistoryWriter() {
+        this(false);
+    }
+
+    private RequestHistoryWriter(boolean bulk) {
+        this.bulk = bulk;
+    }
+
+    /**
+     * For a rebuild into a fresh schema: a request whose first event (RequestAccepted or RequestRejected) is
+     * in the batch has no row yet, so its row is copied in (COPY) rather than merged; the gateway writes all
+     * of a request's events together, so nearly every request is one such row. The rest are merged as live.
+     */
+    public static RequestHistoryWriter bulk() {
+        return new RequestHistoryWriter(true);
+    }
+
+    @Override
+    public void begin() {
+        patches.clear();
+    }
 
     @Override
     public void apply(TollgateEvent event, BatchContext context) {
@@ -43,6 +67,7 @@ public final class RequestHistoryWriter implements ViewWriter {
                 p.apiFormat = e.apiFormat();
                 p.stream = e.stream();
                 p.acceptedAt = e.occurredAt();
+                p.first = true;
                 if (e.reservedMicros() > 0) {
                     // New shape: the worst case held on the lease; old events bring it in CreditsReserved.
                     p.reserved = e.reservedMicros();
@@ -55,6 +80,7 @@ public final class RequestHistoryWriter implements ViewWriter {
                 Patch p = patch(e.requestId(), e.accountId(), e.occurredAt());
                 p.model = e.model();
                 p.status = "rejected";
+                p.first = true;
                 p.httpStatus = e.httpStatus();
                 p.error = e.reason();
                 p.finishedAt = e.occurredAt();
@@ -115,7 +141,37 @@ public final class RequestHistoryWriter implements ViewWriter {
         if (patches.isEmpty()) {
             return;
         }
-        int n = patches.size();
+        if (!bulk) {
+            merge(connection, schema, patches.values());
+            return;
+        }
+        List<Patch> merged = new ArrayList<>();
+        CopyRows copy = new CopyRows(schema, "requests", "request_id, account_id, api_key_id, provider, model,"
+                + " api_format, stream, status, http_status, attempts, input_tokens, output_tokens, cached_tokens,"
+                + " estimated, reserved_micros, cost_micros, refunded_micros, duration_millis, ttfb_millis, error,"
+                + " accepted_at, finished_at, lease_id");
+        for (Patch p : patches.values()) {
+            if (!p.first) {
+                merged.add(p);
+                continue;
+            }
+            // Exactly what the merge inserts for a request without a row.
+            copy.text(p.requestId).text(p.accountId).text(p.apiKeyId).text(p.provider).text(p.model).text(p.apiFormat)
+                    .bool(p.stream).text(p.status == null ? "accepted" : p.status).number(p.httpStatus)
+                    .number(p.attempts).number(p.inputTokens).number(p.outputTokens).number(p.cachedTokens)
+                    .bool(p.estimated).number(p.reserved).number(p.cost).number(p.refunded).number(p.duration)
+                    .number(p.ttfb).text(p.error).time(p.acceptedAt != null ? p.acceptedAt : p.firstSeenAt)
+                    .time(p.finishedAt).text(p.leaseId).endRow();
+        }
+        copy.copy(connection);
+        if (!merged.isEmpty()) {
+            merge(connection, schema, merged);
+        }
+    }
+
+    private static void merge(Connection connection, String schema, java.util.Collection<Patch> toMerge)
+            throws SQLException {
+        int n = toMerge.size();
         List<String> ids = new ArrayList<>(n), accounts = new ArrayList<>(n), keys = new ArrayList<>(n),
                 providers = new ArrayList<>(n), models = new ArrayList<>(n), formats = new ArrayList<>(n),
                 statuses = new ArrayList<>(n), errors = new ArrayList<>(n), leases = new ArrayList<>(n);
@@ -125,7 +181,7 @@ public final class RequestHistoryWriter implements ViewWriter {
                 reserved = new ArrayList<>(n), cost = new ArrayList<>(n), refunded = new ArrayList<>(n),
                 duration = new ArrayList<>(n), ttfb = new ArrayList<>(n), accepted = new ArrayList<>(n),
                 finished = new ArrayList<>(n);
-        for (Patch p : patches.values()) {
+        for (Patch p : toMerge) {
             ids.add(p.requestId);
             accounts.add(p.accountId);
             keys.add(p.apiKeyId);
@@ -223,6 +279,8 @@ public final class RequestHistoryWriter implements ViewWriter {
         Boolean stream, estimated;
         Integer httpStatus;
         int attempts;
+        /** The batch has the request's first event: in a fresh schema it has no row yet. */
+        boolean first;
         Long inputTokens, outputTokens, cachedTokens, reserved, cost, refunded, duration, ttfb;
         Instant acceptedAt, finishedAt;
 

@@ -16,7 +16,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 
-/** Decodes ledger-topic records; a record this version cannot read is logged and skipped. */
+/**
+ * Decodes ledger-topic records. A record this version cannot read comes back with the reason instead of
+ * an event: the projection dead-letters it (I8) and its partition moves on.
+ */
 public final class LedgerRecords {
     private static final Logger log = LoggerFactory.getLogger(LedgerRecords.class);
 
@@ -33,18 +36,29 @@ public final class LedgerRecords {
         EventType.CATALOGUE.forEach(type -> types.put(type.name(), type));
     }
 
-    public List<TollgateEvent> decode(List<ConsumerRecord<String, byte[]>> records) {
-        List<TollgateEvent> events = new ArrayList<>(records.size());
+    /** A polled record and its event, or why it has none. */
+    public record Decoded(ConsumerRecord<String, byte[]> record, TollgateEvent event, String failure) {
+    }
+
+    public List<Decoded> decode(List<ConsumerRecord<String, byte[]>> records) {
+        List<Decoded> decoded = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
-            try {
-                events.add(requireEnvelope(decode(record.value())));
-            } catch (RuntimeException unreadable) {
-                // An event this version cannot read must not block its partition; the store keeps it.
-                log.error("skipping unreadable record at {}-{}@{}: {}", record.topic(), record.partition(),
-                        record.offset(), unreadable.getMessage());
-            }
+            decoded.add(decodeOne(record));
         }
-        return events;
+        return decoded;
+    }
+
+    public Decoded decodeOne(ConsumerRecord<String, byte[]> record) {
+        try {
+            return new Decoded(record, requireEnvelope(decode(record.value())), null);
+        } catch (RuntimeException unreadable) {
+            // An event this version cannot read must not block its partition: it becomes a dead letter.
+            log.error("unreadable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                    unreadable.getMessage());
+            String reason = unreadable.getMessage() == null ? unreadable.getClass().getSimpleName()
+                    : unreadable.getMessage();
+            return new Decoded(record, null, "unreadable: " + reason);
+        }
     }
 
     /**

@@ -45,13 +45,14 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ViewsReplay {
     private static final int QUEUED_BATCHES_PER_LANE = 4;
     /** Tables written with "on conflict": their primary keys must exist while loading. */
-    private static final Set<String> UPSERTED_TABLES = Set.of("accounts", "requests", "usage_hourly", "consumer_positions", "leases");
+    private static final Set<String> UPSERTED_TABLES = Set.of("accounts", "requests", "usage_hourly", "consumer_positions", "leases", "dead_letters");
 
     private final DataSource dataSource;
     private final String bootstrapServers;
     private final String topic;
     private final int maxPollRecords;
     private final int lanes;
+    private int dedupeWindow = io.tollgate.views.projection.ViewsProperties.DEFAULT_DEDUPE_WINDOW;
 
     public record Result(long records, long freshEvents, Duration took) {
         public double recordsPerSecond() {
@@ -72,11 +73,17 @@ public final class ViewsReplay {
         this.lanes = Math.max(1, lanes);
     }
 
+    /** Must be the live consumer's tollgate.views.dedupe-window for the two to agree row for row. */
+    public ViewsReplay withDedupeWindow(int window) {
+        this.dedupeWindow = window;
+        return this;
+    }
+
     /** Drops and re-creates {@code schema}, then fills it; the schema is not swapped in. */
     public Result rebuild(String schema, Progress progress) throws SQLException {
         ViewsSchemas.recreate(dataSource, schema);
         // A bulk load: indexes are built once at the end rather than maintained row by row. Each lane dedupes
-        // in memory (EventBatchProjector.rememberingIdsInMemory), so processed_events needs no key meanwhile.
+        // with the same per-partition window as the live consumer (it sees each partition from offset 0).
         List<String> indexes = ViewsSchemas.dropIndexesExcept(dataSource, schema, UPSERTED_TABLES);
         ProjectionRunner positions = new ProjectionRunner(dataSource, schema, topic, EventBatchProjector.allViews());
         long started = System.nanoTime();
@@ -98,7 +105,7 @@ public final class ViewsReplay {
             try {
                 for (int i = 0; i < laneCount; i++) {
                     Lane lane = new Lane(new ProjectionRunner(dataSource, schema, topic,
-                            EventBatchProjector.allViews().rememberingIdsInMemory()).withAsynchronousCommit(),
+                            EventBatchProjector.bulk(), dedupeWindow).withAsynchronousCommit(),
                             schema, applied, fresh);
                     writers.add(lane);
                     running.add(executor.submit(lane));
@@ -184,6 +191,7 @@ public final class ViewsReplay {
             while (true) {
                 ConsumerRecords<String, byte[]> batch = queue.take();
                 if (batch == END) {
+                    runner.finish();
                     return null;
                 }
                 switch (runner.apply(batch, believed)) {

@@ -51,6 +51,12 @@ public final class LatencyHistogram {
         }
     }
 
+    public void add(LatencyHistogram other) {
+        for (int i = 0; i < BUCKETS; i++) {
+            counts[i] += other.counts[i];
+        }
+    }
+
     public long count() {
         long total = 0;
         for (int c : counts) {

@@ -10,6 +10,7 @@ import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.views.projection.BatchContext;
+import io.tollgate.views.projection.CopyRows;
 import io.tollgate.views.projection.RequestFacts;
 import io.tollgate.views.projection.Sql;
 import io.tollgate.views.projection.ViewWriter;
@@ -32,6 +33,35 @@ import java.util.Map;
  */
 public final class UsageBucketsWriter implements ViewWriter {
     private final Map<BucketKey, Delta> deltas = new HashMap<>();
+    /**
+     * Bulk (a rebuild): buckets of the recent hours, held across batches as of the last committed batch and
+     * copied in once their hour is behind the log by more than an hour (a late event of such an hour, e.g. a
+     * refund, is merged into the stored row instead). Null live.
+     */
+    private final Map<BucketKey, Delta> held;
+    /** Every bucket of an hour before this was written (or had its chance to be); those merge. */
+    private Instant watermark = Instant.MIN;
+    private Instant latestHour = Instant.MIN;
+    private Instant pendingWatermark, pendingLatest;
+    private List<BucketKey> pendingFlushed;
+
+    public UsageBucketsWriter() {
+        this(false);
+    }
+
+    private UsageBucketsWriter(boolean bulk) {
+        held = bulk ? new HashMap<>() : null;
+    }
+
+    public static UsageBucketsWriter bulk() {
+        return new UsageBucketsWriter(true);
+    }
+
+    @Override
+    public void begin() {
+        deltas.clear();
+        pendingFlushed = null;
+    }
 
     private record BucketKey(String accountId, Instant hour, String apiKeyId, String provider, String model) {
     }
@@ -41,6 +71,35 @@ public final class UsageBucketsWriter implements ViewWriter {
                 latencyCount, latencySum, ttfbCount, ttfbSum;
         final LatencyHistogram latency = new LatencyHistogram();
         final LatencyHistogram ttfb = new LatencyHistogram();
+
+        void add(Delta d) {
+            requests += d.requests;
+            succeeded += d.succeeded;
+            failed += d.failed;
+            rejected += d.rejected;
+            inputTokens += d.inputTokens;
+            outputTokens += d.outputTokens;
+            cachedTokens += d.cachedTokens;
+            credits += d.credits;
+            refunded += d.refunded;
+            latencyCount += d.latencyCount;
+            latencySum += d.latencySum;
+            ttfbCount += d.ttfbCount;
+            ttfbSum += d.ttfbSum;
+            latency.add(d.latency);
+            ttfb.add(d.ttfb);
+        }
+
+        static Delta sum(Delta a, Delta b) {
+            Delta s = new Delta();
+            if (a != null) {
+                s.add(a);
+            }
+            if (b != null) {
+                s.add(b);
+            }
+            return s;
+        }
     }
 
     @Override
@@ -97,7 +156,18 @@ public final class UsageBucketsWriter implements ViewWriter {
         return bucket(accountId, request.acceptedAt(), request.apiKeyId(), request.provider(), request.model());
     }
 
+    /** The bucket key is the table's primary key: PostgreSQL refuses an index row over 2,704 bytes. */
+    private static final int MAX_BUCKET_KEY_CHARS = 1_000;
+
     private Delta bucket(String accountId, Instant at, String apiKeyId, String provider, String model) {
+        Sql.storable("apiKeyId", apiKeyId, MAX_BUCKET_KEY_CHARS);
+        Sql.storable("provider", provider, MAX_BUCKET_KEY_CHARS);
+        Sql.storable("model", model, MAX_BUCKET_KEY_CHARS);
+        if (accountId.length() + orEmpty(apiKeyId).length() + orEmpty(provider).length() + orEmpty(model).length()
+                > MAX_BUCKET_KEY_CHARS) {
+            throw new IllegalArgumentException("a usage bucket's account, key, provider and model add up to more than "
+                    + MAX_BUCKET_KEY_CHARS + " characters");
+        }
         var key = new BucketKey(accountId, at.truncatedTo(ChronoUnit.HOURS), orEmpty(apiKeyId), orEmpty(provider),
                 orEmpty(model));
         return deltas.computeIfAbsent(key, k -> new Delta());
@@ -109,6 +179,92 @@ public final class UsageBucketsWriter implements ViewWriter {
 
     @Override
     public void write(Connection connection, String schema) throws SQLException {
+        if (held == null) {
+            merge(connection, schema, deltas);
+            return;
+        }
+        Instant latest = latestHour;
+        for (BucketKey key : deltas.keySet()) {
+            if (key.hour().isAfter(latest)) {
+                latest = key.hour();
+            }
+        }
+        Instant newWatermark = latest.equals(Instant.MIN) ? watermark : latest.minus(1, ChronoUnit.HOURS);
+        if (newWatermark.isBefore(watermark)) {
+            newWatermark = watermark;
+        }
+        Map<BucketKey, Delta> toMerge = new HashMap<>();
+        Map<BucketKey, Delta> toCopy = new java.util.LinkedHashMap<>();
+        for (var entry : deltas.entrySet()) {
+            BucketKey key = entry.getKey();
+            if (key.hour().isBefore(watermark)) {
+                toMerge.put(key, entry.getValue());
+            } else if (key.hour().isBefore(newWatermark)) {
+                toCopy.put(key, Delta.sum(held.get(key), entry.getValue()));
+            }
+        }
+        List<BucketKey> flushed = new ArrayList<>();
+        if (newWatermark.isAfter(watermark)) {
+            for (var entry : held.entrySet()) {
+                if (entry.getKey().hour().isBefore(newWatermark)) {
+                    flushed.add(entry.getKey());
+                    toCopy.putIfAbsent(entry.getKey(), entry.getValue());
+                }
+            }
+        }
+        copy(connection, schema, toCopy);
+        if (!toMerge.isEmpty()) {
+            merge(connection, schema, toMerge);
+        }
+        pendingWatermark = newWatermark;
+        pendingLatest = latest;
+        pendingFlushed = flushed;
+    }
+
+    @Override
+    public void committed() {
+        if (held == null || pendingFlushed == null) {
+            return;
+        }
+        pendingFlushed.forEach(held::remove);
+        for (var entry : deltas.entrySet()) {
+            if (!entry.getKey().hour().isBefore(pendingWatermark)) {
+                held.computeIfAbsent(entry.getKey(), k -> new Delta()).add(entry.getValue());
+            }
+        }
+        watermark = pendingWatermark;
+        latestHour = pendingLatest;
+        pendingFlushed = null;
+        deltas.clear();
+    }
+
+    @Override
+    public void finish(Connection connection, String schema) throws SQLException {
+        copy(connection, schema, held);
+    }
+
+    /** New rows, exactly as the merge inserts a bucket without a row. */
+    private static void copy(Connection connection, String schema, Map<BucketKey, Delta> rows) throws SQLException {
+        CopyRows copy = new CopyRows(schema, "usage_hourly", "account_id, hour, api_key_id, provider, model, requests,"
+                + " succeeded, failed, rejected, input_tokens, output_tokens, cached_tokens, credits_micros,"
+                + " refunded_micros, latency_count, latency_sum_millis, latency_hist, ttfb_count, ttfb_sum_millis,"
+                + " ttfb_hist");
+        for (var entry : rows.entrySet()) {
+            BucketKey k = entry.getKey();
+            Delta d = entry.getValue();
+            copy.text(k.accountId()).time(k.hour()).text(k.apiKeyId()).text(k.provider()).text(k.model())
+                    .number(d.requests).number(d.succeeded).number(d.failed).number(d.rejected).number(d.inputTokens)
+                    .number(d.outputTokens).number(d.cachedTokens).number(d.credits).number(d.refunded)
+                    .number(d.latencyCount).number(d.latencySum).literal(d.latency.toSqlLiteral())
+                    .number(d.ttfbCount).number(d.ttfbSum).literal(d.ttfb.toSqlLiteral()).endRow();
+            if (copy.rows() >= 20_000) {
+                copy.copy(connection);
+            }
+        }
+        copy.copy(connection);
+    }
+
+    private static void merge(Connection connection, String schema, Map<BucketKey, Delta> deltas) throws SQLException {
         if (deltas.isEmpty()) {
             return;
         }
