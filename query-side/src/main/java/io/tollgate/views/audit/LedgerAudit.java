@@ -134,6 +134,7 @@ public final class LedgerAudit {
                 differences++;
             }
         }
+        differences += deadLetters(only, out);
         out.printf("audited %d accounts (event store %s, views %s): %s%n", ids.size(), ledgerSchema, viewsSchema,
                 differences == 0 ? "no differences" : differences + " difference(s)");
         out.flush();
@@ -162,6 +163,38 @@ public final class LedgerAudit {
             }
         }
         return differences;
+    }
+
+    private static final int DEAD_LETTERS_SHOWN = 100;
+
+    /**
+     * Every record the projection could not apply is a difference (I8): the views miss whatever it said.
+     * With {@code --account}, those whose Kafka key (the account id) is one of them.
+     */
+    private int deadLetters(Set<String> only, PrintWriter out) throws SQLException {
+        String sql = """
+                select topic, partition, "offset", record_key, event_id, event_type, reason, received_at
+                from %s.dead_letters""".formatted(viewsSchema) + (only.isEmpty() ? "" : " where record_key = any(?)")
+                + " order by received_at, topic, partition, \"offset\"";
+        int count = 0;
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(sql)) {
+            if (!only.isEmpty()) {
+                select.setArray(1, Sql.texts(connection, only));
+            }
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    if (++count <= DEAD_LETTERS_SHOWN) {
+                        out.printf("dead letter %s-%d@%d (key %s, event %s, %s): %s%n", rs.getString(1), rs.getInt(2),
+                                rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7));
+                    }
+                }
+            }
+        }
+        if (count > DEAD_LETTERS_SHOWN) {
+            out.printf("... and %d more dead letters in %s.dead_letters%n", count - DEAD_LETTERS_SHOWN, viewsSchema);
+        }
+        return count;
     }
 
     private static String credits(long micros) {

@@ -59,14 +59,18 @@ public final class EventBatchProjector {
         if (fresh.isEmpty()) {
             return;
         }
+        long t = Phases.start();
         BatchContext context = BatchContext.load(connection, schema, fresh);
+        t = Phases.lap("project: context", t);
         for (TollgateEvent event : fresh) {
             for (ViewWriter view : current) {
                 view.apply(event, context);
             }
         }
+        t = Phases.lap("project: apply", t);
         for (ViewWriter view : current) {
             view.write(connection, schema);
+            t = Phases.lap("project: write " + view.getClass().getSimpleName(), t);
         }
     }
 

@@ -29,8 +29,9 @@ public final class LedgerRecords {
             ("\",\"" + EventCodec.VERSION_FIELD + "\":").getBytes(StandardCharsets.UTF_8);
 
     private final EventCodec codec = new EventCodec();
-    private final ObjectMapper mapper = EventCodec.newObjectMapper();
+    private final ObjectMapper mapper = EventCodec.newObjectMapper().registerModule(FastInstants.module());
     private final Map<String, EventType> types = new HashMap<>();
+    private final Map<Class<?>, com.fasterxml.jackson.databind.ObjectReader> readers = new HashMap<>();
 
     public LedgerRecords() {
         EventType.CATALOGUE.forEach(type -> types.put(type.name(), type));
@@ -78,7 +79,7 @@ public final class LedgerRecords {
                 if (type != null && digit + 1 < value.length && value[digit] - '0' == type.currentVersion()
                         && (value[digit + 1] == ',' || value[digit + 1] == '}')) {
                     try {
-                        return mapper.readValue(value, type.recordClass());
+                        return readers.computeIfAbsent(type.recordClass(), mapper::readerFor).readValue(value);
                     } catch (IOException e) {
                         // Fall through: the codec reports it in its own words.
                     }

@@ -156,7 +156,10 @@ public final class ProjectionRunner {
         if (polled.isEmpty()) {
             return new Outcome.Applied(List.of(), Map.of());
         }
-        return applyIsolating(records.decode(polled), believed);
+        long t = Phases.start();
+        List<LedgerRecords.Decoded> decoded = records.decode(polled);
+        Phases.lap("decode", t);
+        return applyIsolating(decoded, believed);
     }
 
     private Outcome applyIsolating(List<LedgerRecords.Decoded> batch, Map<TopicPartition, Long> believed)
@@ -210,12 +213,16 @@ public final class ProjectionRunner {
             try {
                 if (asynchronousCommit) {
                     try (Statement statement = connection.createStatement()) {
-                        statement.execute("set local synchronous_commit = off");
+                        // A rebuild's tables grow from empty faster than autovacuum analyzes them, and a
+                        // planner that still believes them empty scans them whole for every request lookup.
+                        statement.execute("set local synchronous_commit = off; set local enable_seqscan = off");
                     }
                 }
                 // FOR UPDATE: a schema swap locks this table, so it waits for the batch in flight and a new
                 // batch waits for the swap; both then see one consistent schema.
+                long t = Phases.start();
                 Map<TopicPartition, Long> stored = read(connection, new ArrayList<>(checked), true);
+                t = Phases.lap("positions read", t);
                 if (!agree(stored, believed, checked)) {
                     connection.rollback();
                     return new Outcome.Moved(stored);
@@ -238,10 +245,14 @@ public final class ProjectionRunner {
                         freshFrom.add(partition);
                     }
                 }
+                t = Phases.lap("dedupe", t);
                 projector.project(connection, schema, fresh);
                 insertDeadLetters(connection, dead);
+                t = Phases.lap("project", t);
                 writePositions(connection, next);
+                t = Phases.lap("positions write", t);
                 connection.commit();
+                Phases.lap("commit", t);
                 projector.committed();
                 for (int i = 0; i < fresh.size(); i++) {
                     window(freshFrom.get(i)).add(fresh.get(i).eventId());

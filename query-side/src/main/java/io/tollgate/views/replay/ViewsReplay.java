@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread only fetches and hands batches on, so fetching overlaps decoding and writing.
  */
 public final class ViewsReplay {
-    private static final int QUEUED_BATCHES_PER_LANE = 4;
+    private static final int QUEUED_BATCHES_PER_LANE = 8;
+    private static final int TRANSACTION_RECORDS = 50_000;
     /** Tables written with "on conflict": their primary keys must exist while loading. */
     private static final Set<String> UPSERTED_TABLES = Set.of("accounts", "requests", "usage_hourly", "consumer_positions", "leases", "dead_letters");
 
@@ -188,12 +189,34 @@ public final class ViewsReplay {
 
         @Override
         public Void call() throws Exception {
-            while (true) {
-                ConsumerRecords<String, byte[]> batch = queue.take();
-                if (batch == END) {
-                    runner.finish();
-                    return null;
+            boolean end = false;
+            while (!end) {
+                // One transaction for whatever polls are waiting, up to TRANSACTION_RECORDS: each transaction
+                // costs about ten round trips, and on a busy machine a round trip costs far more than a row.
+                List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+                ConsumerRecords<String, byte[]> next = queue.take();
+                while (true) {
+                    if (next == END) {
+                        end = true;
+                        break;
+                    }
+                    for (TopicPartition partition : next.partitions()) {
+                        batch.addAll(next.records(partition));
+                    }
+                    if (batch.size() >= TRANSACTION_RECORDS || (next = queue.poll()) == null) {
+                        break;
+                    }
                 }
+                if (!batch.isEmpty()) {
+                    apply(batch);
+                }
+            }
+            runner.finish();
+            return null;
+        }
+
+        private void apply(List<ConsumerRecord<String, byte[]>> batch) throws java.sql.SQLException {
+            {
                 switch (runner.apply(batch, believed)) {
                     case ProjectionRunner.Outcome.Applied done -> {
                         believed.putAll(done.positions());
@@ -202,7 +225,7 @@ public final class ViewsReplay {
                     case ProjectionRunner.Outcome.Moved moved ->
                             throw new IllegalStateException("another process writes into " + schema + "; stopping");
                 }
-                applied.addAndGet(batch.count());
+                applied.addAndGet(batch.size());
             }
         }
     }

@@ -57,6 +57,11 @@ public final class LatencyHistogram {
         }
     }
 
+    /** The counts themselves (not a copy): for writing them out. */
+    public int[] counts() {
+        return counts;
+    }
+
     public long count() {
         long total = 0;
         for (int c : counts) {

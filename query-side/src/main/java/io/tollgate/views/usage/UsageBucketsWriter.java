@@ -10,7 +10,7 @@ import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.views.projection.BatchContext;
-import io.tollgate.views.projection.CopyRows;
+import io.tollgate.views.projection.BinaryCopyRows;
 import io.tollgate.views.projection.RequestFacts;
 import io.tollgate.views.projection.Sql;
 import io.tollgate.views.projection.ViewWriter;
@@ -245,18 +245,18 @@ public final class UsageBucketsWriter implements ViewWriter {
 
     /** New rows, exactly as the merge inserts a bucket without a row. */
     private static void copy(Connection connection, String schema, Map<BucketKey, Delta> rows) throws SQLException {
-        CopyRows copy = new CopyRows(schema, "usage_hourly", "account_id, hour, api_key_id, provider, model, requests,"
-                + " succeeded, failed, rejected, input_tokens, output_tokens, cached_tokens, credits_micros,"
+        BinaryCopyRows copy = new BinaryCopyRows(schema, "usage_hourly", "account_id, hour, api_key_id, provider, model,"
+                + " requests, succeeded, failed, rejected, input_tokens, output_tokens, cached_tokens, credits_micros,"
                 + " refunded_micros, latency_count, latency_sum_millis, latency_hist, ttfb_count, ttfb_sum_millis,"
                 + " ttfb_hist");
         for (var entry : rows.entrySet()) {
             BucketKey k = entry.getKey();
             Delta d = entry.getValue();
-            copy.text(k.accountId()).time(k.hour()).text(k.apiKeyId()).text(k.provider()).text(k.model())
-                    .number(d.requests).number(d.succeeded).number(d.failed).number(d.rejected).number(d.inputTokens)
-                    .number(d.outputTokens).number(d.cachedTokens).number(d.credits).number(d.refunded)
-                    .number(d.latencyCount).number(d.latencySum).literal(d.latency.toSqlLiteral())
-                    .number(d.ttfbCount).number(d.ttfbSum).literal(d.ttfb.toSqlLiteral()).endRow();
+            copy.row().text(k.accountId()).time(k.hour()).text(k.apiKeyId()).text(k.provider()).text(k.model())
+                    .int8(d.requests).int8(d.succeeded).int8(d.failed).int8(d.rejected).int8(d.inputTokens)
+                    .int8(d.outputTokens).int8(d.cachedTokens).int8(d.credits).int8(d.refunded)
+                    .int8(d.latencyCount).int8(d.latencySum).int4Array(d.latency.counts())
+                    .int8(d.ttfbCount).int8(d.ttfbSum).int4Array(d.ttfb.counts());
             if (copy.rows() >= 20_000) {
                 copy.copy(connection);
             }

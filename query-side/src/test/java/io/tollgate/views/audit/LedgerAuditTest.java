@@ -186,6 +186,26 @@ class LedgerAuditTest extends QuerySideTestBase {
         assertThat(audit(good.accountId()).exitCode()).isZero();
     }
 
+    @Test
+    void deadLettersAreDifferencesWithTheirReasons() throws Exception {
+        var account = new AccountEvents(AccountEvents.newAccountId());
+        List<TollgateEvent> events = List.of(account.opened("Dead Letters Ltd"), account.granted("g1", 1_000_000));
+        store(events);
+        ledger().publish(events);
+        ledger().sendRaw(account.accountId(), "{\"type\":\"CreditsTeleported\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var done = account.opened("Dead Letters Ltd, done");
+        store(List.of(done));
+        ledger().publish(done);
+        eventually().untilAsserted(() ->
+                assertThat(views().balance(account.accountId()).displayName()).isEqualTo("Dead Letters Ltd, done"));
+
+        Audit audit = audit(account.accountId());
+        assertThat(audit.exitCode()).isEqualTo(1);
+        assertThat(audit.output()).containsPattern("dead letter .*\\(key " + account.accountId()
+                        + ", event .*\\): unreadable: .*CreditsTeleported")
+                .contains("1 difference(s)");
+    }
+
     /** Appends the events as the command side's event store holds them. */
     private final java.util.Map<String, Long> sequence = new java.util.HashMap<>();
 
