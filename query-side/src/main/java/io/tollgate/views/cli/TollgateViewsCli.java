@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tollgate.events.Topics;
 import io.tollgate.views.audit.LedgerAudit;
+import io.tollgate.views.replay.LiveBenchmark;
 import io.tollgate.views.replay.Progress;
 import io.tollgate.views.replay.ReplayBenchmark;
 import io.tollgate.views.replay.ViewsReplay;
@@ -26,7 +27,8 @@ import java.util.concurrent.Callable;
  * Run by {@code ./tollgate replay|audit|bench-replay}.
  */
 @Command(name = "tollgate-views", mixinStandardHelpOptions = true,
-        subcommands = {TollgateViewsCli.Replay.class, TollgateViewsCli.Audit.class, TollgateViewsCli.BenchReplay.class},
+        subcommands = {TollgateViewsCli.Replay.class, TollgateViewsCli.Audit.class, TollgateViewsCli.BenchReplay.class,
+                TollgateViewsCli.BenchLive.class},
         description = "Rebuild, audit and benchmark the query side's views.")
 public class TollgateViewsCli implements Runnable {
     @Spec
@@ -143,6 +145,35 @@ public class TollgateViewsCli implements Runnable {
                 int differences = new LedgerAudit(dataSource, ledgerSchema, viewsSchema)
                         .run(new LinkedHashSet<>(accounts), spec.commandLine().getOut());
                 return differences == 0 ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "bench-live", mixinStandardHelpOptions = true,
+            description = "Publish requests at a steady rate while the live consumer projects them; settle-to-visible"
+                    + " latency and CPU per request.")
+    static class BenchLive implements Callable<Integer> {
+        @Mixin
+        Connections connections;
+
+        @Parameters(index = "0", defaultValue = "1000", description = "requests per second (default ${DEFAULT-VALUE})")
+        int rate;
+
+        @Parameters(index = "1", defaultValue = "30", description = "seconds (default ${DEFAULT-VALUE})")
+        int seconds;
+
+        @Option(names = "--accounts", defaultValue = "1000")
+        int accounts;
+
+        @Option(names = "--partitions", defaultValue = "6")
+        int partitions;
+
+        @Override
+        public Integer call() throws Exception {
+            try (HikariDataSource dataSource = connections.dataSource()) {
+                new LiveBenchmark(dataSource, connections.kafka, new PrintStream(System.out, true))
+                        .run(rate, seconds, accounts, partitions);
+                return 0;
             }
         }
     }

@@ -34,7 +34,7 @@ class PoisonRecordsTest extends QuerySideTestBase {
     void aPoisonedRecordIsDeadLetteredAndTheRestOfItsBatchFlowsOn() {
         int partition = 0;
         var account = new AccountEvents(LedgerTopic.accountOnPartition(partition));
-        String lease = "lease-poison";
+        String lease = "lease-" + java.util.UUID.randomUUID();
         String before = AccountEvents.newRequestId(), poisoned = AccountEvents.newRequestId();
         String oversized = AccountEvents.newRequestId(), after = AccountEvents.newRequestId();
         double deadBefore = deadLetterCount();
