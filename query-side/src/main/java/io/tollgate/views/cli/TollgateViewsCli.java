@@ -65,11 +65,16 @@ public class TollgateViewsCli implements Runnable {
         String topic;
 
         HikariDataSource dataSource() {
+            return dataSource(4);
+        }
+
+        /** @param connections one per writer lane, and a few for positions and the swap */
+        HikariDataSource dataSource(int connections) {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(dbUrl);
             config.setUsername(dbUser);
             config.setPassword(dbPassword);
-            config.setMaximumPoolSize(4);
+            config.setMaximumPoolSize(Math.max(4, connections));
             config.setPoolName("tollgate-views-cli");
             return new HikariDataSource(config);
         }
@@ -91,7 +96,8 @@ public class TollgateViewsCli implements Runnable {
         @Option(names = "--no-swap", description = "rebuild only; leave the live views as they are")
         boolean noSwap;
 
-        @Option(names = "--writers", defaultValue = "2", description = "parallel writer lanes (default ${DEFAULT-VALUE})")
+        @Option(names = "--writers", defaultValue = "6",
+                description = "parallel writer lanes, at most one per partition (default ${DEFAULT-VALUE})")
         int writers;
 
         @Option(names = "--batch", defaultValue = "10000", description = "records per poll and transaction")
@@ -103,7 +109,7 @@ public class TollgateViewsCli implements Runnable {
         @Override
         public Integer call() throws Exception {
             var out = spec.commandLine().getOut();
-            try (HikariDataSource dataSource = connections.dataSource()) {
+            try (HikariDataSource dataSource = connections.dataSource(writers + 2)) {
                 ViewsReplay.Result result = new ViewsReplay(dataSource, connections.kafka, connections.topic, batch, writers)
                         .rebuild(rebuildSchema, new Progress(System.err, "replay", 0));
                 out.printf("rebuilt %s from %s: %,d records, %,d events applied, in %.1f s (%,.0f events/s)%n",
@@ -196,12 +202,13 @@ public class TollgateViewsCli implements Runnable {
         @Option(names = "--batch", defaultValue = "10000", description = "records per poll and transaction")
         int batch;
 
-        @Option(names = "--writers", defaultValue = "2", description = "parallel writer lanes (default ${DEFAULT-VALUE})")
+        @Option(names = "--writers", defaultValue = "6",
+                description = "parallel writer lanes, at most one per partition (default ${DEFAULT-VALUE})")
         int writers;
 
         @Override
         public Integer call() throws Exception {
-            try (HikariDataSource dataSource = connections.dataSource()) {
+            try (HikariDataSource dataSource = connections.dataSource(writers + 2)) {
                 new ReplayBenchmark(dataSource, connections.kafka, new PrintStream(System.out, true))
                         .run(events, accounts, partitions, batch, writers);
                 return 0;

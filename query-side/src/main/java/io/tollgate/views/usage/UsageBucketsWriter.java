@@ -34,16 +34,20 @@ import java.util.Map;
 public final class UsageBucketsWriter implements ViewWriter {
     private final Map<BucketKey, Delta> deltas = new HashMap<>();
     /**
-     * Bulk (a rebuild): buckets of the recent hours, held across batches as of the last committed batch and
-     * copied in once their hour is behind the log by more than an hour (a late event of such an hour, e.g. a
-     * refund, is merged into the stored row instead). Null live.
+     * Bulk (a rebuild): per account, the buckets of its recent hours, held across batches as of the last
+     * committed batch and copied in once their hour is more than an hour behind the account's newest event
+     * (an account's events are in log order on one partition; partitions of a lane are not in step with each
+     * other, so this is per account). A late event of an hour already written (a refund, or an hour flushed
+     * early because too much was held) is merged into the stored row instead. Null live.
      */
-    private final Map<BucketKey, Delta> held;
-    /** Every bucket of an hour before this was written (or had its chance to be); those merge. */
-    private Instant watermark = Instant.MIN;
-    private Instant latestHour = Instant.MIN;
-    private Instant pendingWatermark, pendingLatest;
+    private final Map<String, Map<BucketKey, Delta>> held;
+    /** Per account: every bucket of an hour before this was written; those merge. */
+    private final Map<String, Instant> watermarks;
+    private final Map<String, Instant> latest;
+    private int heldCount;
+    private Map<String, Instant> pendingWatermarks, pendingLatest;
     private List<BucketKey> pendingFlushed;
+    private static final int MAX_HELD = 200_000;
 
     public UsageBucketsWriter() {
         this(false);
@@ -51,6 +55,8 @@ public final class UsageBucketsWriter implements ViewWriter {
 
     private UsageBucketsWriter(boolean bulk) {
         held = bulk ? new HashMap<>() : null;
+        watermarks = bulk ? new HashMap<>() : null;
+        latest = bulk ? new HashMap<>() : null;
     }
 
     public static UsageBucketsWriter bulk() {
@@ -183,30 +189,51 @@ public final class UsageBucketsWriter implements ViewWriter {
             merge(connection, schema, deltas);
             return;
         }
-        Instant latest = latestHour;
+        Map<String, Instant> newLatest = new HashMap<>();
         for (BucketKey key : deltas.keySet()) {
-            if (key.hour().isAfter(latest)) {
-                latest = key.hour();
-            }
+            newLatest.merge(key.accountId(), key.hour(), (x, y) -> x.isAfter(y) ? x : y);
         }
-        Instant newWatermark = latest.equals(Instant.MIN) ? watermark : latest.minus(1, ChronoUnit.HOURS);
-        if (newWatermark.isBefore(watermark)) {
-            newWatermark = watermark;
+        boolean flushAll = heldCount + deltas.size() > MAX_HELD;
+        Map<String, Instant> newWatermarks = new HashMap<>();
+        for (var entry : newLatest.entrySet()) {
+            Instant was = latest.get(entry.getKey());
+            if (was != null && was.isAfter(entry.getValue())) {
+                entry.setValue(was);
+            }
+            Instant old = watermarks.getOrDefault(entry.getKey(), Instant.MIN);
+            Instant candidate = entry.getValue().minus(1, ChronoUnit.HOURS);
+            newWatermarks.put(entry.getKey(), candidate.isAfter(old) ? candidate : old);
+        }
+        if (flushAll) {
+            // Too much held: write every account's buckets now; any later event of those hours merges.
+            for (var account : held.entrySet()) {
+                Instant newest = newLatest.getOrDefault(account.getKey(), latest.get(account.getKey()));
+                newWatermarks.put(account.getKey(), newest.plus(1, ChronoUnit.HOURS));
+            }
+            for (var entry : newLatest.entrySet()) {
+                newWatermarks.put(entry.getKey(), entry.getValue().plus(1, ChronoUnit.HOURS));
+            }
         }
         Map<BucketKey, Delta> toMerge = new HashMap<>();
         Map<BucketKey, Delta> toCopy = new java.util.LinkedHashMap<>();
         for (var entry : deltas.entrySet()) {
             BucketKey key = entry.getKey();
-            if (key.hour().isBefore(watermark)) {
+            Instant old = watermarks.getOrDefault(key.accountId(), Instant.MIN);
+            if (key.hour().isBefore(old)) {
                 toMerge.put(key, entry.getValue());
-            } else if (key.hour().isBefore(newWatermark)) {
-                toCopy.put(key, Delta.sum(held.get(key), entry.getValue()));
+            } else if (key.hour().isBefore(newWatermarks.get(key.accountId()))) {
+                Map<BucketKey, Delta> ofAccount = held.get(key.accountId());
+                toCopy.put(key, Delta.sum(ofAccount == null ? null : ofAccount.get(key), entry.getValue()));
             }
         }
         List<BucketKey> flushed = new ArrayList<>();
-        if (newWatermark.isAfter(watermark)) {
-            for (var entry : held.entrySet()) {
-                if (entry.getKey().hour().isBefore(newWatermark)) {
+        for (var watermark : newWatermarks.entrySet()) {
+            Map<BucketKey, Delta> ofAccount = held.get(watermark.getKey());
+            if (ofAccount == null) {
+                continue;
+            }
+            for (var entry : ofAccount.entrySet()) {
+                if (entry.getKey().hour().isBefore(watermark.getValue())) {
                     flushed.add(entry.getKey());
                     toCopy.putIfAbsent(entry.getKey(), entry.getValue());
                 }
@@ -216,8 +243,8 @@ public final class UsageBucketsWriter implements ViewWriter {
         if (!toMerge.isEmpty()) {
             merge(connection, schema, toMerge);
         }
-        pendingWatermark = newWatermark;
-        pendingLatest = latest;
+        pendingWatermarks = newWatermarks;
+        pendingLatest = newLatest;
         pendingFlushed = flushed;
     }
 
@@ -226,21 +253,38 @@ public final class UsageBucketsWriter implements ViewWriter {
         if (held == null || pendingFlushed == null) {
             return;
         }
-        pendingFlushed.forEach(held::remove);
-        for (var entry : deltas.entrySet()) {
-            if (!entry.getKey().hour().isBefore(pendingWatermark)) {
-                held.computeIfAbsent(entry.getKey(), k -> new Delta()).add(entry.getValue());
+        for (BucketKey key : pendingFlushed) {
+            Map<BucketKey, Delta> ofAccount = held.get(key.accountId());
+            if (ofAccount != null && ofAccount.remove(key) != null) {
+                heldCount--;
+                if (ofAccount.isEmpty()) {
+                    held.remove(key.accountId());
+                }
             }
         }
-        watermark = pendingWatermark;
-        latestHour = pendingLatest;
+        for (var entry : deltas.entrySet()) {
+            BucketKey key = entry.getKey();
+            if (!key.hour().isBefore(pendingWatermarks.get(key.accountId()))) {
+                Map<BucketKey, Delta> ofAccount = held.computeIfAbsent(key.accountId(), a -> new HashMap<>());
+                Delta delta = ofAccount.get(key);
+                if (delta == null) {
+                    ofAccount.put(key, delta = new Delta());
+                    heldCount++;
+                }
+                delta.add(entry.getValue());
+            }
+        }
+        watermarks.putAll(pendingWatermarks);
+        latest.putAll(pendingLatest);
         pendingFlushed = null;
         deltas.clear();
     }
 
     @Override
     public void finish(Connection connection, String schema) throws SQLException {
-        copy(connection, schema, held);
+        Map<BucketKey, Delta> all = new HashMap<>();
+        held.values().forEach(all::putAll);
+        copy(connection, schema, all);
     }
 
     /** New rows, exactly as the merge inserts a bucket without a row. */
