@@ -329,20 +329,20 @@ public final class ProjectionRunner {
     }
 
     /**
-     * Whether PostgreSQL refused the batch for what is in it, rather than because it could not be reached
-     * or is shutting down: only then can splitting the batch find a record to dead-letter. Connection
-     * errors (class 08), insufficient resources (53), operator intervention (57), transaction rollbacks
-     * (40: serialization, deadlock) and anything without a state (a broken connection) are retried whole.
+     * Whether PostgreSQL refused the batch for what is in it: only then can splitting the batch find a
+     * record to dead-letter. That is SQLSTATE class 22 (data exception: a NUL in text, a number out of
+     * range, …), 23 (integrity constraint) and 54 (program limit: an index row too large), or an exception
+     * that is not the database's at all (a view that cannot handle an event). Everything else (no
+     * connection, the server shutting down or out of resources, a deadlock, a missing table after an
+     * operator dropped the schema, …) is retried whole, never turned into dead letters.
      */
     static boolean refusedForItsData(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
-                return !(state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
-                        || state.startsWith("40") || state.startsWith("XX") || state.startsWith("58"));
+                return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
             }
         }
-        // Not from the database: a projection that cannot handle this event (a bug, or data it chokes on).
         return !(failure instanceof SQLException);
     }
 
