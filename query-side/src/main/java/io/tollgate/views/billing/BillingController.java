@@ -40,7 +40,11 @@ class BillingController {
 
     /**
      * @param balance                granted − debited + refunded − expired + adjusted
-     * @param available              balance − reserved (what open requests hold)
+     * @param reserved               what is not available to new requests: open credit leases' amounts minus
+     *                               what their requests were already debited (floor 0 per lease), plus holds of
+     *                               single requests from before leases (old-shape CreditsReserved)
+     * @param openReservations       open credit leases plus open old-shape request holds
+     * @param available              balance − reserved
      * @param burnPerDay             net spend per day over the last 7 days
      * @param estimatedDaysRemaining available / burnPerDay; null without recent spend
      */
@@ -69,7 +73,8 @@ class BillingController {
         Instant since = Instant.now().minus(BURN_WINDOW);
         return jdbc.sql("""
                         select display_name, closed_at is not null, granted_micros, debited_micros, refunded_micros,
-                               expired_micros, adjusted_micros, reserved_micros, open_reservations,
+                               expired_micros, adjusted_micros, reserved_micros + lease_hold_micros,
+                               open_reservations + open_leases,
                                (select coalesce(sum(-amount_micros), 0) from views.ledger_lines l
                                  where l.account_id = a.account_id and l.kind in ('debit', 'refund')
                                    and l.occurred_at >= ?)

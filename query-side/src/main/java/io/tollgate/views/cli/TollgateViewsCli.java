@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tollgate.events.Topics;
 import io.tollgate.views.audit.LedgerAudit;
+import io.tollgate.views.replay.LiveBenchmark;
 import io.tollgate.views.replay.Progress;
 import io.tollgate.views.replay.ReplayBenchmark;
 import io.tollgate.views.replay.ViewsReplay;
@@ -26,7 +27,8 @@ import java.util.concurrent.Callable;
  * Run by {@code ./tollgate replay|audit|bench-replay}.
  */
 @Command(name = "tollgate-views", mixinStandardHelpOptions = true,
-        subcommands = {TollgateViewsCli.Replay.class, TollgateViewsCli.Audit.class, TollgateViewsCli.BenchReplay.class},
+        subcommands = {TollgateViewsCli.Replay.class, TollgateViewsCli.Audit.class, TollgateViewsCli.BenchReplay.class,
+                TollgateViewsCli.BenchLive.class},
         description = "Rebuild, audit and benchmark the query side's views.")
 public class TollgateViewsCli implements Runnable {
     @Spec
@@ -63,11 +65,16 @@ public class TollgateViewsCli implements Runnable {
         String topic;
 
         HikariDataSource dataSource() {
+            return dataSource(4);
+        }
+
+        /** @param connections one per writer lane, and a few for positions and the swap */
+        HikariDataSource dataSource(int connections) {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(dbUrl);
             config.setUsername(dbUser);
             config.setPassword(dbPassword);
-            config.setMaximumPoolSize(4);
+            config.setMaximumPoolSize(Math.max(4, connections));
             config.setPoolName("tollgate-views-cli");
             return new HikariDataSource(config);
         }
@@ -89,7 +96,8 @@ public class TollgateViewsCli implements Runnable {
         @Option(names = "--no-swap", description = "rebuild only; leave the live views as they are")
         boolean noSwap;
 
-        @Option(names = "--writers", defaultValue = "2", description = "parallel writer lanes (default ${DEFAULT-VALUE})")
+        @Option(names = "--writers", defaultValue = "6",
+                description = "parallel writer lanes, at most one per partition (default ${DEFAULT-VALUE})")
         int writers;
 
         @Option(names = "--batch", defaultValue = "10000", description = "records per poll and transaction")
@@ -101,7 +109,7 @@ public class TollgateViewsCli implements Runnable {
         @Override
         public Integer call() throws Exception {
             var out = spec.commandLine().getOut();
-            try (HikariDataSource dataSource = connections.dataSource()) {
+            try (HikariDataSource dataSource = connections.dataSource(writers + 2)) {
                 ViewsReplay.Result result = new ViewsReplay(dataSource, connections.kafka, connections.topic, batch, writers)
                         .rebuild(rebuildSchema, new Progress(System.err, "replay", 0));
                 out.printf("rebuilt %s from %s: %,d records, %,d events applied, in %.1f s (%,.0f events/s)%n",
@@ -147,6 +155,35 @@ public class TollgateViewsCli implements Runnable {
         }
     }
 
+    @Command(name = "bench-live", mixinStandardHelpOptions = true,
+            description = "Publish requests at a steady rate while the live consumer projects them; settle-to-visible"
+                    + " latency and CPU per request.")
+    static class BenchLive implements Callable<Integer> {
+        @Mixin
+        Connections connections;
+
+        @Parameters(index = "0", defaultValue = "1000", description = "requests per second (default ${DEFAULT-VALUE})")
+        int rate;
+
+        @Parameters(index = "1", defaultValue = "30", description = "seconds (default ${DEFAULT-VALUE})")
+        int seconds;
+
+        @Option(names = "--accounts", defaultValue = "1000")
+        int accounts;
+
+        @Option(names = "--partitions", defaultValue = "6")
+        int partitions;
+
+        @Override
+        public Integer call() throws Exception {
+            try (HikariDataSource dataSource = connections.dataSource()) {
+                new LiveBenchmark(dataSource, connections.kafka, new PrintStream(System.out, true))
+                        .run(rate, seconds, accounts, partitions);
+                return 0;
+            }
+        }
+    }
+
     @Command(name = "bench-replay", mixinStandardHelpOptions = true,
             description = "Generate a ledger, then measure raw Kafka consumption and replay into every view (median of 3).")
     static class BenchReplay implements Callable<Integer> {
@@ -165,12 +202,13 @@ public class TollgateViewsCli implements Runnable {
         @Option(names = "--batch", defaultValue = "10000", description = "records per poll and transaction")
         int batch;
 
-        @Option(names = "--writers", defaultValue = "2", description = "parallel writer lanes (default ${DEFAULT-VALUE})")
+        @Option(names = "--writers", defaultValue = "6",
+                description = "parallel writer lanes, at most one per partition (default ${DEFAULT-VALUE})")
         int writers;
 
         @Override
         public Integer call() throws Exception {
-            try (HikariDataSource dataSource = connections.dataSource()) {
+            try (HikariDataSource dataSource = connections.dataSource(writers + 2)) {
                 new ReplayBenchmark(dataSource, connections.kafka, new PrintStream(System.out, true))
                         .run(events, accounts, partitions, batch, writers);
                 return 0;

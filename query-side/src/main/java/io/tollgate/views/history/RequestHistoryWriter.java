@@ -11,6 +11,7 @@ import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.views.projection.BatchContext;
+import io.tollgate.views.projection.CopyRows;
 import io.tollgate.views.projection.Sql;
 import io.tollgate.views.projection.ViewWriter;
 
@@ -31,6 +32,29 @@ import java.util.Map;
  */
 public final class RequestHistoryWriter implements ViewWriter {
     private final Map<String, Patch> patches = new LinkedHashMap<>();
+    private final boolean bulk;
+
+    public RequestHistoryWriter() {
+        this(false);
+    }
+
+    private RequestHistoryWriter(boolean bulk) {
+        this.bulk = bulk;
+    }
+
+    /**
+     * For a rebuild into a fresh schema: a request whose first event (RequestAccepted or RequestRejected) is
+     * in the batch has no row yet, so its row is copied in (COPY) rather than merged; the gateway writes all
+     * of a request's events together, so nearly every request is one such row. The rest are merged as live.
+     */
+    public static RequestHistoryWriter bulk() {
+        return new RequestHistoryWriter(true);
+    }
+
+    @Override
+    public void begin() {
+        patches.clear();
+    }
 
     @Override
     public void apply(TollgateEvent event, BatchContext context) {
@@ -43,11 +67,20 @@ public final class RequestHistoryWriter implements ViewWriter {
                 p.apiFormat = e.apiFormat();
                 p.stream = e.stream();
                 p.acceptedAt = e.occurredAt();
+                p.first = true;
+                if (e.reservedMicros() > 0) {
+                    // New shape: the worst case held on the lease; old events bring it in CreditsReserved.
+                    p.reserved = e.reservedMicros();
+                }
+                if (e.leaseId() != null) {
+                    p.leaseId = e.leaseId();
+                }
             }
             case RequestRejected e -> {
                 Patch p = patch(e.requestId(), e.accountId(), e.occurredAt());
                 p.model = e.model();
                 p.status = "rejected";
+                p.first = true;
                 p.httpStatus = e.httpStatus();
                 p.error = e.reason();
                 p.finishedAt = e.occurredAt();
@@ -75,6 +108,9 @@ public final class RequestHistoryWriter implements ViewWriter {
                 p.status = "succeeded";
                 p.cost = e.amountMicros();
                 p.finishedAt = e.occurredAt();
+                if (e.leaseId() != null) {
+                    p.leaseId = e.leaseId();
+                }
             }
             case ReservationReleased e -> {
                 if (e.reason() != ReleaseReason.SETTLED) {
@@ -82,6 +118,9 @@ public final class RequestHistoryWriter implements ViewWriter {
                     p.status = "failed";
                     p.cost = 0L;
                     p.finishedAt = e.occurredAt();
+                    if (e.leaseId() != null) {
+                        p.leaseId = e.leaseId();
+                    }
                 }
             }
             case CreditsRefunded e -> {
@@ -102,17 +141,47 @@ public final class RequestHistoryWriter implements ViewWriter {
         if (patches.isEmpty()) {
             return;
         }
-        int n = patches.size();
+        if (!bulk) {
+            merge(connection, schema, patches.values());
+            return;
+        }
+        List<Patch> merged = new ArrayList<>();
+        CopyRows copy = new CopyRows(schema, "requests", "request_id, account_id, api_key_id, provider, model,"
+                + " api_format, stream, status, http_status, attempts, input_tokens, output_tokens, cached_tokens,"
+                + " estimated, reserved_micros, cost_micros, refunded_micros, duration_millis, ttfb_millis, error,"
+                + " accepted_at, finished_at, lease_id");
+        for (Patch p : patches.values()) {
+            if (!p.first) {
+                merged.add(p);
+                continue;
+            }
+            // Exactly what the merge inserts for a request without a row.
+            copy.text(p.requestId).text(p.accountId).text(p.apiKeyId).text(p.provider).text(p.model).text(p.apiFormat)
+                    .bool(p.stream).text(p.status == null ? "accepted" : p.status).number(p.httpStatus)
+                    .number(p.attempts).number(p.inputTokens).number(p.outputTokens).number(p.cachedTokens)
+                    .bool(p.estimated).number(p.reserved).number(p.cost).number(p.refunded).number(p.duration)
+                    .number(p.ttfb).text(p.error).time(p.acceptedAt != null ? p.acceptedAt : p.firstSeenAt)
+                    .time(p.finishedAt).text(p.leaseId).endRow();
+        }
+        copy.copy(connection);
+        if (!merged.isEmpty()) {
+            merge(connection, schema, merged);
+        }
+    }
+
+    private static void merge(Connection connection, String schema, java.util.Collection<Patch> toMerge)
+            throws SQLException {
+        int n = toMerge.size();
         List<String> ids = new ArrayList<>(n), accounts = new ArrayList<>(n), keys = new ArrayList<>(n),
                 providers = new ArrayList<>(n), models = new ArrayList<>(n), formats = new ArrayList<>(n),
-                statuses = new ArrayList<>(n), errors = new ArrayList<>(n);
+                statuses = new ArrayList<>(n), errors = new ArrayList<>(n), leases = new ArrayList<>(n);
         List<Boolean> streams = new ArrayList<>(n), estimated = new ArrayList<>(n);
         List<Integer> httpStatuses = new ArrayList<>(n), attempts = new ArrayList<>(n);
         List<Long> input = new ArrayList<>(n), output = new ArrayList<>(n), cached = new ArrayList<>(n),
                 reserved = new ArrayList<>(n), cost = new ArrayList<>(n), refunded = new ArrayList<>(n),
                 duration = new ArrayList<>(n), ttfb = new ArrayList<>(n), accepted = new ArrayList<>(n),
                 finished = new ArrayList<>(n);
-        for (Patch p : patches.values()) {
+        for (Patch p : toMerge) {
             ids.add(p.requestId);
             accounts.add(p.accountId);
             keys.add(p.apiKeyId);
@@ -135,18 +204,19 @@ public final class RequestHistoryWriter implements ViewWriter {
             errors.add(p.error);
             accepted.add(Sql.micros(p.acceptedAt != null ? p.acceptedAt : p.firstSeenAt));
             finished.add(Sql.micros(p.finishedAt));
+            leases.add(p.leaseId);
         }
         // status: null in a patch means "not decided by this batch"; a new row starts as accepted.
         try (PreparedStatement upsert = connection.prepareStatement("""
                 insert into %1$s.requests as r (request_id, account_id, api_key_id, provider, model, api_format, stream,
                     status, http_status, attempts, input_tokens, output_tokens, cached_tokens, estimated, reserved_micros,
-                    cost_micros, refunded_micros, duration_millis, ttfb_millis, error, accepted_at, finished_at)
+                    cost_micros, refunded_micros, duration_millis, ttfb_millis, error, accepted_at, finished_at, lease_id)
                 select id, acc, k, pr, mo, fo, st, coalesce(sta, 'accepted'), hs, att, inp, outp, ca, est, res, co, ref,
-                       du, tt, er, %2$s, %3$s
+                       du, tt, er, %2$s, %3$s, le
                 from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::text[],
                             ?::int4[], ?::int4[], ?::int8[], ?::int8[], ?::int8[], ?::bool[], ?::int8[], ?::int8[],
-                            ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int8[], ?::int8[])
-                     as t(id, acc, k, pr, mo, fo, st, sta, hs, att, inp, outp, ca, est, res, co, ref, du, tt, er, acat, fin)
+                            ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int8[], ?::int8[], ?::text[])
+                     as t(id, acc, k, pr, mo, fo, st, sta, hs, att, inp, outp, ca, est, res, co, ref, du, tt, er, acat, fin, le)
                 on conflict (request_id) do update set
                     api_key_id = coalesce(excluded.api_key_id, r.api_key_id),
                     provider = coalesce(excluded.provider, r.provider),
@@ -170,7 +240,8 @@ public final class RequestHistoryWriter implements ViewWriter {
                     error = case when excluded.attempts > 0 or excluded.status = 'rejected' then excluded.error
                                  else r.error end,
                     accepted_at = least(excluded.accepted_at, r.accepted_at),
-                    finished_at = coalesce(excluded.finished_at, r.finished_at)"""
+                    finished_at = coalesce(excluded.finished_at, r.finished_at),
+                    lease_id = coalesce(excluded.lease_id, r.lease_id)"""
                 .formatted(schema, Sql.timestamp("acat"), Sql.timestamp("fin")))) {
             int i = 1;
             upsert.setArray(i++, Sql.texts(connection, ids));
@@ -194,7 +265,8 @@ public final class RequestHistoryWriter implements ViewWriter {
             upsert.setArray(i++, Sql.longs(connection, ttfb));
             upsert.setArray(i++, Sql.texts(connection, errors));
             upsert.setArray(i++, Sql.longs(connection, accepted));
-            upsert.setArray(i, Sql.longs(connection, finished));
+            upsert.setArray(i++, Sql.longs(connection, finished));
+            upsert.setArray(i, Sql.texts(connection, leases));
             upsert.executeUpdate();
         }
     }
@@ -203,10 +275,12 @@ public final class RequestHistoryWriter implements ViewWriter {
     private static final class Patch {
         final String requestId, accountId;
         final Instant firstSeenAt;
-        String apiKeyId, provider, model, apiFormat, status, error;
+        String apiKeyId, provider, model, apiFormat, status, error, leaseId;
         Boolean stream, estimated;
         Integer httpStatus;
         int attempts;
+        /** The batch has the request's first event: in a fresh schema it has no row yet. */
+        boolean first;
         Long inputTokens, outputTokens, cachedTokens, reserved, cost, refunded, duration, ttfb;
         Instant acceptedAt, finishedAt;
 

@@ -61,7 +61,7 @@ class AdminOverviewController {
         Totals totals = jdbc.sql("""
                         select count(*), count(closed_at), coalesce(sum(granted_micros), 0), coalesce(sum(debited_micros), 0),
                                coalesce(sum(refunded_micros), 0), coalesce(sum(expired_micros), 0),
-                               coalesce(sum(adjusted_micros), 0), coalesce(sum(reserved_micros), 0)
+                               coalesce(sum(adjusted_micros), 0), coalesce(sum(reserved_micros + lease_hold_micros), 0)
                         from views.accounts""")
                 .query((rs, row) -> new Totals(rs.getLong(1), rs.getLong(2), Credits.toCredits(rs.getLong(3)),
                         Credits.toCredits(rs.getLong(4)), Credits.toCredits(rs.getLong(5)),
@@ -115,7 +115,7 @@ class AdminOverviewController {
         List<AccountSummary> page = jdbc.sql("""
                         select account_id, display_name, closed_at is not null,
                                granted_micros - debited_micros + refunded_micros - expired_micros + adjusted_micros,
-                               reserved_micros, last_event_at
+                               reserved_micros + lease_hold_micros, last_event_at
                         from views.accounts %s order by account_id limit ?""".formatted(where))
                 .params(params)
                 .query((rs, row) -> new AccountSummary(rs.getString(1), rs.getString(2), rs.getBoolean(3),

@@ -16,7 +16,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 
-/** Decodes ledger-topic records; a record this version cannot read is logged and skipped. */
+/**
+ * Decodes ledger-topic records. A record this version cannot read comes back with the reason instead of
+ * an event: the projection dead-letters it (I8) and its partition moves on.
+ */
 public final class LedgerRecords {
     private static final Logger log = LoggerFactory.getLogger(LedgerRecords.class);
 
@@ -26,25 +29,37 @@ public final class LedgerRecords {
             ("\",\"" + EventCodec.VERSION_FIELD + "\":").getBytes(StandardCharsets.UTF_8);
 
     private final EventCodec codec = new EventCodec();
-    private final ObjectMapper mapper = EventCodec.newObjectMapper();
+    private final ObjectMapper mapper = EventCodec.newObjectMapper().registerModule(FastInstants.module());
     private final Map<String, EventType> types = new HashMap<>();
+    private final Map<Class<?>, com.fasterxml.jackson.databind.ObjectReader> readers = new HashMap<>();
 
     public LedgerRecords() {
         EventType.CATALOGUE.forEach(type -> types.put(type.name(), type));
     }
 
-    public List<TollgateEvent> decode(List<ConsumerRecord<String, byte[]>> records) {
-        List<TollgateEvent> events = new ArrayList<>(records.size());
+    /** A polled record and its event, or why it has none. */
+    public record Decoded(ConsumerRecord<String, byte[]> record, TollgateEvent event, String failure) {
+    }
+
+    public List<Decoded> decode(List<ConsumerRecord<String, byte[]>> records) {
+        List<Decoded> decoded = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
-            try {
-                events.add(requireEnvelope(decode(record.value())));
-            } catch (RuntimeException unreadable) {
-                // An event this version cannot read must not block its partition; the store keeps it.
-                log.error("skipping unreadable record at {}-{}@{}: {}", record.topic(), record.partition(),
-                        record.offset(), unreadable.getMessage());
-            }
+            decoded.add(decodeOne(record));
         }
-        return events;
+        return decoded;
+    }
+
+    public Decoded decodeOne(ConsumerRecord<String, byte[]> record) {
+        try {
+            return new Decoded(record, requireEnvelope(decode(record.value())), null);
+        } catch (RuntimeException unreadable) {
+            // An event this version cannot read must not block its partition: it becomes a dead letter.
+            log.error("unreadable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                    unreadable.getMessage());
+            String reason = unreadable.getMessage() == null ? unreadable.getClass().getSimpleName()
+                    : unreadable.getMessage();
+            return new Decoded(record, null, "unreadable: " + reason);
+        }
     }
 
     /**
@@ -64,7 +79,7 @@ public final class LedgerRecords {
                 if (type != null && digit + 1 < value.length && value[digit] - '0' == type.currentVersion()
                         && (value[digit + 1] == ',' || value[digit + 1] == '}')) {
                     try {
-                        return mapper.readValue(value, type.recordClass());
+                        return readers.computeIfAbsent(type.recordClass(), mapper::readerFor).readValue(value);
                     } catch (IOException e) {
                         // Fall through: the codec reports it in its own words.
                     }

@@ -60,6 +60,9 @@ public final class ReplayBenchmark {
                     ViewsReplay.Result result = new ViewsReplay(dataSource, bootstrapServers, topic, maxPollRecords, writers)
                             .rebuild(SCHEMA, new Progress(out, "  replay " + run + "/" + RUNS, published));
                     replay.add(result.recordsPerSecond());
+                    if (io.tollgate.views.projection.Phases.ON) {
+                        out.print(io.tollgate.views.projection.Phases.report());
+                    }
                     out.printf("  run %d: raw consume %,.0f records/s; replay %,d events in %.1f s = %,.0f events/s%n",
                             run, rawRate, result.records(), result.took().toMillis() / 1000.0, result.recordsPerSecond());
                 }

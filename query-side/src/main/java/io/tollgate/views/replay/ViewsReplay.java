@@ -43,15 +43,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread only fetches and hands batches on, so fetching overlaps decoding and writing.
  */
 public final class ViewsReplay {
-    private static final int QUEUED_BATCHES_PER_LANE = 4;
+    private static final int QUEUED_BATCHES_PER_LANE = 8;
+    private static final int TRANSACTION_RECORDS = 50_000;
     /** Tables written with "on conflict": their primary keys must exist while loading. */
-    private static final Set<String> UPSERTED_TABLES = Set.of("accounts", "requests", "usage_hourly", "consumer_positions");
+    private static final Set<String> UPSERTED_TABLES = Set.of("accounts", "requests", "usage_hourly", "consumer_positions", "leases", "dead_letters");
 
     private final DataSource dataSource;
     private final String bootstrapServers;
     private final String topic;
     private final int maxPollRecords;
     private final int lanes;
+    private int dedupeWindow = io.tollgate.views.projection.ViewsProperties.DEFAULT_DEDUPE_WINDOW;
 
     public record Result(long records, long freshEvents, Duration took) {
         public double recordsPerSecond() {
@@ -72,11 +74,17 @@ public final class ViewsReplay {
         this.lanes = Math.max(1, lanes);
     }
 
+    /** Must be the live consumer's tollgate.views.dedupe-window for the two to agree row for row. */
+    public ViewsReplay withDedupeWindow(int window) {
+        this.dedupeWindow = window;
+        return this;
+    }
+
     /** Drops and re-creates {@code schema}, then fills it; the schema is not swapped in. */
     public Result rebuild(String schema, Progress progress) throws SQLException {
         ViewsSchemas.recreate(dataSource, schema);
         // A bulk load: indexes are built once at the end rather than maintained row by row. Each lane dedupes
-        // in memory (EventBatchProjector.rememberingIdsInMemory), so processed_events needs no key meanwhile.
+        // with the same per-partition window as the live consumer (it sees each partition from offset 0).
         List<String> indexes = ViewsSchemas.dropIndexesExcept(dataSource, schema, UPSERTED_TABLES);
         ProjectionRunner positions = new ProjectionRunner(dataSource, schema, topic, EventBatchProjector.allViews());
         long started = System.nanoTime();
@@ -98,7 +106,7 @@ public final class ViewsReplay {
             try {
                 for (int i = 0; i < laneCount; i++) {
                     Lane lane = new Lane(new ProjectionRunner(dataSource, schema, topic,
-                            EventBatchProjector.allViews().rememberingIdsInMemory()).withAsynchronousCommit(),
+                            EventBatchProjector.bulk(), dedupeWindow).withAsynchronousCommit(),
                             schema, applied, fresh);
                     writers.add(lane);
                     running.add(executor.submit(lane));
@@ -181,11 +189,34 @@ public final class ViewsReplay {
 
         @Override
         public Void call() throws Exception {
-            while (true) {
-                ConsumerRecords<String, byte[]> batch = queue.take();
-                if (batch == END) {
-                    return null;
+            boolean end = false;
+            while (!end) {
+                // One transaction for whatever polls are waiting, up to TRANSACTION_RECORDS: each transaction
+                // costs about ten round trips, and on a busy machine a round trip costs far more than a row.
+                List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+                ConsumerRecords<String, byte[]> next = queue.take();
+                while (true) {
+                    if (next == END) {
+                        end = true;
+                        break;
+                    }
+                    for (TopicPartition partition : next.partitions()) {
+                        batch.addAll(next.records(partition));
+                    }
+                    if (batch.size() >= TRANSACTION_RECORDS || (next = queue.poll()) == null) {
+                        break;
+                    }
                 }
+                if (!batch.isEmpty()) {
+                    apply(batch);
+                }
+            }
+            runner.finish();
+            return null;
+        }
+
+        private void apply(List<ConsumerRecord<String, byte[]>> batch) throws java.sql.SQLException {
+            {
                 switch (runner.apply(batch, believed)) {
                     case ProjectionRunner.Outcome.Applied done -> {
                         believed.putAll(done.positions());
@@ -194,7 +225,7 @@ public final class ViewsReplay {
                     case ProjectionRunner.Outcome.Moved moved ->
                             throw new IllegalStateException("another process writes into " + schema + "; stopping");
                 }
-                applied.addAndGet(batch.count());
+                applied.addAndGet(batch.size());
             }
         }
     }

@@ -51,6 +51,17 @@ public final class LatencyHistogram {
         }
     }
 
+    public void add(LatencyHistogram other) {
+        for (int i = 0; i < BUCKETS; i++) {
+            counts[i] += other.counts[i];
+        }
+    }
+
+    /** The counts themselves (not a copy): for writing them out. */
+    public int[] counts() {
+        return counts;
+    }
+
     public long count() {
         long total = 0;
         for (int c : counts) {

@@ -116,9 +116,100 @@ class LedgerAuditTest extends QuerySideTestBase {
         assertThat(audit(a.accountId(), b.accountId()).exitCode()).isZero();
     }
 
+    /**
+     * Credit leases: the event store holds the account's facts (grant, leases, settlements); the requests'
+     * debits are only on the topic. A settled lease whose requests add up, and an open lease whose requests
+     * are debited in the views but not yet in the store's buckets, pass; a lease settled with a debit its
+     * requests do not add up to, a corrupted lease row, and a debit on a lease never granted, each fail.
+     */
+    @Test
+    void everySettledLeaseMustAddUpToItsRequestsAndOpenLeasesDebitsCountOnlyInTheViews() throws Exception {
+        var good = new AccountEvents(AccountEvents.newAccountId());
+        var bad = new AccountEvents(AccountEvents.newAccountId());
+        String settled = "lease-" + UUID.randomUUID(), open = "lease-" + UUID.randomUUID();
+        String wrong = "lease-" + UUID.randomUUID(), neverGranted = "lease-" + UUID.randomUUID();
+
+        List<TollgateEvent> storeEvents = new ArrayList<>();
+        List<TollgateEvent> topicOnly = new ArrayList<>();
+        storeEvents.addAll(List.of(good.opened("Leases add up"), good.granted("g1", 5_000_000),
+                good.leaseGranted(settled, 1_000_000), good.leaseGranted(open, 2_000_000)));
+        topicOnly.addAll(good.succeededOnLease(settled, AccountEvents.newRequestId(), 90_000, 40_000));
+        topicOnly.addAll(good.succeededOnLease(settled, AccountEvents.newRequestId(), 90_000, 35_000));
+        topicOnly.addAll(good.failedOnLease(settled, AccountEvents.newRequestId(), 90_000));
+        topicOnly.addAll(good.succeededOnLease(open, AccountEvents.newRequestId(), 90_000, 70_000));
+        var settledEvent = good.leaseSettled(settled, 1_000_000, 75_000, 2, io.tollgate.events.LeaseSettled.LeaseEnd.RETURNED);
+        var goodDone = good.opened("Leases add up, done");
+
+        storeEvents.addAll(List.of(bad.opened("Leases do not add up"), bad.granted("g1", 5_000_000),
+                bad.leaseGranted(wrong, 1_000_000)));
+        topicOnly.addAll(bad.succeededOnLease(wrong, AccountEvents.newRequestId(), 90_000, 40_000));
+        topicOnly.addAll(bad.succeededOnLease(neverGranted, AccountEvents.newRequestId(), 90_000, 15_000));
+        // The instance claims 50,000 on 1 request; the topic has 40,000.
+        var wrongSettled = bad.leaseSettled(wrong, 1_000_000, 50_000, 1, io.tollgate.events.LeaseSettled.LeaseEnd.EXPIRED);
+        var badDone = bad.opened("Leases do not add up, done");
+
+        store(storeEvents);
+        store(List.of(settledEvent, goodDone, wrongSettled, badDone));
+        ledger().publish(storeEvents);
+        ledger().publish(topicOnly);
+        ledger().publish(settledEvent, goodDone, wrongSettled, badDone);
+        ViewsHttp views = views();
+        eventually().untilAsserted(() -> {
+            assertThat(views.balance(good.accountId()).displayName()).isEqualTo("Leases add up, done");
+            assertThat(views.balance(bad.accountId()).displayName()).isEqualTo("Leases do not add up, done");
+        });
+
+        Audit clean = audit(good.accountId());
+        assertThat(clean.exitCode()).as(clean.output()).isZero();
+        assertThat(clean.output()).contains("no differences");
+        assertThat(views.balance(good.accountId()).debited()).isEqualByComparingTo("0.145");
+        assertThat(views.balance(good.accountId()).reserved()).isEqualByComparingTo("1.93");
+
+        Audit wrongLease = audit(bad.accountId());
+        assertThat(wrongLease.exitCode()).isEqualTo(1);
+        assertThat(wrongLease.output())
+                .contains("lease " + wrong + " (account " + bad.accountId() + "): settled debit differs from its requests:"
+                        + " event store 0.050000 for 1 request(s), views' debits 0.040000 for 1 request(s) (-0.010000)")
+                .contains("lease " + neverGranted + " (account " + bad.accountId() + "): 1 debit(s) of 0.015000")
+                .contains("account " + bad.accountId() + ": debited differs in views.accounts: event store 0.050000, views 0.055000")
+                .contains("account " + bad.accountId() + ": debited differs in views.ledger_lines");
+
+        // A corrupted lease row.
+        jdbc.sql("update views.leases set amount_micros = amount_micros + 1 where lease_id = ?").param(open).update();
+        try {
+            Audit corrupted = audit(good.accountId());
+            assertThat(corrupted.exitCode()).isEqualTo(1);
+            assertThat(corrupted.output()).contains("lease " + open + " (account " + good.accountId() + "): differs in views.leases");
+        } finally {
+            jdbc.sql("update views.leases set amount_micros = amount_micros - 1 where lease_id = ?").param(open).update();
+        }
+        assertThat(audit(good.accountId()).exitCode()).isZero();
+    }
+
+    @Test
+    void deadLettersAreDifferencesWithTheirReasons() throws Exception {
+        var account = new AccountEvents(AccountEvents.newAccountId());
+        List<TollgateEvent> events = List.of(account.opened("Dead Letters Ltd"), account.granted("g1", 1_000_000));
+        store(events);
+        ledger().publish(events);
+        ledger().sendRaw(account.accountId(), "{\"type\":\"CreditsTeleported\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var done = account.opened("Dead Letters Ltd, done");
+        store(List.of(done));
+        ledger().publish(done);
+        eventually().untilAsserted(() ->
+                assertThat(views().balance(account.accountId()).displayName()).isEqualTo("Dead Letters Ltd, done"));
+
+        Audit audit = audit(account.accountId());
+        assertThat(audit.exitCode()).isEqualTo(1);
+        assertThat(audit.output()).containsPattern("dead letter .*\\(key " + account.accountId()
+                        + ", event .*\\): unreadable: .*CreditsTeleported")
+                .contains("1 difference(s)");
+    }
+
     /** Appends the events as the command side's event store holds them. */
+    private final java.util.Map<String, Long> sequence = new java.util.HashMap<>();
+
     private void store(List<TollgateEvent> events) throws Exception {
-        java.util.Map<String, Long> sequence = new java.util.HashMap<>();
         for (TollgateEvent event : events) {
             long next = sequence.merge(event.accountId(), 1L, Long::sum) - 1;
             jdbc.sql("""

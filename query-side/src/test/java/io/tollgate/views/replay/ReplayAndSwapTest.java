@@ -56,6 +56,15 @@ class ReplayAndSwapTest extends QuerySideTestBase {
             events.add(account.rejected(AccountEvents.newRequestId(), "insufficient_credit"));
             events.add(account.expired("g-" + account.accountId(), 1_000));
             events.add(account.adjusted(-500, "correction"));
+            // Credit leases: one settled, one left open, request events in the gateway's shape.
+            String settled = "lease-" + java.util.UUID.randomUUID(), open = "lease-" + java.util.UUID.randomUUID();
+            events.add(account.leaseGranted(settled, 1_000_000));
+            events.addAll(account.succeededOnLease(settled, AccountEvents.newRequestId(), 90_000, 30_000));
+            events.addAll(account.failedOnLease(settled, AccountEvents.newRequestId(), 90_000));
+            events.add(account.leaseSettled(settled, 1_000_000, 30_000, 1, io.tollgate.events.LeaseSettled.LeaseEnd.RETURNED));
+            events.add(account.leaseGranted(open, 2_000_000));
+            events.add(account.leaseExtended(open));
+            events.addAll(account.succeededOnLease(open, AccountEvents.newRequestId(), 90_000, 40_000));
         }
         ledger().publish(events);
         awaitLiveCaughtUp();
@@ -84,7 +93,7 @@ class ReplayAndSwapTest extends QuerySideTestBase {
             assertThat(views.balance(p.accountId()).displayName()).isEqualTo("Replay P, after the rebuild");
         });
         assertThat(views.balance(p.accountId()).granted()).isEqualByComparingTo("7");
-        assertThat(views.ledgerLineCount(p.accountId())).isEqualTo(7);    // 2 grants, 2 debits, refund, expiry, adjustment
+        assertThat(views.ledgerLineCount(p.accountId())).isEqualTo(9);    // 2 grants, 2 debits, refund, expiry, adjustment, 2 lease debits
         awaitLiveCaughtUp();
 
         // And the swapped-in views still equal a fresh rebuild, row for row: nothing lost, nothing doubled.

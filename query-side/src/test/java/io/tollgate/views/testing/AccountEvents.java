@@ -9,6 +9,9 @@ import io.tollgate.events.CreditsGranted;
 import io.tollgate.events.CreditsReserved;
 import io.tollgate.events.EventIds;
 import io.tollgate.events.GrantSource;
+import io.tollgate.events.LeaseExtended;
+import io.tollgate.events.LeaseGranted;
+import io.tollgate.events.LeaseSettled;
 import io.tollgate.events.ProviderCalled;
 import io.tollgate.events.ReleaseReason;
 import io.tollgate.events.RequestAccepted;
@@ -162,6 +165,41 @@ public final class AccountEvents {
                         outputTokens, 0, 0, false),
                 debited(requestId, costMicros, model),
                 released(requestId, costMicros * 2, ReleaseReason.SETTLED));
+    }
+
+    public LeaseGranted leaseGranted(String leaseId, long micros) {
+        Instant at = tick();
+        return new LeaseGranted(EventIds.next(), at, accountId, leaseId, "gw-test", micros, at.plus(Duration.ofMinutes(5)));
+    }
+
+    public LeaseExtended leaseExtended(String leaseId) {
+        Instant at = tick();
+        return new LeaseExtended(EventIds.next(), at, accountId, leaseId, at.plus(Duration.ofMinutes(10)));
+    }
+
+    public LeaseSettled leaseSettled(String leaseId, long amountMicros, long debitedMicros, long requests,
+                                     LeaseSettled.LeaseEnd reason) {
+        return new LeaseSettled(EventIds.next(), tick(), accountId, leaseId, amountMicros, debitedMicros, requests, reason);
+    }
+
+    /** As the gateway writes an answered request at settle time: accepted on the lease, one call, tokens, debit. */
+    public List<TollgateEvent> succeededOnLease(String leaseId, String requestId, long reserveMicros, long costMicros) {
+        return List.of(
+                new RequestAccepted(EventIds.next(), tick(), accountId, requestId, "key-1", PROVIDER, MODEL,
+                        "openai.chat", false, 40, 100, reserveMicros, leaseId),
+                providerCalled(requestId, 1, 200, 120, 30L, null),
+                tokens(requestId, 40, 10),
+                new CreditsDebited(EventIds.next(), tick(), accountId, requestId, costMicros, PROVIDER, MODEL, leaseId));
+    }
+
+    /** A request drawn on a lease whose provider failed: no CreditsReserved before its release. */
+    public List<TollgateEvent> failedOnLease(String leaseId, String requestId, long reserveMicros) {
+        return List.of(
+                new RequestAccepted(EventIds.next(), tick(), accountId, requestId, "key-1", PROVIDER, MODEL,
+                        "openai.chat", true, 40, 100, reserveMicros, leaseId),
+                providerCalled(requestId, 1, 503, 300, null, "upstream_5xx"),
+                new ReservationReleased(EventIds.next(), tick(), accountId, requestId, reserveMicros,
+                        ReleaseReason.PROVIDER_FAILED, leaseId));
     }
 
     /** A request whose provider failed: reserved, one failed attempt, released with nothing charged. */
