@@ -4,9 +4,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Where a rebuild's time goes, per phase, summed over lanes; on when TOLLGATE_VIEWS_PROFILE is set. */
+/** Where a rebuild's time goes, per phase, summed over lanes; on with the JVM system property -Dtollgate.views.profile=true (a benchmark diagnostic). */
 public final class Phases {
-    public static final boolean ON = System.getenv("TOLLGATE_VIEWS_PROFILE") != null;
+    public static final boolean ON = Boolean.getBoolean("tollgate.views.profile");
     private static final Map<String, LongAdder> NANOS = new ConcurrentHashMap<>();
 
     private Phases() {

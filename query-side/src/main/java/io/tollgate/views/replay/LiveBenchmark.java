@@ -133,7 +133,7 @@ public final class LiveBenchmark {
                 }
                 long jvmCpu = threads.getThreadCpuTime(consumerThread) - jvmCpuBefore;
                 Map<Integer, Long> pgAfter = backendTicks();
-                if (System.getenv("TOLLGATE_VIEWS_PROFILE") != null) {
+                if (Boolean.getBoolean("tollgate.views.profile")) {
                     out.println("  backends before " + pgBefore + ", after " + pgAfter);
                 }
                 long pgTicks = 0;
