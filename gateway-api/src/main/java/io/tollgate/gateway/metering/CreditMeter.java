@@ -12,10 +12,10 @@ import io.tollgate.ledger.credits.ReservationOutcome;
 import io.tollgate.ledger.leases.CreditLeases;
 import io.tollgate.ledger.leases.CreditLeases.LedgerUnavailable;
 import io.tollgate.ledger.requests.RequestEventLog;
-import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
@@ -40,7 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 @Component
 @EnableConfigurationProperties(MeteringProperties.class)
-public class CreditMeter implements AuthInvalidation.Listener {
+public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
     /** The notification that an account was closed or its credit changed, on {@link AuthInvalidation#CHANNEL}. */
     public static final String ACCOUNT_CHANGED = "account:";
 
@@ -54,6 +54,14 @@ public class CreditMeter implements AuthInvalidation.Listener {
     private final ConcurrentHashMap<String, AccountMeter> accounts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("credit-leases").daemon().factory());
+
+    /**
+     * Stops after the web server (phase MAX - 2048) has finished its requests and before Axon's Spring
+     * configuration (MAX - 3072) unsubscribes the ledger's command handlers, so that the leases can still
+     * be given back.
+     */
+    private static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2560;
+    private volatile boolean running;
 
     CreditMeter(CreditLeases ledger, RequestEventLog events, RequestMetrics metrics, MeteringProperties properties) {
         this.ledger = ledger;
@@ -375,9 +383,29 @@ public class CreditMeter implements AuthInvalidation.Listener {
         accounts.clear();
     }
 
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        giveBackLeases();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
     /** Gives back every lease whose requests have finished; the rest are settled from the log after expiry. */
-    @PreDestroy
-    void giveBackLeases() {
+    private void giveBackLeases() {
         keeper.shutdown();
         for (AccountMeter account : accounts.values()) {
             for (Lease lease : account.open) {

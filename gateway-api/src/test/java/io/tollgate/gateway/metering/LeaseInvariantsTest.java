@@ -135,6 +135,24 @@ class LeaseInvariantsTest {
         }
     }
 
+    @Test
+    void anInstanceShuttingDownGivesItsLeasesBackWithWhatTheyCost() {
+        String account = accountWith(100 * COST);
+        ConfigurableApplicationContext leaving = GatewayInstances.start(TOPIC, QUICK_SWEEPS);
+        for (int i = 0; i < 3; i++) {
+            assertThat(reserveAndSettle(meter(leaving), account)).isTrue();
+        }
+
+        leaving.close();
+
+        // At once, not after the lease's expiry: closing waits for the lease to be given back.
+        assertThat(stored(account, "LeaseSettled")).singleElement().satisfies(settled -> {
+            assertThat(settled.path("reason").asText()).isEqualTo("RETURNED");
+            assertThat(settled.path("debitedMicros").asLong()).isEqualTo(3 * COST);
+            assertThat(settled.path("requests").asLong()).isEqualTo(3);
+        });
+    }
+
     private static CreditMeter meter(ConfigurableApplicationContext instance) {
         return instance.getBean(CreditMeter.class);
     }
