@@ -48,6 +48,8 @@ public class Rejections {
         if (caller.accountId() == null) {
             return;
         }
-        meter.recordRejection(caller.accountId(), requestId, model, reason, status, refusal.getMessage());
+        // The refusal is recorded whatever the client sent; a model name that could poison the log is not.
+        String recordedModel = model != null && ModelNames.acceptable(model) ? model : null;
+        meter.recordRejection(caller.accountId(), requestId, recordedModel, reason, status, refusal.getMessage());
     }
 }

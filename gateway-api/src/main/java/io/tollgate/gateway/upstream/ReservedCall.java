@@ -241,6 +241,11 @@ public final class ReservedCall {
                 throw new GatewayException(HttpStatus.FORBIDDEN, "invalid_request_error", "no_account",
                         "This key belongs to no account; calling models needs an account's key.");
             }
+            if (model != null && !ModelNames.acceptable(model)) {
+                GatewayException refusal = ModelNames.refusal();
+                rejections.record(caller, null, refusal.code(), refusal, response);
+                throw refusal;
+            }
             List<Deployment> deployments = rejections.recorded(caller, model, response, () -> {
                 List<Deployment> usableDeployments = router.resolve(model).stream().filter(usable).toList();
                 if (usableDeployments.isEmpty()) {

@@ -200,6 +200,24 @@ class OpenAiChatTest extends GatewayTestBase {
     }
 
     @Test
+    void aHostileModelNameIsA400AndNeverReachesTheLog() {
+        var account = gateway.openAccountWithCredits("1");
+        for (String model : List.of("\u0000", provider + "/gpt-4o\u0000", "m".repeat(10_000))) {
+            var reply = gateway.post(CHAT_PATH, account.key(), Map.of("model", model,
+                    "messages", List.of(Map.of("role", "user", "content", "Hi"))));
+
+            assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+            assertThat(reply.json().path("error").path("code").asText()).isEqualTo("invalid_model");
+        }
+        upstream.verify(0, postRequestedFor(urlEqualTo(CHAT_PATH)));
+        // The refusals are recorded, without the names.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(ledger().recordsOfAccount(account.id())).extracting(r -> new String(r.value()))
+                        .filteredOn(json -> json.contains("\"type\":\"RequestRejected\"")).hasSize(3)
+                        .allSatisfy(json -> assertThat(json).contains("\"model\":null").doesNotContain("\\u0000")));
+    }
+
+    @Test
     void aUserKeyCannotCallTheAdminApi() {
         var account = gateway.openAccountWithCredits("1");
         var reply = gateway.post("/admin/accounts/" + account.id() + "/grants", account.key(),
