@@ -3,15 +3,11 @@ package io.tollgate.gateway.chat;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-import java.time.Duration;
-
 /**
  * @param defaultMaxTokens   the output limit reserved for (and sent upstream) when a client sets none
  * @param minOutputTokens    a request that cannot afford this many output tokens is refused with 402
- * @param reservationTimeout after this an unsettled reservation counts as orphaned
  */
 @ConfigurationProperties("tollgate.chat")
 public record ChatProperties(@DefaultValue("4096") int defaultMaxTokens,
-                             @DefaultValue("16") int minOutputTokens,
-                             @DefaultValue("10m") Duration reservationTimeout) {
+                             @DefaultValue("16") int minOutputTokens) {
 }
