@@ -115,10 +115,6 @@ final class Lease {
         return open > 0;
     }
 
-    synchronized boolean settled() {
-        return settled;
-    }
-
     synchronized long freeMicros() {
         return freeMicros;
     }

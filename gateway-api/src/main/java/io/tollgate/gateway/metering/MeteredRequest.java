@@ -51,10 +51,6 @@ public final class MeteredRequest {
         return lease.leaseId;
     }
 
-    public long heldMicros() {
-        return heldMicros;
-    }
-
     /** The output limit the hold covers: the client's, or less when the credit affords less. */
     public int grantedMaxTokens() {
         return grantedMaxTokens;
