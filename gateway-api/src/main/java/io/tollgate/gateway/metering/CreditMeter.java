@@ -272,8 +272,7 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
         }
         lease.retire();
         account.current.compareAndSet(lease, null);
-        double ageSeconds = Math.max(0.1, (System.nanoTime() - lease.grantedAtNanos) / 1e9);
-        account.demandMicrosPerSecond = (long) (lease.heldTotalMicros() / ageSeconds);
+        account.demandMicrosPerSecond = lease.heldPerSecond(System.nanoTime());
     }
 
     private void settleIfDrained(AccountMeter account, Lease lease) {
@@ -344,9 +343,7 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
             if (account.current.get() != current) {
                 return;
             }
-            double ageSeconds = Math.max(0.1, (now - current.grantedAtNanos) / 1e9);
-            account.demandMicrosPerSecond = Math.max(account.demandMicrosPerSecond,
-                    (long) (current.heldTotalMicros() / ageSeconds));
+            account.demandMicrosPerSecond = Math.max(account.demandMicrosPerSecond, current.heldPerSecond(now));
             long wanted = wantedLease(account, 1);
             String leaseId = EventIds.next().toString();
             if (ledger.grant(account.accountId, leaseId, wanted, 1, properties.leaseTtl())

@@ -131,6 +131,12 @@ final class Lease {
         return heldTotalMicros;
     }
 
+    /** What requests held on it per second of its life so far: the demand the next lease is sized by. */
+    synchronized long heldPerSecond(long nowNanos) {
+        double ageSeconds = Math.max(0.1, (nowNanos - grantedAtNanos) / 1e9);
+        return (long) (heldTotalMicros / ageSeconds);
+    }
+
     synchronized Instant expiresAt() {
         return expiresAt;
     }

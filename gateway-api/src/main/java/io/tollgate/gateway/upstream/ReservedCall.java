@@ -241,12 +241,10 @@ public final class ReservedCall {
                 throw new GatewayException(HttpStatus.FORBIDDEN, "invalid_request_error", "no_account",
                         "This key belongs to no account; calling models needs an account's key.");
             }
-            if (model != null && !ModelNames.acceptable(model)) {
-                GatewayException refusal = ModelNames.refusal();
-                rejections.record(caller, null, refusal.code(), refusal, response);
-                throw refusal;
-            }
             List<Deployment> deployments = rejections.recorded(caller, model, response, () -> {
+                if (model != null && !ModelNames.acceptable(model)) {
+                    throw ModelNames.refusal();
+                }
                 List<Deployment> usableDeployments = router.resolve(model).stream().filter(usable).toList();
                 if (usableDeployments.isEmpty()) {
                     throw GatewayException.badRequest("The model '" + model + "' cannot serve this request: "
@@ -272,9 +270,7 @@ public final class ReservedCall {
             }
             if (outcome instanceof Metering.Refused refused) {
                 GatewayException refusal = refused(refused);
-                response.setHeader(HEADER_REQUEST_ID, requestId);
-                meter.recordRejection(caller.accountId(), requestId, primary.model(), refused.reason(),
-                        refusal.status().value(), refused.message());
+                rejections.record(caller, primary.model(), refused.reason(), refusal, response);
                 throw refusal;
             }
             // The ledger now holds this request: whatever the client is answered from here on (the answer,
