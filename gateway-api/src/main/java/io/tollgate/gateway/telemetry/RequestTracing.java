@@ -70,6 +70,11 @@ public class RequestTracing {
     }
 
     private TracedStep start(String name, String provider, String model, boolean ingest) {
+        Span parent = tracer.currentSpan();
+        if (parent != null && !Boolean.TRUE.equals(parent.context().sampled())) {
+            // A step of an unsampled request would never be exported: skip its span, scope and MDC work.
+            return TracedStep.UNSAMPLED;
+        }
         Span span = tracer.nextSpan().name(name);
         if (provider != null) {
             span.tag(PROVIDER, provider);
@@ -82,6 +87,9 @@ public class RequestTracing {
 
     /** One step: started and current on creation, ended by {@link #close()}. Not thread-safe. */
     public static final class TracedStep implements AutoCloseable {
+        /** Stands in for every step of an unsampled request; it records nothing. */
+        private static final TracedStep UNSAMPLED = new TracedStep();
+
         private final Span span;
         private final Tracer.SpanInScope scope;
         private final boolean ingest;
@@ -93,6 +101,12 @@ public class RequestTracing {
             this.ingest = ingest;
         }
 
+        private TracedStep() {
+            this.span = null;
+            this.scope = null;
+            this.ingest = false;
+        }
+
         /** The provider and model the request was routed to (both validated: low cardinality). */
         public TracedStep route(String provider, String model) {
             tag(PROVIDER, provider);
@@ -101,7 +115,7 @@ public class RequestTracing {
 
         /** A low-cardinality key and value, e.g. {@code outcome=rejected}. */
         public TracedStep tag(String key, String value) {
-            if (value != null) {
+            if (value != null && span != null) {
                 span.tag(key, value);
             }
             return this;
@@ -113,13 +127,15 @@ public class RequestTracing {
 
         /** Marks the step failed; it still ends at {@link #close()}. */
         public TracedStep error(Throwable failure) {
-            span.error(failure);
+            if (span != null) {
+                span.error(failure);
+            }
             return this;
         }
 
         @Override
         public void close() {
-            if (closed) {
+            if (closed || span == null) {
                 return;
             }
             closed = true;

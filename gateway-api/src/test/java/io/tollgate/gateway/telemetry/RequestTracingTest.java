@@ -6,6 +6,8 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.gateway.testing.OpenAiWireFormat;
+import io.micrometer.tracing.TraceContext;
+import io.micrometer.tracing.Tracer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,6 +39,8 @@ class RequestTracingTest extends GatewayTestBase {
     RequestTracing tracing;
     @Autowired
     InMemorySpanExporter spans;
+    @Autowired
+    Tracer tracer;
 
     @BeforeEach
     void forgetEarlierSpans() {
@@ -121,6 +125,20 @@ class RequestTracingTest extends GatewayTestBase {
                     assertThat(e.getKey().getKey()).isEqualTo("outcome");
                     assertThat(e.getValue()).isEqualTo("reserved");
                 });
+    }
+
+    @Test
+    void theStepsOfAnUnsampledRequestOpenNoSpanOfTheirOwn() {
+        TraceContext unsampled = tracer.traceContextBuilder()
+                .traceId("0af7651916cd43dd8448eb211c80319c").spanId("b7ad6b7169203331").sampled(false).build();
+        try (var request = tracer.currentTraceContext().newScope(unsampled);
+             var ingest = tracing.ingest("openai.chat");
+             var reserve = tracing.reserve("acme", "gpt-4o")) {
+            reserve.outcome("reserved");
+            assertThat(tracer.currentSpan().context().spanId()).as("still the request's own span")
+                    .isEqualTo(unsampled.spanId());
+        }
+        assertThat(tracer.currentSpan()).isNull();
     }
 
     private static String attribute(SpanData span, String key) {
