@@ -18,8 +18,8 @@
 #   BENCH_LATENCIES    mock latencies in ms                            ("0 20")
 #   BENCH_TARGETS      any of mock nginx tollgate                      ("mock nginx tollgate")
 #   BENCH_NGINX_PORT   nginx's loopback port                           (mock port + 2)
-#   BENCH_GATEWAY_WARMUP_MIN/_MAX  the gateway's first warm-up: one-second slices at the largest
-#                      connection count until three agree within 10 %, at least MIN, at most MAX s (15, 60)
+#   BENCH_GATEWAY_WARMUP  seconds of the gateway's first warm-up, in one-second slices at the largest
+#                      connection count, from which the time to warm numbers is read   (40)
 #   BENCH_JFR          1: a JFR recording of the gateway during each Tollgate cell at the largest
 #                      connection count, and its hot methods            (0)
 set -euo pipefail
@@ -35,8 +35,7 @@ LATENCIES="${BENCH_LATENCIES:-0 20}"
 TARGETS="${BENCH_TARGETS:-mock nginx tollgate}"
 NGINX_PORT="${BENCH_NGINX_PORT:-$((BENCH_MOCK_PORT + 2))}"
 JFR="${BENCH_JFR:-0}"
-GATEWAY_WARMUP_MIN="${BENCH_GATEWAY_WARMUP_MIN:-15}"
-GATEWAY_WARMUP_MAX="${BENCH_GATEWAY_WARMUP_MAX:-60}"
+GATEWAY_WARMUP_SECONDS="${BENCH_GATEWAY_WARMUP:-40}"
 HZ="$(getconf CLK_TCK)"
 
 OUT="$BENCH_STATE/bench-load"
@@ -190,34 +189,27 @@ run_wrk() {
 
 field() { awk -v k="$2=" '/^BENCH / { for (i = 2; i <= NF; i++) if (index($i, k) == 1) print substr($i, length(k) + 1) }' "$1"; }
 
-# Until the last three one-second slices agree within 10 % (after at least GATEWAY_WARMUP_MIN of them): how long a freshly started gateway takes to be warm.
+# A freshly started gateway under load at the largest connection count, in one-second slices. Its
+# steady throughput is the median of the last ten slices; it is warm from the first slice after which
+# every slice reaches 90 % of that.
 warm_gateway_until_steady() {
-  local connections="$1" slice=0 previous=() rps out="$OUT/steady.txt" started=$SECONDS steady=false
-  local age_at_start=""
-  if [[ "${BENCH_GATEWAY_FRESH:-0}" == 1 ]]; then
-    age_at_start="$(process_age "$BENCH_GATEWAY_PID")"
-  fi
-  while ((slice < GATEWAY_WARMUP_MAX)); do
+  local connections="$1" out="$OUT/steady.txt" slices=() i
+  for ((i = 0; i < GATEWAY_WARMUP_SECONDS; i++)); do
     run_wrk tollgate "$connections" 1 "$out"
-    rps="$(awk '/^BENCH/ { for (i = 1; i <= NF; i++) if ($i ~ /^requests=/) r = substr($i, 10); else if ($i ~ /^duration_us=/) d = substr($i, 13) } END { printf "%.0f", (d > 0 ? r * 1e6 / d : 0) }' "$out")"
-    previous+=("$rps")
-    slice=$((slice + 1))
-    if ((slice >= GATEWAY_WARMUP_MIN)); then
-      local a="${previous[-1]}" b="${previous[-2]}" c="${previous[-3]}"
-      if awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { lo = a; hi = a; if (b < lo) lo = b; if (c < lo) lo = c; if (b > hi) hi = b; if (c > hi) hi = c; exit !(lo > 0 && hi <= lo * 1.1) }'; then
-        steady=true
-        break
-      fi
-    fi
+    slices+=("$(awk '/^BENCH/ { for (i = 1; i <= NF; i++) if ($i ~ /^requests=/) r = substr($i, 10); else if ($i ~ /^duration_us=/) d = substr($i, 13) } END { printf "%.0f", (d > 0 ? r * 1e6 / d : 0) }' "$out")")
   done
-  GATEWAY_STEADY_NOTE="gateway warm-up at $connections connections: 1-s slices ${previous[*]} req/s, $($steady && echo steady || echo "not steady (noisy machine?)") after $((SECONDS - started)) s of load"
-  if [[ -n "$age_at_start" ]]; then
-    GATEWAY_STEADY_NOTE+="; from starting the gateway process to the end of its warm-up: $(awk -v a="$age_at_start" -v s=$((SECONDS - started)) 'BEGIN { printf "%.0f", a + s }') s (start-up and set-up ${age_at_start%.*} s)"
+  local steady warm_after
+  steady="$(printf '%s\n' "${slices[@]}" | tail -n 10 | sort -n | awk '{ v[NR] = $1 } END { printf "%.0f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')"
+  warm_after="$(printf '%s\n' "${slices[@]}" | awk -v s="$steady" '{ v[NR] = $1 } END { w = NR; while (w > 0 && v[w] >= 0.9 * s) w--; print w }')"
+  GATEWAY_STEADY_NOTE="gateway warm-up at $connections connections: 1-s slices ${slices[*]} req/s; steady $steady req/s (median of the last 10); every slice at >= 90 % of it after $warm_after s of load"
+  if [[ "${BENCH_GATEWAY_FRESH:-0}" == 1 ]]; then
+    GATEWAY_STEADY_NOTE+="; the gateway's start-up (process start to ready): $(gateway_startup_seconds) s"
   fi
 }
 
-process_age() { # seconds since PID started
-  awk -v hz="$HZ" -v up="$(cut -d' ' -f1 /proc/uptime)" '{ sub(/^.*\) /, ""); printf "%.1f", up - $20 / hz }' "/proc/$1/stat"
+# From the gateway's log: Spring Boot's "Started ... (process running for N)".
+gateway_startup_seconds() {
+  sed -n 's/.*Started GatewayApplication in .* (process running for \([0-9.]*\)).*/\1/p' "$BENCH_STATE/logs/gateway.log" | tail -n 1
 }
 
 set_mock_latency() {
