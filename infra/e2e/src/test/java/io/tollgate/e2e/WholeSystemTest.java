@@ -50,6 +50,12 @@ class WholeSystemTest {
         viewsUrl = system.viewsUrl;
         gateway.registerProvider("mock", mock.baseUrl() + "/v1", "mock-provider-key");
         gateway.setRate("mock", "gpt-4o", "2.5", "10");
+        gateway.put("/admin/providers/mock-anthropic", system.adminKey, Map.of("wireFormat", "anthropic",
+                "baseUrl", mock.baseUrl() + "/v1", "apiKey", "mock-provider-key"));
+        gateway.put("/admin/providers/mock-gemini", system.adminKey, Map.of("wireFormat", "gemini",
+                "baseUrl", mock.baseUrl() + "/v1beta", "apiKey", "mock-provider-key"));
+        gateway.setRate("mock-anthropic", "claude-sonnet-4-5", "3", "15");
+        gateway.setRate("mock-gemini", "gemini-2.5-flash", "0.5", "2.5");
     }
 
     @AfterAll
@@ -148,6 +154,42 @@ class WholeSystemTest {
             assertThat(usage.path("rejected").asLong()).isEqualTo(1);
             assertThat(usage.path("credits").decimalValue()).isEqualByComparingTo(BigDecimal.ZERO);
         });
+    }
+
+    /**
+     * An OpenAI client's forced function call, answered by each provider family in its own format and
+     * translated back: the same call and arguments, billed at the family's rate for the mock's usage
+     * (2 input words; the function's name plus one token per argument = 2 output tokens).
+     */
+    @Test
+    void aForcedFunctionCallComesBackFromEveryProviderFamilyAndIsBilled() {
+        var account = gateway.openAccountWithCredits("100");
+        Map<String, Object> weather = Map.of("type", "function", "function", Map.of("name", "get_weather",
+                "parameters", Map.of("type", "object", "properties", Map.of("location", Map.of("type", "string")),
+                        "required", List.of("location"))));
+        Map<String, String> costByModel = Map.of(
+                "mock/gpt-4o", "0.000025",                        // 2 × 2.5 + 2 × 10 micro-credits
+                "mock-anthropic/claude-sonnet-4-5", "0.000036",   // 2 × 3 + 2 × 15
+                "mock-gemini/gemini-2.5-flash", "0.000006");      // 2 × 0.5 + 2 × 2.5
+        BigDecimal spent = BigDecimal.ZERO;
+        for (var model : costByModel.entrySet()) {
+            var reply = gateway.post("/v1/chat/completions", account.key(), Map.of("model", model.getKey(),
+                    "messages", List.of(Map.of("role", "user", "content", "Paris weather?")),
+                    "tools", List.of(weather),
+                    "tool_choice", Map.of("type", "function", "function", Map.of("name", "get_weather"))));
+
+            assertThat(reply.status()).as(model.getKey() + ": " + reply.body()).isEqualTo(200);
+            JsonNode call = reply.json().path("choices").path(0).path("message").path("tool_calls").path(0);
+            assertThat(call.path("function").path("name").asText()).as(model.getKey()).isEqualTo("get_weather");
+            assertThat(call.path("function").path("arguments").asText()).as(model.getKey())
+                    .isEqualTo("{\"location\":\"mock-location\"}");
+            assertThat(reply.json().path("usage").path("completion_tokens").asInt()).as(model.getKey()).isEqualTo(2);
+            spent = spent.add(new BigDecimal(model.getValue()));
+        }
+        BigDecimal total = spent;
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                views("/api/views/accounts/" + account.id() + "/usage").path("credits").decimalValue())
+                .isEqualByComparingTo(total));
     }
 
     /** The query side's read API as the gateway's proxy calls it for an admin (docs/query-side.md). */

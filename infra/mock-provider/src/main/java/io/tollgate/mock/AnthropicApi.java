@@ -53,9 +53,23 @@ final class AnthropicApi extends ProviderApi {
         if (heldByInjectedFailure(exchange, model)) {
             return;
         }
+        String id = Ids.anthropicMessage();
+        ToolCall toolCall = toolCall(request, messages);
+        if (toolCall != null) {
+            if (stream) {
+                streamToolUse(exchange, id, model, inputTokens, toolCall);
+                return;
+            }
+            ObjectNode response = messageHead(id, model);
+            response.putArray("content").add(toolUseBlock(toolCall, toolCall.arguments()));
+            response.put("stop_reason", "tool_use");
+            response.putNull("stop_sequence");
+            response.set("usage", usage(inputTokens, toolCall.outputTokens()));
+            exchange.sendJson(200, response);
+            return;
+        }
         DeterministicReply reply = DeterministicReply.generate(exchange.config().replyWords(), OptionalInt.of(maxTokens));
         String stopReason = reply.truncated() ? "max_tokens" : "end_turn";
-        String id = Ids.anthropicMessage();
         if (stream) {
             streamMessage(exchange, id, model, inputTokens, reply, stopReason);
             return;
@@ -119,6 +133,88 @@ final class AnthropicApi extends ProviderApi {
         messageDelta.putObject("usage").put("output_tokens", reply.outputTokens());
         body.write(serverSentEvent(messageDelta));
 
+        body.write(serverSentEvent(event("message_stop")));
+    }
+
+    /**
+     * The call the request's tools and tool_choice ({"type": "auto" | "any" | "tool" | "none"}) ask for;
+     * null for a text reply. A last user turn holding a tool_result has had its call answered.
+     */
+    private static ToolCall toolCall(ObjectNode request, JsonNode messages) {
+        JsonNode tools = request.get("tools");
+        if (tools == null || tools.isNull()) {
+            return null;
+        }
+        if (!tools.isArray()) {
+            throw ERRORS.badRequest("tools: Input should be a valid list");
+        }
+        Map<String, JsonNode> schemas = new java.util.LinkedHashMap<>();
+        for (JsonNode tool : tools) {
+            if (!tool.path("name").isTextual()) {
+                throw ERRORS.badRequest("tools.0.name: Field required");
+            }
+            schemas.put(tool.get("name").asText(), tool.get("input_schema"));
+        }
+        JsonNode choice = request.path("tool_choice");
+        ToolCall.Choice kind = switch (choice.path("type").asText("auto")) {
+            case "none" -> ToolCall.Choice.NONE;
+            case "any" -> ToolCall.Choice.REQUIRED;
+            case "tool" -> ToolCall.Choice.NAMED;
+            default -> ToolCall.Choice.AUTO;
+        };
+        boolean answered = false;
+        for (JsonNode block : messages.get(messages.size() - 1).path("content")) {
+            answered |= "tool_result".equals(block.path("type").asText());
+        }
+        return ToolCall.choose(kind, choice.path("name").asText(null), schemas, answered);
+    }
+
+    private static ObjectNode toolUseBlock(ToolCall toolCall, ObjectNode input) {
+        ObjectNode block = Json.object();
+        block.put("type", "tool_use");
+        block.put("id", Ids.anthropicToolUse());
+        block.put("name", toolCall.name());
+        block.set("input", input);
+        return block;
+    }
+
+    /** A tool_use block opened with empty input, its input as two input_json_delta pieces, then closed. */
+    private static void streamToolUse(ProviderExchange exchange, String id, String model, int inputTokens,
+                                      ToolCall toolCall) throws IOException, InterruptedException {
+        ProviderExchange.ChunkedBody body = exchange.startStream("text/event-stream; charset=utf-8");
+        ObjectNode message = messageHead(id, model);
+        message.putArray("content");
+        message.putNull("stop_reason");
+        message.putNull("stop_sequence");
+        message.set("usage", usage(inputTokens, 1));
+        ObjectNode messageStart = event("message_start");
+        messageStart.set("message", message);
+        body.write(serverSentEvent(messageStart));
+
+        ObjectNode blockStart = event("content_block_start");
+        blockStart.put("index", 0);
+        blockStart.set("content_block", toolUseBlock(toolCall, Json.object()));
+        body.write(serverSentEvent(blockStart));
+        String input = toolCall.argumentsJson();
+        int half = input.length() / 2;
+        for (String piece : List.of(input.substring(0, half), input.substring(half))) {
+            ObjectNode blockDelta = event("content_block_delta");
+            blockDelta.put("index", 0);
+            ObjectNode delta = blockDelta.putObject("delta");
+            delta.put("type", "input_json_delta");
+            delta.put("partial_json", piece);
+            body.write(serverSentEvent(blockDelta));
+        }
+        ObjectNode blockStop = event("content_block_stop");
+        blockStop.put("index", 0);
+        body.write(serverSentEvent(blockStop));
+
+        ObjectNode messageDelta = event("message_delta");
+        ObjectNode delta = messageDelta.putObject("delta");
+        delta.put("stop_reason", "tool_use");
+        delta.putNull("stop_sequence");
+        messageDelta.putObject("usage").put("output_tokens", toolCall.outputTokens());
+        body.write(serverSentEvent(messageDelta));
         body.write(serverSentEvent(event("message_stop")));
     }
 

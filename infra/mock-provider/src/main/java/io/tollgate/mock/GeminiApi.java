@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 
 /**
@@ -25,8 +26,8 @@ final class GeminiApi extends ProviderApi {
         return ERRORS;
     }
 
-    /** What both methods read from a request. */
-    private record ParsedRequest(int promptTokens, OptionalInt maxOutputTokens) {
+    /** What both methods read from a request; toolCall is null for a text reply. */
+    private record ParsedRequest(int promptTokens, OptionalInt maxOutputTokens, ToolCall toolCall) {
     }
 
     void generateContent(ProviderExchange exchange, String model) throws IOException, InterruptedException {
@@ -34,10 +35,58 @@ final class GeminiApi extends ProviderApi {
         if (heldByInjectedFailure(exchange, model)) {
             return;
         }
+        if (request.toolCall() != null) {
+            exchange.sendJson(200, functionCallResponse(request, model, Ids.geminiResponse()));
+            return;
+        }
         DeterministicReply reply = DeterministicReply.generate(exchange.config().replyWords(), request.maxOutputTokens());
         ObjectNode response = response(reply.text(), finishReason(reply), request.promptTokens(),
                 reply.outputTokens(), model, Ids.geminiResponse());
         exchange.sendJson(200, response);
+    }
+
+    /** Gemini answers a function call whole, in one response (one chunk when streamed), finishing with STOP. */
+    private static ObjectNode functionCallResponse(ParsedRequest request, String model, String responseId) {
+        ToolCall toolCall = request.toolCall();
+        ObjectNode response = response("", "STOP", request.promptTokens(), toolCall.outputTokens(), model, responseId);
+        ObjectNode part = (ObjectNode) response.get("candidates").get(0).get("content").get("parts").get(0);
+        part.remove("text");
+        part.putObject("functionCall").put("name", toolCall.name()).set("args", toolCall.arguments());
+        return response;
+    }
+
+    /**
+     * The call the request's functionDeclarations and toolConfig.functionCallingConfig.mode (AUTO, ANY
+     * with allowedFunctionNames, NONE) ask for; null for a text reply. A last turn holding a
+     * functionResponse has had its call answered.
+     */
+    private static ToolCall toolCall(ObjectNode request, JsonNode contents) {
+        Map<String, JsonNode> schemas = new java.util.LinkedHashMap<>();
+        for (JsonNode tool : request.path("tools")) {
+            JsonNode declarations = field(tool, "functionDeclarations", "function_declarations");
+            for (JsonNode declaration : declarations == null ? Json.array() : declarations) {
+                if (declaration.path("name").isTextual()) {
+                    JsonNode parameters = declaration.get("parameters");
+                    schemas.put(declaration.get("name").asText(),
+                            parameters != null ? parameters : declaration.get("parametersJsonSchema"));
+                }
+            }
+        }
+        JsonNode toolConfig = field(request, "toolConfig", "tool_config");
+        JsonNode calling = toolConfig == null ? null : field(toolConfig, "functionCallingConfig", "function_calling_config");
+        String mode = calling == null ? "AUTO" : calling.path("mode").asText("AUTO");
+        JsonNode allowed = calling == null ? null : field(calling, "allowedFunctionNames", "allowed_function_names");
+        String named = allowed != null && allowed.isArray() && !allowed.isEmpty() ? allowed.get(0).asText() : null;
+        ToolCall.Choice kind = switch (mode.toUpperCase(java.util.Locale.ROOT)) {
+            case "NONE" -> ToolCall.Choice.NONE;
+            case "ANY" -> named != null ? ToolCall.Choice.NAMED : ToolCall.Choice.REQUIRED;
+            default -> ToolCall.Choice.AUTO;
+        };
+        boolean answered = false;
+        for (JsonNode part : contents.get(contents.size() - 1).path("parts")) {
+            answered |= part.has("functionResponse") || part.has("function_response");
+        }
+        return ToolCall.choose(kind, named, schemas, answered);
     }
 
     /**
@@ -55,6 +104,11 @@ final class GeminiApi extends ProviderApi {
         List<String> pieces = reply.streamPieces();
         ProviderExchange.ChunkedBody body =
                 exchange.startStream(serverSentEvents ? "text/event-stream" : "application/json; charset=UTF-8");
+        if (request.toolCall() != null) {
+            String chunk = Json.write(functionCallResponse(request, model, responseId));
+            body.write(serverSentEvents ? "data: " + chunk + "\n\n" : "[" + chunk + "]");
+            return;
+        }
         for (int i = 0; i < pieces.size(); i++) {
             boolean last = i == pieces.size() - 1;
             // Usage is cumulative: each chunk reports the candidate tokens produced so far.
@@ -97,7 +151,7 @@ final class GeminiApi extends ProviderApi {
                 cap = OptionalInt.of(maxOutputTokens.asInt());
             }
         }
-        return new ParsedRequest(TokenCount.inputTokens(texts), cap);
+        return new ParsedRequest(TokenCount.inputTokens(texts), cap, toolCall(request, contents));
     }
 
     private static JsonNode field(JsonNode object, String camelCaseName, String snakeCaseName) {

@@ -17,6 +17,14 @@ final class Ids {
         return "msg_01" + alphanumeric(22);
     }
 
+    static String openAiToolCall() {
+        return "call_" + alphanumeric(24);
+    }
+
+    static String anthropicToolUse() {
+        return "toolu_01" + alphanumeric(22);
+    }
+
     static String geminiResponse() {
         return alphanumeric(22);
     }

@@ -65,34 +65,152 @@ final class OpenAiApi extends ProviderApi {
         if (heldByInjectedFailure(exchange, model)) {
             return;
         }
-        DeterministicReply reply = DeterministicReply.generate(exchange.config().replyWords(), maxTokens);
-        String finishReason = reply.truncated() ? "length" : "stop";
         String id = Ids.openAiChatCompletion();
         long created = Instant.now().getEpochSecond();
-        ObjectNode usage = usage(promptTokens, reply.outputTokens());
+        ToolCall toolCall = toolCall(request, messages);
+        if (toolCall != null) {
+            // OpenAI finishes a call the tool choice named with "stop", one the model chose with "tool_calls".
+            String finishReason = request.path("tool_choice").isObject() ? "stop" : "tool_calls";
+            ObjectNode usage = usage(promptTokens, toolCall.outputTokens());
+            ChunkHeader header = new ChunkHeader(id, created, model, includeUsage);
+            if (stream) {
+                streamToolCall(exchange, header, toolCall, finishReason, usage);
+            } else {
+                exchange.sendJson(200, completion(header, toolCallMessage(toolCall), finishReason, usage));
+            }
+            return;
+        }
+        DeterministicReply reply = DeterministicReply.generate(exchange.config().replyWords(), maxTokens);
+        String finishReason = reply.truncated() ? "length" : "stop";
+        String jsonReply = jsonReply(request.get("response_format"), reply);
+        if (jsonReply != null) {
+            reply = new DeterministicReply(List.of(jsonReply), false);
+            finishReason = "stop";
+        }
+        ObjectNode usage = usage(promptTokens, jsonReply == null ? reply.outputTokens() : TokenCount.words(jsonReply));
         if (stream) {
             streamChatCompletion(exchange, new ChunkHeader(id, created, model, includeUsage), reply, finishReason, usage);
             return;
         }
 
-        ObjectNode response = Json.object();
-        response.put("id", id);
-        response.put("object", "chat.completion");
-        response.put("created", created);
-        response.put("model", model);
-        ObjectNode choice = response.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode message = choice.putObject("message");
+        ObjectNode message = Json.object();
         message.put("role", "assistant");
         message.put("content", reply.text());
         message.putNull("refusal");
         message.putArray("annotations");
+        exchange.sendJson(200, completion(new ChunkHeader(id, created, model, false), message, finishReason, usage));
+    }
+
+    private static ObjectNode completion(ChunkHeader header, ObjectNode message, String finishReason, ObjectNode usage) {
+        ObjectNode response = Json.object();
+        response.put("id", header.id());
+        response.put("object", "chat.completion");
+        response.put("created", header.created());
+        response.put("model", header.model());
+        ObjectNode choice = response.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.set("message", message);
         choice.putNull("logprobs");
         choice.put("finish_reason", finishReason);
         response.set("usage", usage);
         response.put("service_tier", "default");
         response.put("system_fingerprint", SYSTEM_FINGERPRINT);
-        exchange.sendJson(200, response);
+        return response;
+    }
+
+    /**
+     * The call the request's tools and tool_choice ("none", "auto", "required" or a named function) ask
+     * for; null for a text reply. A conversation that ends in a tool message has had its call answered.
+     */
+    private static ToolCall toolCall(ObjectNode request, JsonNode messages) {
+        JsonNode tools = request.get("tools");
+        if (tools == null || tools.isNull()) {
+            return null;
+        }
+        if (!tools.isArray()) {
+            throw ERRORS.badRequest("Invalid type for 'tools': expected an array.", "tools", "invalid_type");
+        }
+        Map<String, JsonNode> schemas = new java.util.LinkedHashMap<>();
+        for (JsonNode tool : tools) {
+            JsonNode function = tool.path("function");
+            if (!function.path("name").isTextual()) {
+                throw ERRORS.badRequest("Missing required parameter: 'tools[].function.name'.", "tools",
+                        "missing_required_parameter");
+            }
+            schemas.put(function.get("name").asText(), function.get("parameters"));
+        }
+        JsonNode choice = request.path("tool_choice");
+        ToolCall.Choice kind = switch (choice.isObject() ? "named" : choice.asText("auto")) {
+            case "none" -> ToolCall.Choice.NONE;
+            case "required" -> ToolCall.Choice.REQUIRED;
+            case "named" -> ToolCall.Choice.NAMED;
+            default -> ToolCall.Choice.AUTO;
+        };
+        boolean answered = "tool".equals(messages.get(messages.size() - 1).path("role").asText());
+        return ToolCall.choose(kind, choice.path("function").path("name").asText(null), schemas, answered);
+    }
+
+    private static ObjectNode toolCallMessage(ToolCall toolCall) {
+        ObjectNode message = Json.object();
+        message.put("role", "assistant");
+        message.putNull("content");
+        ObjectNode call = message.putArray("tool_calls").addObject();
+        call.put("id", Ids.openAiToolCall());
+        call.put("type", "function");
+        ObjectNode function = call.putObject("function");
+        function.put("name", toolCall.name());
+        function.put("arguments", toolCall.argumentsJson());
+        message.putNull("refusal");
+        message.putArray("annotations");
+        return message;
+    }
+
+    /** The call's name and id in the first chunk, then its arguments in two pieces, as OpenAI streams them. */
+    private static void streamToolCall(ProviderExchange exchange, ChunkHeader header, ToolCall toolCall,
+                                       String finishReason, ObjectNode usage) throws IOException, InterruptedException {
+        ProviderExchange.ChunkedBody body = exchange.startStream("text/event-stream; charset=utf-8");
+        ObjectNode first = Json.object();
+        first.put("role", "assistant");
+        first.putNull("content");
+        ObjectNode call = first.putArray("tool_calls").addObject();
+        call.put("index", 0);
+        call.put("id", Ids.openAiToolCall());
+        call.put("type", "function");
+        call.putObject("function").put("name", toolCall.name()).put("arguments", "");
+        first.putNull("refusal");
+        body.write(serverSentEvent(chunk(header, first, null)));
+        String arguments = toolCall.argumentsJson();
+        int half = arguments.length() / 2;
+        for (String piece : List.of(arguments.substring(0, half), arguments.substring(half))) {
+            ObjectNode delta = Json.object();
+            ObjectNode argumentsDelta = delta.putArray("tool_calls").addObject();
+            argumentsDelta.put("index", 0);
+            argumentsDelta.putObject("function").put("arguments", piece);
+            body.write(serverSentEvent(chunk(header, delta, null)));
+        }
+        body.write(serverSentEvent(chunk(header, Json.object(), finishReason)));
+        if (header.includeUsage()) {
+            ObjectNode usageChunk = chunkWithoutChoices(header);
+            usageChunk.putArray("choices");
+            usageChunk.set("usage", usage);
+            body.write(serverSentEvent(usageChunk));
+        }
+        body.write("data: [DONE]\n\n");
+    }
+
+    /**
+     * The reply as JSON when response_format asks for it: an object that fits a json_schema's schema,
+     * or {"reply": text} for json_object; null for text.
+     */
+    private static String jsonReply(JsonNode responseFormat, DeterministicReply reply) {
+        if (responseFormat == null || !responseFormat.isObject()) {
+            return null;
+        }
+        return switch (responseFormat.path("type").asText()) {
+            case "json_schema" -> Json.write(ToolCall.valueFor(responseFormat.path("json_schema").get("schema"), "reply", 0));
+            case "json_object" -> Json.write(Json.object().put("reply", reply.text()));
+            default -> null;
+        };
     }
 
     /** The fields every chunk of one streamed completion repeats. */
