@@ -6,6 +6,7 @@ import io.tollgate.gateway.formats.anthropic.AnthropicMessagesFormat;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -18,15 +19,24 @@ import java.io.IOException;
 class AnthropicMessagesController {
     private final ChatService chat;
     private final AnthropicMessagesFormat anthropic;
+    private final AnthropicTokenCounter tokens;
 
-    AnthropicMessagesController(ChatService chat, AnthropicMessagesFormat anthropic) {
+    AnthropicMessagesController(ChatService chat, AnthropicMessagesFormat anthropic, AnthropicTokenCounter tokens) {
         this.chat = chat;
         this.anthropic = anthropic;
+        this.tokens = tokens;
     }
 
     @PostMapping(path = "/v1/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
     void messages(@RequestBody JsonNode body, @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
                   HttpServletRequest request, HttpServletResponse response) throws IOException {
         chat.complete(caller, anthropic, body, request, response);
+    }
+
+    /** Free: counted by an Anthropic provider where the model has one, else estimated; never billed. */
+    @PostMapping(path = "/v1/messages/count_tokens", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<byte[]> countTokens(@RequestBody JsonNode body, HttpServletRequest request) {
+        AnthropicTokenCounter.Counted counted = tokens.count(body, AnthropicHeaders.from(request));
+        return ResponseEntity.status(counted.status()).contentType(MediaType.APPLICATION_JSON).body(counted.body());
     }
 }

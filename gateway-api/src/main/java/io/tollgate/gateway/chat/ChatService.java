@@ -7,6 +7,7 @@ import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.formats.ClientFormat;
 import io.tollgate.gateway.formats.ClientStream;
+import io.tollgate.gateway.formats.anthropic.AnthropicMessagesFormat;
 import io.tollgate.gateway.formats.openai.OpenAiChatFormat;
 import io.tollgate.gateway.providers.ChunkTranslator;
 import io.tollgate.gateway.providers.ProviderAdapter;
@@ -29,8 +30,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -63,6 +66,8 @@ public class ChatService {
                          HttpServletResponse response) throws IOException {
         ChatRequest request = calls.rejectingBadInput(caller, modelNamed(clientBody), response,
                 () -> ChatRequest.parse(client.toChatRequest(clientBody)));
+        Map<String, String> anthropicHeaders = client instanceof AnthropicMessagesFormat
+                ? AnthropicHeaders.from(httpRequest) : Map.of();
         long inputEstimate = estimator.estimateChat(request.body().path("messages"));
         // n choices may each use the whole output limit: the worst case is n times it, and the limit
         // granted to each choice is the n-th part of what the credit affords.
@@ -77,8 +82,14 @@ public class ChatService {
         if (call.clamped()) {
             response.setHeader(HEADER_MAX_TOKENS_CLAMPED, "true");
         }
-        UpstreamAnswer answer = call.send((deployment, adapter, secret) -> adapter.chatRequest(
-                deployment.provider().baseUrl(), secret, request.upstreamBody(deployment.model(), grantedPerChoice)));
+        UpstreamAnswer answer = call.send((deployment, adapter, secret) -> {
+            HttpRequest.Builder upstream = adapter.chatRequest(deployment.provider().baseUrl(), secret,
+                    request.upstreamBody(deployment.model(), grantedPerChoice));
+            if (adapter.wireFormat() == WireFormat.ANTHROPIC) {
+                anthropicHeaders.forEach(upstream::setHeader);
+            }
+            return upstream;
+        });
         try (InputStream body = answer.body()) {
             if (answer.status() != 200) {
                 respondWithClientError(client, call, answer, body.readAllBytes(), response);

@@ -9,7 +9,9 @@ import com.anthropic.errors.BadRequestException;
 import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.MessageTokensCount;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.Tool;
@@ -160,6 +162,64 @@ class AnthropicSdkTest extends GatewayTestBase {
             poor.close();
         }
         anthropicUpstream.verify(0, postRequestedFor(urlEqualTo("/v1/messages")));
+    }
+
+    @Test
+    void countTokensIsAnsweredByTheAnthropicProviderWithItsOwnKeyAndModelAndNothingIsBilled() {
+        anthropicUpstream.stubFor(post("/v1/messages/count_tokens").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"input_tokens\":42}")));
+        String account = gateway.openAccountWithCredits("5").key();
+        AnthropicClient counting = client(account);
+        try {
+            MessageTokensCount counted = counting.messages().countTokens(MessageCountTokensParams.builder()
+                    .model(anthropic + "/claude-sonnet-4-5").addUserMessage("How many tokens is this?").build());
+            assertThat(counted.inputTokens()).isEqualTo(42);
+        } finally {
+            counting.close();
+        }
+        anthropicUpstream.verify(1, postRequestedFor(urlEqualTo("/v1/messages/count_tokens"))
+                .withHeader("x-api-key", equalTo("sk-ant-sdk-provider-0001"))
+                .withRequestBody(equalToJson("{\"model\":\"claude-sonnet-4-5\"}", true, true)));
+        anthropicUpstream.verify(0, postRequestedFor(urlEqualTo("/v1/messages")));
+    }
+
+    @Test
+    void countTokensForAModelOfAnotherFamilyIsTheGatewaysEstimate() {
+        MessageTokensCount counted = sdk.messages().countTokens(MessageCountTokensParams.builder()
+                .model(openAi + "/gpt-4o").addUserMessage("Hello there").build());
+        // "Hello there" is 2 tokens in o200k_base, plus the chat framing of one message and the reply.
+        assertThat(counted.inputTokens()).isEqualTo(8);
+        openAiUpstream.verify(0, postRequestedFor(urlEqualTo(CHAT_PATH)));
+    }
+
+    @Test
+    void theClientsAnthropicBetaAndVersionHeadersReachAnAnthropicProvider() {
+        anthropicUpstream.stubFor(post("/v1/messages").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(fixtureUnchecked("wire/anthropic/response-text.json"))));
+        var reply = gateway.post("/v1/messages", gateway.openAccountWithCredits("5").key(),
+                Map.of("model", anthropic + "/claude-sonnet-4-5", "max_tokens", 50,
+                        "messages", java.util.List.of(Map.of("role", "user", "content", "Hi"))),
+                Map.of("anthropic-beta", "prompt-caching-2024-07-31,token-efficient-tools-2025-02-19",
+                        "anthropic-version", "2023-06-01"));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        anthropicUpstream.verify(1, postRequestedFor(urlEqualTo("/v1/messages"))
+                .withHeader("anthropic-beta", equalTo("prompt-caching-2024-07-31,token-efficient-tools-2025-02-19"))
+                .withHeader("anthropic-version", equalTo("2023-06-01")));
+        var hostile = gateway.post("/v1/messages/count_tokens", gateway.openAccountWithCredits("5").key(),
+                Map.of("model", anthropic + "/claude-sonnet-4-5",
+                        "messages", java.util.List.of(Map.of("role", "user", "content", "Hi"))),
+                Map.of("anthropic-beta", "x".repeat(2000)));
+        assertThat(hostile.status()).isEqualTo(400);
+        assertThat(hostile.json().path("type").asText()).isEqualTo("error");
+    }
+
+    private static String fixtureUnchecked(String path) {
+        try {
+            return fixture(path);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Message accumulate(MessageCreateParams params) {

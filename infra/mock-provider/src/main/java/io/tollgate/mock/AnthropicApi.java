@@ -23,6 +23,18 @@ final class AnthropicApi extends ProviderApi {
         return ERRORS;
     }
 
+    /** Token counting: the input tokens a Messages request with this body would report, and nothing else. */
+    void countTokens(ProviderExchange exchange) throws IOException, InterruptedException {
+        requireApiKey(exchange, exchange.header("x-api-key"));
+        ObjectNode request = exchange.readJsonObject();
+        requireModel(request);
+        JsonNode messages = request.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw ERRORS.badRequest("messages: Field required");
+        }
+        exchange.sendJson(200, Json.object().put("input_tokens", inputTokens(request, messages)));
+    }
+
     void messages(ProviderExchange exchange) throws IOException, InterruptedException {
         requireApiKey(exchange, exchange.header("x-api-key"));
         String version = exchange.header("anthropic-version");
@@ -42,12 +54,7 @@ final class AnthropicApi extends ProviderApi {
         if (messages.isEmpty()) {
             throw ERRORS.badRequest("messages: at least one message is required");
         }
-        List<String> texts = new ArrayList<>();
-        collectText(request.get("system"), texts);
-        for (JsonNode message : messages) {
-            collectText(message.get("content"), texts);
-        }
-        int inputTokens = TokenCount.inputTokens(texts);
+        int inputTokens = inputTokens(request, messages);
         boolean stream = request.path("stream").asBoolean(false);
 
         if (heldByInjectedFailure(exchange, model)) {
@@ -134,6 +141,15 @@ final class AnthropicApi extends ProviderApi {
         body.write(serverSentEvent(messageDelta));
 
         body.write(serverSentEvent(event("message_stop")));
+    }
+
+    private static int inputTokens(ObjectNode request, JsonNode messages) {
+        List<String> texts = new ArrayList<>();
+        collectText(request.get("system"), texts);
+        for (JsonNode message : messages) {
+            collectText(message.get("content"), texts);
+        }
+        return TokenCount.inputTokens(texts);
     }
 
     /**

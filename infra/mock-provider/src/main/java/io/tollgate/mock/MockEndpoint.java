@@ -6,6 +6,7 @@ public enum MockEndpoint {
     OPENAI_EMBEDDINGS("openai.embeddings"),
     OPENAI_MODELS("openai.models"),
     ANTHROPIC_MESSAGES("anthropic.messages"),
+    ANTHROPIC_COUNT_TOKENS("anthropic.countTokens"),
     GEMINI_GENERATE_CONTENT("gemini.generateContent"),
     GEMINI_STREAM_GENERATE_CONTENT("gemini.streamGenerateContent"),
     /** Any path the mock does not serve; answered 404. */

@@ -84,6 +84,9 @@ final class MockRequestRouter implements HttpHandler {
         if (post && path.equals("/v1/messages")) {
             return new Route(MockEndpoint.ANTHROPIC_MESSAGES, anthropic.errors(), anthropic::messages);
         }
+        if (post && path.equals("/v1/messages/count_tokens")) {
+            return new Route(MockEndpoint.ANTHROPIC_COUNT_TOKENS, anthropic.errors(), anthropic::countTokens);
+        }
         Matcher geminiPath = GEMINI_PATH.matcher(path);
         if (post && geminiPath.matches()) {
             String model = geminiPath.group(1);
