@@ -47,6 +47,17 @@ class AnthropicMessagesTest extends MockProviderTestSupport {
     }
 
     @Test
+    void countsTheTokensAMessageWithTheSameBodyWouldReport() {
+        HttpResponse<String> response = post("/v1/messages/count_tokens",
+                "{\"model\": \"claude-sonnet-4-5\", " + CONVERSATION + "}", anthropicHeaders());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("input_tokens").asInt()).isEqualTo(CONVERSATION_TOKENS);
+        assertThat(provider.stats().requests(MockEndpoint.ANTHROPIC_COUNT_TOKENS)).isEqualTo(1);
+        assertThat(provider.stats().requests(MockEndpoint.ANTHROPIC_MESSAGES)).isZero();
+    }
+
+    @Test
     void stopsWithMaxTokensWhenCapped() {
         JsonNode body = json(post("/v1/messages",
                 "{\"model\": \"c\", \"max_tokens\": 5, \"system\": \"You are a poet\", "
