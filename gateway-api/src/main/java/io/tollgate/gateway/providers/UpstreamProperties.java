@@ -5,7 +5,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import java.time.Duration;
 
-/** @param responseTimeout until the provider's response headers arrive (streams may then run longer) */
+/**
+ * @param connectTimeout  connecting to a provider, and waiting for a pooled connection
+ * @param responseTimeout the longest wait for the provider's bytes: its response headers, and each pause
+ *                        within its answer (a stream may run longer, but not pause longer)
+ */
 @ConfigurationProperties("tollgate.upstream")
 public record UpstreamProperties(@DefaultValue("10s") Duration connectTimeout,
                                  @DefaultValue("120s") Duration responseTimeout) {
