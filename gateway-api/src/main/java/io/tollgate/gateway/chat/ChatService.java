@@ -20,6 +20,7 @@ import io.tollgate.gateway.providers.wire.SseReader;
 import io.tollgate.gateway.routing.Deployment;
 import io.tollgate.gateway.upstream.UpstreamAnswer;
 import io.tollgate.gateway.upstream.ReservedCall;
+import io.tollgate.ledger.credits.SettlementOutcome;
 import io.tollgate.ledger.credits.TokenUsage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,8 +40,8 @@ import java.util.Optional;
 /**
  * Chat in any client format against any provider: translate the client's request into the pivot (OpenAI's
  * chat shape), reserve the worst case, call the deployments in failover order, translate the answer back
- * and settle what was used. OpenAI clients of OpenAI-compatible providers get the provider's bytes as they
- * are, streams included.
+ * and settle what was used, telling the client what it cost ({@link CallCost}). OpenAI clients of
+ * OpenAI-compatible providers get the provider's answer as it came, streams included, plus the cost.
  */
 @Service
 public class ChatService {
@@ -124,9 +125,12 @@ public class ChatService {
         }
         TokenUsage usage = OpenAiAnswers.usage(completion).map(ReservedCall::reported)
                 .orElseGet(() -> call.estimated(estimator.countText(OpenAiAnswers.text(completion))));
-        call.settle(usage);
-        byte[] answer = isPassThrough(client, deployment) ? body : json.writeValueAsBytes(
-                client.fromChatCompletion(completion, request.model()));
+        CallCost cost = new CallCost(call.settle(usage).debitedMicros());
+        JsonNode clientAnswer = isPassThrough(client, deployment) ? completion
+                : client.fromChatCompletion(completion, request.model());
+        cost.onAnswer(clientAnswer);
+        cost.onHeaders(response);
+        byte[] answer = json.writeValueAsBytes(clientAnswer);
         response.setStatus(200);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setContentLength(answer.length);
@@ -170,8 +174,9 @@ public class ChatService {
                 return call.estimated(0);
             }
         });
-        if (settleStream(openAiFormat, call, usage, interruption, clientOut)) {
-            relay.finish(clientOut);
+        SettlementOutcome settled = settleStream(openAiFormat, call, usage, interruption, clientOut);
+        if (settled != null) {
+            relay.finish(clientOut, new CallCost(settled.debitedMicros())::onAnswer);
         }
     }
 
@@ -179,11 +184,10 @@ public class ChatService {
      * Settles a stream whose status went out long ago: when its events cannot be recorded, the client
      * hears it as the stream's error instead of its end, and nothing is charged.
      */
-    private static boolean settleStream(ClientFormat client, ReservedCall call, TokenUsage usage, String interruption,
-                                        OutputStream clientOut) {
+    private static SettlementOutcome settleStream(ClientFormat client, ReservedCall call, TokenUsage usage,
+                                                  String interruption, OutputStream clientOut) {
         try {
-            call.settle(usage, interruption);
-            return true;
+            return call.settle(usage, interruption);
         } catch (GatewayException notRecorded) {
             client.streamError(notRecorded.getMessage()).ifPresent(error -> {
                 try {
@@ -193,7 +197,7 @@ public class ChatService {
                     // the client left; it was not charged either way
                 }
             });
-            return false;
+            return null;
         }
     }
 
@@ -223,15 +227,17 @@ public class ChatService {
         }
         TokenUsage usage = progress.usage.map(ReservedCall::reported)
                 .orElseGet(() -> call.estimated(estimator.countText(progress.text.toString())));
-        if (!settleStream(client, call, usage, interruption, clientOut)) {
+        SettlementOutcome settled = settleStream(client, call, usage, interruption, clientOut);
+        if (settled == null) {
             return;
         }
         if ("stream_broken".equals(interruption)) {
             client.streamError("The provider's stream broke off; what was streamed is billed.")
                     .ifPresent(error -> progress.write(List.of(error), clientOut));
         } else if (interruption == null) {
-            progress.write(out.finish(new ProviderUsage(usage.inputTokens(), usage.outputTokens(),
-                    usage.cachedInputTokens(), usage.reasoningTokens())), clientOut);
+            List<SseEvent> closing = out.finish(new ProviderUsage(usage.inputTokens(), usage.outputTokens(),
+                    usage.cachedInputTokens(), usage.reasoningTokens()));
+            progress.write(new CallCost(settled.debitedMicros()).onClosingEvents(closing, json), clientOut);
         }
     }
 

@@ -67,6 +67,10 @@ class OpenAiChatTest extends GatewayTestBase {
                 "max_tokens", 100, "messages", List.of(Map.of("role", "user", "content", "Hello there"))));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        // The provider's answer as it came, plus what the call cost (148 micro-credits, below).
+        assertThat(reply.body()).contains("\"cost\":0.000148}");
+        assertThat(reply.header("x-tollgate-cost")).isEqualTo("0.000148");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) reply.json().path("usage")).remove("cost");
         assertThat(reply.json()).isEqualTo(json(COMPLETION));
         String requestId = reply.header("x-request-id");
         assertThat(requestId).startsWith("req_");

@@ -94,6 +94,12 @@ class OpenAiStreamingTest extends GatewayTestBase {
         List<String> events = dataLines(reply.body());
         assertThat(events).hasSize(6);
         assertThat(events.get(4)).contains("\"prompt_tokens\":9");
+        // The usage chunk waits for the settlement and says what the request cost.
+        long debited = debit(awaitSettled(reply.header("x-request-id")));
+        assertThat(debited).isPositive();
+        assertThat(events.get(4)).contains("\"cost\":" + io.tollgate.events.Credits.toCredits(debited)
+                .stripTrailingZeros().toPlainString() + "}");
+        assertThat(events.get(5)).isEqualTo("[DONE]");
     }
 
     @Test

@@ -95,6 +95,8 @@ class CrossFormatTest extends GatewayTestBase {
         assertThat(reply.json().path("stop_reason").asText()).isEqualTo("end_turn");
         assertThat(reply.json().path("usage").path("input_tokens").asInt()).isEqualTo(19);
         assertThat(reply.json().path("usage").path("output_tokens").asInt()).isEqualTo(10);
+        assertThat(reply.json().path("usage").path("cost").decimalValue()).isEqualByComparingTo("0.000148");
+        assertThat(reply.header("x-tollgate-cost")).isEqualTo("0.000148");
         openAiUpstream.verify(postRequestedFor(urlEqualTo(CHAT_PATH)).withRequestBody(equalToJson("""
                 {"model":"gpt-4o","max_tokens":100,"messages":[{"role":"system","content":"Be brief."},
                  {"role":"user","content":"Hello there"}]}""", true, true)));
@@ -119,7 +121,11 @@ class CrossFormatTest extends GatewayTestBase {
         assertThat(stream.textOf("/delta/text")).isEqualTo("Hello there!");
         JsonNode messageDelta = stream.dataOf("message_delta").getFirst();
         assertThat(messageDelta.path("usage").path("output_tokens").asInt()).isEqualTo(3);
-        var consumed = first(settled(stream.requestId()), TokensConsumed.class);
+        var billed = settled(stream.requestId());
+        // 9 × 2.5 + 3 × 10 = 52.5 → 53 micro-credits, told in the closing usage
+        assertThat(first(billed, CreditsDebited.class).amountMicros()).isEqualTo(53);
+        assertThat(messageDelta.path("usage").path("cost").decimalValue()).isEqualByComparingTo("0.000053");
+        var consumed = first(billed, TokensConsumed.class);
         assertThat(consumed.inputTokens()).isEqualTo(9);
         assertThat(consumed.outputTokens()).isEqualTo(3);
         assertThat(consumed.estimated()).isFalse();

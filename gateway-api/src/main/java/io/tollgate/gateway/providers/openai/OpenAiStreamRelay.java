@@ -2,6 +2,7 @@ package io.tollgate.gateway.providers.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.providers.ProviderUsage;
 
 import java.io.BufferedReader;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Relays an OpenAI SSE stream event by event, flushing each one, and watches it for usage. The gateway
@@ -29,6 +31,8 @@ public final class OpenAiStreamRelay {
     private final List<String> dataPayloads = new ArrayList<>();
     private boolean clientGone;
     private StringBuilder heldDone;
+    /** The usage-only chunk, held with the end marker so that it can carry what the request cost. */
+    private ObjectNode heldUsageChunk;
 
     public OpenAiStreamRelay(ObjectMapper json, boolean forwardUsageChunk) {
         this.json = json;
@@ -69,10 +73,20 @@ public final class OpenAiStreamRelay {
 
     /**
      * The stream's end marker is held back by {@link #relay} until the request is billed: a client that
-     * saw {@code [DONE]} got a complete answer, and a complete answer is never unbilled.
+     * saw {@code [DONE]} got a complete answer, and a complete answer is never unbilled. The usage chunk
+     * (when the client asked for it) is held with it and goes out first, completed by {@code onUsageChunk}.
      */
-    public void finish(OutputStream client) {
-        if (heldDone != null && !clientGone) {
+    public void finish(OutputStream client, Consumer<ObjectNode> onUsageChunk) {
+        if (clientGone) {
+            return;
+        }
+        if (heldUsageChunk != null) {
+            onUsageChunk.accept(heldUsageChunk);
+            if (!send(client, new StringBuilder(DATA).append(' ').append(heldUsageChunk).append('\n'))) {
+                return;
+            }
+        }
+        if (heldDone != null) {
             send(client, heldDone);
         }
     }
@@ -101,7 +115,11 @@ public final class OpenAiStreamRelay {
         usage = reported.get();
         dataPayloads.clear();
         boolean usageOnly = chunk.path("choices").isArray() && chunk.path("choices").isEmpty();
-        return forwardUsageChunk || !usageOnly;
+        if (usageOnly && forwardUsageChunk && chunk instanceof ObjectNode held) {
+            heldUsageChunk = held;
+            return false;
+        }
+        return !usageOnly;
     }
 
     private boolean send(OutputStream client, StringBuilder event) {
