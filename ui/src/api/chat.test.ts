@@ -40,7 +40,7 @@ describe('SseParser', () => {
 
 describe('streamChat', () => {
   it('streams deltas as they arrive and returns text, usage and the request id', async () => {
-    const usage = { prompt_tokens: 4, completion_tokens: 3, total_tokens: 7 };
+    const usage = { prompt_tokens: 4, completion_tokens: 3, total_tokens: 7, cost: 0.000053 };
     const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) =>
       sseResponse(
         [

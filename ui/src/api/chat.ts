@@ -10,6 +10,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** What the gateway charged for the call, in credits: the ledger's debit, sent with the closing usage. */
+  cost?: number;
 }
 
 export interface ChatResult {

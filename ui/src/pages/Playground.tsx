@@ -134,14 +134,17 @@ function Chat({ model, pricing }: { model: string; pricing: PricedModel['pricing
         (delta) => update(index, (t) => ({ ...t, message: { ...t.message, content: t.message.content + delta } })),
         controller.signal,
       );
+      const charged = typeof result.usage?.cost === 'number' ? result.usage.cost : undefined;
       update(index, (t) => ({
         ...t,
         streaming: false,
         usage: result.usage,
         requestId: result.requestId,
         credits: result.usage ? estimateCredits(result.usage, pricing) : null,
+        billed: charged ?? null,
       }));
-      if (result.requestId && accountId) void findBilled(index, result.requestId, accountId);
+      // A gateway that did not say what the reply cost: the ledger's number, from the call history.
+      if (charged === undefined && result.requestId && accountId) void findBilled(index, result.requestId, accountId);
     } catch (failure) {
       const aborted = failure instanceof Error && failure.name === 'AbortError';
       update(index, (t) => ({ ...t, streaming: false, error: aborted ? 'Stopped.' : failure instanceof Error ? failure.message : String(failure) }));
