@@ -99,17 +99,7 @@ final class AnthropicApi extends ProviderApi {
     private static void streamMessage(ProviderExchange exchange, String id, String model, int inputTokens,
                                       DeterministicReply reply, String stopReason)
             throws IOException, InterruptedException {
-        ProviderExchange.ChunkedBody body = exchange.startStream("text/event-stream; charset=utf-8");
-
-        ObjectNode message = messageHead(id, model);
-        message.putArray("content");
-        message.putNull("stop_reason");
-        message.putNull("stop_sequence");
-        // Real streams report one output token up front; message_delta carries the final count.
-        message.set("usage", usage(inputTokens, 1));
-        ObjectNode messageStart = event("message_start");
-        messageStart.set("message", message);
-        body.write(serverSentEvent(messageStart));
+        ProviderExchange.ChunkedBody body = startStream(exchange, id, model, inputTokens);
 
         ObjectNode blockStart = event("content_block_start");
         blockStart.put("index", 0);
@@ -129,6 +119,28 @@ final class AnthropicApi extends ProviderApi {
             body.write(serverSentEvent(blockDelta));
         }
 
+        closeStream(body, stopReason, reply.outputTokens());
+    }
+
+    /** Opens the event stream with message_start. */
+    private static ProviderExchange.ChunkedBody startStream(ProviderExchange exchange, String id, String model,
+                                                            int inputTokens) throws IOException, InterruptedException {
+        ProviderExchange.ChunkedBody body = exchange.startStream("text/event-stream; charset=utf-8");
+        ObjectNode message = messageHead(id, model);
+        message.putArray("content");
+        message.putNull("stop_reason");
+        message.putNull("stop_sequence");
+        // Real streams report one output token up front; message_delta carries the final count.
+        message.set("usage", usage(inputTokens, 1));
+        ObjectNode messageStart = event("message_start");
+        messageStart.set("message", message);
+        body.write(serverSentEvent(messageStart));
+        return body;
+    }
+
+    /** content_block_stop, message_delta (stop reason and final output tokens), message_stop. */
+    private static void closeStream(ProviderExchange.ChunkedBody body, String stopReason, int outputTokens)
+            throws IOException, InterruptedException {
         ObjectNode blockStop = event("content_block_stop");
         blockStop.put("index", 0);
         body.write(serverSentEvent(blockStop));
@@ -137,7 +149,7 @@ final class AnthropicApi extends ProviderApi {
         ObjectNode delta = messageDelta.putObject("delta");
         delta.put("stop_reason", stopReason);
         delta.putNull("stop_sequence");
-        messageDelta.putObject("usage").put("output_tokens", reply.outputTokens());
+        messageDelta.putObject("usage").put("output_tokens", outputTokens);
         body.write(serverSentEvent(messageDelta));
 
         body.write(serverSentEvent(event("message_stop")));
@@ -197,15 +209,7 @@ final class AnthropicApi extends ProviderApi {
     /** A tool_use block opened with empty input, its input as two input_json_delta pieces, then closed. */
     private static void streamToolUse(ProviderExchange exchange, String id, String model, int inputTokens,
                                       ToolCall toolCall) throws IOException, InterruptedException {
-        ProviderExchange.ChunkedBody body = exchange.startStream("text/event-stream; charset=utf-8");
-        ObjectNode message = messageHead(id, model);
-        message.putArray("content");
-        message.putNull("stop_reason");
-        message.putNull("stop_sequence");
-        message.set("usage", usage(inputTokens, 1));
-        ObjectNode messageStart = event("message_start");
-        messageStart.set("message", message);
-        body.write(serverSentEvent(messageStart));
+        ProviderExchange.ChunkedBody body = startStream(exchange, id, model, inputTokens);
 
         ObjectNode blockStart = event("content_block_start");
         blockStart.put("index", 0);
@@ -221,17 +225,7 @@ final class AnthropicApi extends ProviderApi {
             delta.put("partial_json", piece);
             body.write(serverSentEvent(blockDelta));
         }
-        ObjectNode blockStop = event("content_block_stop");
-        blockStop.put("index", 0);
-        body.write(serverSentEvent(blockStop));
-
-        ObjectNode messageDelta = event("message_delta");
-        ObjectNode delta = messageDelta.putObject("delta");
-        delta.put("stop_reason", "tool_use");
-        delta.putNull("stop_sequence");
-        messageDelta.putObject("usage").put("output_tokens", toolCall.outputTokens());
-        body.write(serverSentEvent(messageDelta));
-        body.write(serverSentEvent(event("message_stop")));
+        closeStream(body, "tool_use", toolCall.outputTokens());
     }
 
     private static ObjectNode messageHead(String id, String model) {

@@ -188,14 +188,7 @@ final class OpenAiApi extends ProviderApi {
             argumentsDelta.putObject("function").put("arguments", piece);
             body.write(serverSentEvent(chunk(header, delta, null)));
         }
-        body.write(serverSentEvent(chunk(header, Json.object(), finishReason)));
-        if (header.includeUsage()) {
-            ObjectNode usageChunk = chunkWithoutChoices(header);
-            usageChunk.putArray("choices");
-            usageChunk.set("usage", usage);
-            body.write(serverSentEvent(usageChunk));
-        }
-        body.write("data: [DONE]\n\n");
+        finishStream(body, header, finishReason, usage);
     }
 
     /**
@@ -234,8 +227,13 @@ final class OpenAiApi extends ProviderApi {
             body.write(serverSentEvent(chunk(header, contentDelta, null)));
         }
 
-        body.write(serverSentEvent(chunk(header, Json.object(), finishReason)));
+        finishStream(body, header, finishReason, usage);
+    }
 
+    /** The finish chunk, the usage chunk when the client asked for it, and the end marker. */
+    private static void finishStream(ProviderExchange.ChunkedBody body, ChunkHeader header, String finishReason,
+                                     ObjectNode usage) throws IOException, InterruptedException {
+        body.write(serverSentEvent(chunk(header, Json.object(), finishReason)));
         if (header.includeUsage()) {
             ObjectNode usageChunk = chunkWithoutChoices(header);
             usageChunk.putArray("choices");
