@@ -21,6 +21,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -33,10 +35,12 @@ import java.util.Set;
 class KeysController {
     private final ApiKeys keys;
     private final AuthProperties properties;
+    private final KeyAuthority authority;
 
-    KeysController(ApiKeys keys, AuthProperties properties) {
+    KeysController(ApiKeys keys, AuthProperties properties, KeyAuthority authority) {
         this.keys = keys;
         this.properties = properties;
+        this.authority = authority;
     }
 
     /**
@@ -109,13 +113,26 @@ class KeysController {
 
     // ---- every caller: the keys of its own account ----
 
+    /**
+     * A user key made with the caller's own: by default the caller's scopes and expiry (at most
+     * {@code tollgate.auth.user-key-max-lifetime} from now); never more scopes, never a later end. It is bound
+     * by the caller key's limits as well as its own, and revoked with it.
+     */
     @PostMapping("/api/keys")
     @ResponseStatus(HttpStatus.CREATED)
     IssuedKeyResponse issueOwn(@Valid @RequestBody OwnKeyRequest request,
                                @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
         String account = ownAccount(caller);
-        Set<Scope> scopes = request.scopes() == null || request.scopes().isEmpty()
-                ? Scope.defaultsFor(Caller.Role.USER) : request.scopes();
+        Set<Scope> scopes;
+        if (request.scopes() == null || request.scopes().isEmpty()) {
+            scopes = EnumSet.copyOf(Scope.defaultsFor(Caller.Role.USER));
+            scopes.retainAll(caller.scopes());
+            if (scopes.isEmpty()) {
+                throw GatewayException.badRequest("this caller has no scope a user key can have");
+            }
+        } else {
+            scopes = request.scopes();
+        }
         if (scopes.contains(Scope.ADMIN)) {
             throw GatewayException.badRequest("a key issued here cannot have the admin scope");
         }
@@ -123,8 +140,18 @@ class KeysController {
             throw new GatewayException(HttpStatus.FORBIDDEN, "permission_error", "insufficient_scope",
                     "A key cannot grant scopes its issuer lacks.");
         }
-        var issued = keys.issue(new ApiKeys.NewKey(request.name(), account, Caller.Role.USER, scopes,
-                request.expiresAt()), caller);
+        Instant latest = Instant.now().plus(properties.userKeyMaxLifetime()).truncatedTo(ChronoUnit.SECONDS);
+        Instant callerEnds = authority.callerEnds(caller);
+        if (callerEnds != null && callerEnds.isBefore(latest)) {
+            latest = callerEnds;
+        }
+        if (request.expiresAt() != null && request.expiresAt().isAfter(latest)) {
+            throw GatewayException.badRequest("expiresAt must not be later than " + latest
+                    + (latest.equals(callerEnds) ? ", when the key making it ends" : ", the longest a key made here lives"));
+        }
+        Instant expiresAt = request.expiresAt() != null ? request.expiresAt() : latest;
+        var issued = keys.issue(new ApiKeys.NewKey(request.name(), account, Caller.Role.USER, scopes, expiresAt,
+                caller.isJwt() ? null : caller.keyId()), caller);
         return IssuedKeyResponse.of(issued, null, null);
     }
 
@@ -142,13 +169,13 @@ class KeysController {
     @ResponseStatus(HttpStatus.CREATED)
     IssuedKeyResponse rotateOwn(@PathVariable String keyId, @RequestBody(required = false) RotateRequest request,
                                 @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
-        ownKey(keyId, caller);
+        authority.requireWithin(ownKey(keyId, caller), caller);
         return rotateKey(keyId, request, caller);
     }
 
     @DeleteMapping("/api/keys/{keyId}")
     ApiKeys.ApiKeyView revokeOwn(@PathVariable String keyId, @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
-        ownKey(keyId, caller);
+        authority.requireWithin(ownKey(keyId, caller), caller);
         return keys.revoke(keyId, caller);
     }
 

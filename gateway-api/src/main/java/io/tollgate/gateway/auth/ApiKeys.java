@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -40,6 +42,10 @@ import java.util.stream.Collectors;
  * Tollgate API keys: {@code tg-} and 256 random bits. Only their SHA-256 is stored (the secret has full
  * entropy, so a fast hash is enough); the secret is returned once, at creation.
  *
+ * <p>A key made with another key ({@code /api/keys}) has that key as its parent: it never outlives it, its
+ * requests count against the parent's limits as well, and revoking the parent revokes it. A key resolves
+ * only while every key above it is live.
+ *
  * <p>Resolving a key is a cache hit on the hot path. An entry lives at most {@code tollgate.auth.key-cache-ttl}
  * (1 s), and every instance drops it at once when the key changes: the database notifies them
  * ({@link AuthInvalidation}). Last use is remembered in memory and written in one batch every few seconds.
@@ -49,8 +55,12 @@ public class ApiKeys implements AuthInvalidation.Listener {
     public static final String PREFIX = "tg-";
     private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
 
+    /** Deeper lineages are refused: each level is a lookup when a key is resolved. */
+    public static final int MAX_LINEAGE_DEPTH = 8;
+
     private final JdbcClient jdbc;
     private final AdminAudit audit;
+    private final TransactionTemplate transactions;
     private final SecureRandom random = new SecureRandom();
     private final Cache<String, Optional<Resolved>> callersByHash;
     private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
@@ -64,9 +74,11 @@ public class ApiKeys implements AuthInvalidation.Listener {
     private record Resolved(Caller caller, Instant validUntil) {
     }
 
-    public ApiKeys(JdbcClient jdbc, AdminAudit audit, AuthProperties properties) {
+    public ApiKeys(JdbcClient jdbc, AdminAudit audit, AuthProperties properties,
+                   PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
         this.audit = audit;
+        this.transactions = new TransactionTemplate(transactionManager);
         this.callersByHash = Caffeine.newBuilder()
                 .expireAfterWrite(properties.keyCacheTtl())
                 .maximumSize(100_000)
@@ -78,14 +90,42 @@ public class ApiKeys implements AuthInvalidation.Listener {
     public record IssuedKey(String id, String secret, String prefix, ApiKeyView view) {
     }
 
-    /** What the API shows of a key: never its secret or hash. */
+    /**
+     * What the API shows of a key: never its secret or hash.
+     *
+     * @param parentId the key this one was made with through {@code /api/keys}; null for a key an admin issued
+     */
     public record ApiKeyView(String id, String name, String prefix, String accountId, Caller.Role role,
                              Set<Scope> scopes, Instant createdAt, String createdBy, Instant expiresAt,
-                             Instant lastUsedAt, Instant revokedAt, String replacedBy, String state) {
+                             Instant lastUsedAt, Instant revokedAt, String replacedBy, String state,
+                             String parentId) {
+
+        /** When the key stops working by itself: its expiry, or the end of a rotation's grace period. */
+        public Instant endsAt() {
+            return earliestOrNull(expiresAt, revokedAt);
+        }
+
+        public boolean live() {
+            return state.equals("active") || state.equals("rotating");
+        }
     }
 
-    /** @param scopes null: the role's defaults; @param expiresAt null: never */
-    public record NewKey(String name, String accountId, Caller.Role role, Set<Scope> scopes, Instant expiresAt) {
+    /**
+     * @param scopes   null: the role's defaults; @param expiresAt null: never
+     * @param parentId the live key this one is made with, or null
+     */
+    public record NewKey(String name, String accountId, Caller.Role role, Set<Scope> scopes, Instant expiresAt,
+                         String parentId) {
+        public NewKey(String name, String accountId, Caller.Role role, Set<Scope> scopes, Instant expiresAt) {
+            this(name, accountId, role, scopes, expiresAt, null);
+        }
+    }
+
+    /** Refused because the key it would be made with is not live (or would be outlived, or exceeded). */
+    public static final class ParentNotUsable extends IllegalArgumentException {
+        ParentNotUsable(String message) {
+            super(message);
+        }
     }
 
     public IssuedKey issue(NewKey request, Caller actor) {
@@ -108,9 +148,12 @@ public class ApiKeys implements AuthInvalidation.Listener {
         if (request.expiresAt() != null && !request.expiresAt().isAfter(Instant.now())) {
             throw new IllegalArgumentException("expiresAt must lie in the future");
         }
+        if (request.parentId() != null) {
+            checkWithinParent(request, role, scopes);
+        }
         String secret = newSecret();
         String id = store(request.name(), request.accountId(), role, scopes, request.expiresAt(), secret,
-                actor != null ? actor.actor() : "system");
+                actor != null ? actor.actor() : "system", request.parentId());
         try {
             audit.record(actor, new AdminAction.KeyIssued(id, request.accountId(), request.name(), prefixOf(secret),
                     role, scopes, request.expiresAt(), replaces));
@@ -156,43 +199,103 @@ public class ApiKeys implements AuthInvalidation.Listener {
         return secret.substring(0, Math.min(secret.length(), 7));
     }
 
+    /**
+     * A child is a user key of its parent's account, with no scope the parent lacks, ending no later than
+     * the parent, at most {@link #MAX_LINEAGE_DEPTH} below an admin-issued key.
+     */
+    private void checkWithinParent(NewKey request, Caller.Role role, Set<Scope> scopes) {
+        List<ApiKeyView> lineage = lineage(request.parentId());
+        if (lineage.isEmpty() || !lineage.stream().allMatch(ApiKeyView::live)) {
+            throw new ParentNotUsable("the key this one would be made with is no longer active");
+        }
+        ApiKeyView parent = lineage.getFirst();
+        if (lineage.size() >= MAX_LINEAGE_DEPTH) {
+            throw new ParentNotUsable("keys can be made from keys at most " + MAX_LINEAGE_DEPTH + " levels deep");
+        }
+        if (role != Caller.Role.USER || !java.util.Objects.equals(parent.accountId(), request.accountId())) {
+            throw new ParentNotUsable("a key made with another key is a user key of the same account");
+        }
+        if (!parent.scopes().containsAll(scopes)) {
+            throw new ParentNotUsable("a key cannot have a scope the key it is made with lacks");
+        }
+        Instant parentEnds = lineage.stream().map(ApiKeyView::endsAt).filter(java.util.Objects::nonNull)
+                .min(Instant::compareTo).orElse(null);
+        if (parentEnds != null && (request.expiresAt() == null || request.expiresAt().isAfter(parentEnds))) {
+            throw new ParentNotUsable("a key cannot outlive the key it is made with (" + parentEnds + ")");
+        }
+    }
+
     private String store(String name, String accountId, Caller.Role role, Set<Scope> scopes, Instant expiresAt,
-                         String secret, String createdBy) {
+                         String secret, String createdBy, String parentId) {
         String id = "key_" + EventIds.next();
         byte[] hash = sha256(secret);
-        jdbc.sql("""
+        // A child goes in only while its parent is live, holding the parent's row: a revocation of the parent
+        // either waits for this insert and then revokes the child too, or commits first and this inserts nothing.
+        int inserted = jdbc.sql("""
                         insert into gateway.api_keys (id, key_hash, key_prefix, name, account_id, role, scopes,
-                                                      expires_at, created_by)
-                        values (?, ?, ?, ?, ?, ?, ?::text[], ?, ?)""")
+                                                      expires_at, created_by, parent_id)
+                        select ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?
+                        where ?::text is null or exists (
+                            select 1 from gateway.api_keys parent
+                            where parent.id = ? and (parent.revoked_at is null or parent.revoked_at > now())
+                              and (parent.expires_at is null or parent.expires_at > now())
+                            for share)""")
                 .params(id, hash, prefixOf(secret), name, accountId, role.name().toLowerCase(), toArray(scopes),
-                        expiresAt == null ? null : Timestamp.from(expiresAt), createdBy)
+                        expiresAt == null ? null : Timestamp.from(expiresAt), createdBy, parentId, parentId, parentId)
                 .update();
+        if (inserted == 0) {
+            throw new ParentNotUsable("the key this one would be made with is no longer active");
+        }
         callersByHash.invalidate(HexFormat.of().formatHex(hash));
         return id;
     }
 
     /**
-     * Ends a key at once. Revoking a revoked key changes nothing; revoking a rotated key still in its grace
-     * period ends it now.
+     * Ends a key at once, and every key made from it (reason "parent_revoked"). Revoking a revoked key changes
+     * nothing; revoking a rotated key still in its grace period ends it now.
      */
     public ApiKeyView revoke(String keyId, Caller actor) {
         ApiKeyView key = find(keyId).orElseThrow(() -> new IllegalStateException("no key " + keyId));
-        int changed = jdbc.sql("""
-                        update gateway.api_keys set revoked_at = now(), revoked_by = ?
-                        where id = ? and (revoked_at is null or revoked_at > now())""")
-                .params(actor.actor(), keyId)
-                .update();
+        record Ended(String id, String accountId, Instant at) {
+        }
+        var outcome = transactions.execute(status -> {
+            // Two statements: the second's snapshot is taken after the first waited for any child being made
+            // with this key at this moment, so that child is revoked too.
+            int changed = jdbc.sql("""
+                            update gateway.api_keys set revoked_at = now(), revoked_by = ?
+                            where id = ? and (revoked_at is null or revoked_at > now())""")
+                    .params(actor.actor(), keyId)
+                    .update();
+            List<Ended> descendants = jdbc.sql("""
+                            with recursive descendant as (
+                                select id from gateway.api_keys where parent_id = ?
+                                union
+                                select child.id from gateway.api_keys child join descendant on child.parent_id = descendant.id
+                            )
+                            update gateway.api_keys set revoked_at = now(), revoked_by = ?
+                            where id in (select id from descendant) and (revoked_at is null or revoked_at > now())
+                            returning id, account_id, revoked_at""")
+                    .params(keyId, actor.actor())
+                    .query((rs, row) -> new Ended(rs.getString(1), rs.getString(2), instant(rs, "revoked_at")))
+                    .list();
+            return Map.entry(changed, descendants);
+        });
         invalidate("key:" + keyId);
+        outcome.getValue().forEach(ended -> invalidate("key:" + ended.id()));
         ApiKeyView revoked = find(keyId).orElseThrow();
-        if (changed > 0) {
+        if (outcome.getKey() > 0) {
             audit.record(actor, new AdminAction.KeyRevoked(keyId, key.accountId(), "revoked", revoked.revokedAt()));
+        }
+        for (Ended ended : outcome.getValue()) {
+            audit.record(actor, new AdminAction.KeyRevoked(ended.id(), ended.accountId(), "parent_revoked", ended.at()));
         }
         return revoked;
     }
 
     /**
-     * Issues a successor with the same name, account, role, scopes and expiry; the old key keeps working
-     * for {@code grace} (zero: it ends now), then stops.
+     * Issues a successor with the same name, account, role, scopes, expiry, parent and stored limits, and hands
+     * it the keys made from the old one; the old key keeps working for {@code grace} (zero: it ends now), then
+     * stops.
      */
     public IssuedKey rotate(String keyId, Duration grace, Caller actor) {
         if (grace.isNegative()) {
@@ -202,17 +305,70 @@ public class ApiKeys implements AuthInvalidation.Listener {
         if (!old.state().equals("active")) {
             throw new IllegalArgumentException("only an active key can be rotated; this one is " + old.state());
         }
-        IssuedKey successor = issue(new NewKey(old.name(), old.accountId(), old.role(), old.scopes(), old.expiresAt()),
-                actor, keyId);
+        IssuedKey successor = issue(new NewKey(old.name(), old.accountId(), old.role(), old.scopes(), old.expiresAt(),
+                old.parentId()), actor, keyId);
         Instant endsAt = Instant.now().plus(grace).truncatedTo(ChronoUnit.MICROS);
-        jdbc.sql("""
-                        update gateway.api_keys set revoked_at = ?, revoked_by = ?, replaced_by = ?
-                        where id = ? and (revoked_at is null or revoked_at > ?)""")
-                .params(Timestamp.from(endsAt), actor.actor(), successor.id(), keyId, Timestamp.from(endsAt))
-                .update();
+        List<String> children;
+        boolean limitsCopied;
+        try {
+            var handedOver = transactions.execute(status -> {
+                // The successor is bound exactly as the old key was: otherwise a rotation would shed its limits.
+                int copied = jdbc.sql("""
+                                insert into gateway.limits (subject_type, subject_id, requests_per_minute, tokens_per_minute,
+                                                            concurrent_requests, budget_micros, budget_period, updated_by)
+                                select subject_type, ?, requests_per_minute, tokens_per_minute, concurrent_requests,
+                                       budget_micros, budget_period, ?
+                                from gateway.limits where subject_type = 'key' and subject_id = ?""")
+                        .params(successor.id(), actor.actor(), keyId)
+                        .update();
+                List<String> moved = jdbc.sql("update gateway.api_keys set parent_id = ? where parent_id = ? returning id")
+                        .params(successor.id(), keyId)
+                        .query(String.class).list();
+                jdbc.sql("""
+                                update gateway.api_keys set revoked_at = ?, revoked_by = ?, replaced_by = ?
+                                where id = ? and (revoked_at is null or revoked_at > ?)""")
+                        .params(Timestamp.from(endsAt), actor.actor(), successor.id(), keyId, Timestamp.from(endsAt))
+                        .update();
+                return Map.entry(copied > 0, moved);
+            });
+            limitsCopied = handedOver.getKey();
+            children = handedOver.getValue();
+        } catch (RuntimeException e) {
+            // Nobody has seen the successor's secret: without the old key's limits it must not exist.
+            jdbc.sql("delete from gateway.api_keys where id = ?").param(successor.id()).update();
+            throw e;
+        }
         invalidate("key:" + keyId);
+        children.forEach(child -> invalidate("key:" + child));
         audit.record(actor, new AdminAction.KeyRevoked(keyId, old.accountId(), "rotated", endsAt));
+        if (limitsCopied) {
+            jdbc.sql("""
+                            select requests_per_minute, tokens_per_minute, concurrent_requests, budget_micros, budget_period
+                            from gateway.limits where subject_type = 'key' and subject_id = ?""")
+                    .param(successor.id())
+                    .query((rs, row) -> new AdminAction.LimitsChanged("key", successor.id(), old.accountId(),
+                            nullableLong(rs, "requests_per_minute"), nullableLong(rs, "tokens_per_minute"),
+                            rs.getObject("concurrent_requests") == null ? null : rs.getInt("concurrent_requests"),
+                            nullableLong(rs, "budget_micros"), rs.getString("budget_period")))
+                    .optional()
+                    .ifPresent(limits -> audit.record(actor, limits));
+        }
         return successor;
+    }
+
+    /** The key and every key above it, the key first; empty when it does not exist. */
+    public List<ApiKeyView> lineage(String keyId) {
+        List<ApiKeyView> lineage = new ArrayList<>();
+        String next = keyId;
+        while (next != null && lineage.size() <= MAX_LINEAGE_DEPTH) {
+            Optional<ApiKeyView> key = find(next);
+            if (key.isEmpty()) {
+                break;
+            }
+            lineage.add(key.get());
+            next = key.get().parentId();
+        }
+        return lineage;
     }
 
     public Optional<ApiKeyView> find(String keyId) {
@@ -229,7 +385,7 @@ public class ApiKeys implements AuthInvalidation.Listener {
 
     private static final String SELECT_VIEW = """
             select id, name, key_prefix, account_id, role, scopes, created_at, created_by, expires_at,
-                   last_used_at, revoked_at, replaced_by
+                   last_used_at, revoked_at, replaced_by, parent_id
             from gateway.api_keys""";
 
     private static ApiKeyView view(ResultSet rs, int row) throws SQLException {
@@ -249,7 +405,7 @@ public class ApiKeys implements AuthInvalidation.Listener {
         return new ApiKeyView(rs.getString("id"), rs.getString("name"), rs.getString("key_prefix"),
                 rs.getString("account_id"), Caller.Role.valueOf(rs.getString("role").toUpperCase()),
                 scopes(rs), instant(rs, "created_at"), rs.getString("created_by"), expiresAt,
-                instant(rs, "last_used_at"), revokedAt, rs.getString("replaced_by"), state);
+                instant(rs, "last_used_at"), revokedAt, rs.getString("replaced_by"), state, rs.getString("parent_id"));
     }
 
     /** The caller a secret stands for, if it is a live key. */
@@ -266,17 +422,40 @@ public class ApiKeys implements AuthInvalidation.Listener {
     }
 
     private Optional<Resolved> load(byte[] hash) {
-        return jdbc.sql("""
-                        select id, account_id, role, scopes, expires_at, revoked_at from gateway.api_keys
+        record Row(Caller caller, Instant validUntil, String parentId) {
+        }
+        Optional<Row> key = jdbc.sql("""
+                        select id, account_id, role, scopes, expires_at, revoked_at, parent_id from gateway.api_keys
                         where key_hash = ? and (revoked_at is null or revoked_at > now())
                           and (expires_at is null or expires_at > now())""")
                 .param(hash)
-                .query((rs, row) -> {
-                    Instant validUntil = earliest(instant(rs, "expires_at"), instant(rs, "revoked_at"));
-                    return new Resolved(new Caller(rs.getString("id"), rs.getString("account_id"),
-                            Caller.Role.valueOf(rs.getString("role").toUpperCase()), scopes(rs)), validUntil);
-                })
+                .query((rs, row) -> new Row(new Caller(rs.getString("id"), rs.getString("account_id"),
+                        Caller.Role.valueOf(rs.getString("role").toUpperCase()), scopes(rs)),
+                        earliest(instant(rs, "expires_at"), instant(rs, "revoked_at")), rs.getString("parent_id")))
                 .optional();
+        if (key.isEmpty()) {
+            return Optional.empty();
+        }
+        Row row = key.get();
+        if (row.parentId() == null) {
+            return Optional.of(new Resolved(row.caller(), row.validUntil()));
+        }
+        // A key made from another works only while every key above it does, and no longer than any of them.
+        List<String> ancestors = new ArrayList<>();
+        Instant validUntil = row.validUntil();
+        for (ApiKeyView ancestor : lineage(row.parentId())) {
+            if (!ancestor.live()) {
+                return Optional.empty();
+            }
+            ancestors.add(ancestor.id());
+            validUntil = earliest(validUntil, ancestor.endsAt());
+        }
+        if (ancestors.isEmpty() || ancestors.size() > MAX_LINEAGE_DEPTH) {
+            return Optional.empty();
+        }
+        Caller caller = row.caller();
+        return Optional.of(new Resolved(new Caller(caller.keyId(), caller.accountId(), caller.role(), caller.scopes(),
+                ancestors), validUntil));
     }
 
     /** Notes that a key was used; written to the database in the next batch, not on this request's path. */
@@ -316,7 +495,8 @@ public class ApiKeys implements AuthInvalidation.Listener {
         if (payload.startsWith("key:")) {
             String keyId = payload.substring("key:".length());
             callersByHash.asMap().values().removeIf(entry -> entry.isPresent()
-                    && keyId.equals(entry.get().caller().keyId()));
+                    && (keyId.equals(entry.get().caller().keyId())
+                    || entry.get().caller().ancestorKeyIds().contains(keyId)));
         }
     }
 
@@ -330,6 +510,16 @@ public class ApiKeys implements AuthInvalidation.Listener {
             return b == null ? Instant.MAX : b;
         }
         return b == null || a.isBefore(b) ? a : b;
+    }
+
+    private static Instant earliestOrNull(Instant a, Instant b) {
+        Instant earliest = earliest(a, b);
+        return earliest == Instant.MAX ? null : earliest;
+    }
+
+    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

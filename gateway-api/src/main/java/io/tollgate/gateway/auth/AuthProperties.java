@@ -14,6 +14,9 @@ import java.util.List;
  * @param lastUsedFlushInterval how often the last use of keys is written, in one batch
  * @param rotationGrace         how long a rotated key keeps working when the request names no grace period
  * @param maxRotationGrace      the longest grace period a rotation may ask for
+ * @param userKeyMaxLifetime    the longest a key made through {@code /api/keys} may live (also its expiry
+ *                              when the request names none): a JWT user's keys, which no token revocation
+ *                              reaches, end by then at the latest
  * @param jwt                   OAuth2 bearer tokens; off unless issuer-uri or jwk-set-uri is set
  */
 @ConfigurationProperties("tollgate.auth")
@@ -21,6 +24,7 @@ public record AuthProperties(@DefaultValue("1s") Duration keyCacheTtl,
                              @DefaultValue("5s") Duration lastUsedFlushInterval,
                              @DefaultValue("24h") Duration rotationGrace,
                              @DefaultValue("30d") Duration maxRotationGrace,
+                             @DefaultValue("90d") Duration userKeyMaxLifetime,
                              @DefaultValue Jwt jwt) {
 
     /**

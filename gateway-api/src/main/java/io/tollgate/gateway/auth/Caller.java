@@ -4,8 +4,9 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.Collections;
-import java.util.Locale;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -17,8 +18,10 @@ import java.util.Set;
  *                  an account
  * @param accountId null for an admin that belongs to no account
  * @param scopes    what the caller may call (see {@link Scope})
+ * @param ancestorKeyIds the keys this key was made from through {@code /api/keys}, its parent first: their
+ *                  limits bind it too, so a key cannot loosen its own limits by making another
  */
-public record Caller(String keyId, String accountId, Role role, Set<Scope> scopes) {
+public record Caller(String keyId, String accountId, Role role, Set<Scope> scopes, List<String> ancestorKeyIds) {
     public static final String REQUEST_ATTRIBUTE = "io.tollgate.gateway.auth.Caller";
     /** The prefix of {@link #keyId()} for a caller authenticated by a JWT. */
     public static final String JWT_PREFIX = "jwt:";
@@ -47,6 +50,12 @@ public record Caller(String keyId, String accountId, Role role, Set<Scope> scope
     public Caller {
         Objects.requireNonNull(role, "role");
         scopes = scopes == null || scopes.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(scopes));
+        ancestorKeyIds = ancestorKeyIds == null ? List.of() : List.copyOf(ancestorKeyIds);
+    }
+
+    /** A caller whose key was issued by an admin (or a token): nothing above it. */
+    public Caller(String keyId, String accountId, Role role, Set<Scope> scopes) {
+        this(keyId, accountId, role, scopes, List.of());
     }
 
     /** A caller with its role's default scopes. */

@@ -51,13 +51,21 @@ public class LimitEnforcer {
         charging.awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    record Subject(SubjectType type, String id, Limits limits) {
+    /** @param ancestor a key above the caller's (the caller's key was made from it) */
+    record Subject(SubjectType type, String id, Limits limits, boolean ancestor) {
+        Subject(SubjectType type, String id, Limits limits) {
+            this(type, id, limits, false);
+        }
+
         String key() {
             return type.name().toLowerCase() + ":" + id;
         }
 
         String describe() {
-            return type == SubjectType.KEY ? "this API key" : "account " + id;
+            if (type == SubjectType.ACCOUNT) {
+                return "account " + id;
+            }
+            return ancestor ? "the API key " + id + " this key was made from" : "this API key";
         }
     }
 
@@ -108,10 +116,17 @@ public class LimitEnforcer {
     }
 
     public Admission admit(Caller caller) throws LimitRefusal {
-        List<Subject> subjects = new ArrayList<>(2);
+        List<Subject> subjects = new ArrayList<>(2 + caller.ancestorKeyIds().size());
         Limits keyLimits = store.effective(SubjectType.KEY, caller.keyId());
         if (!keyLimits.isEmpty()) {
             subjects.add(new Subject(SubjectType.KEY, caller.keyId(), keyLimits));
+        }
+        // A key made from another spends its ancestors' limits too: making keys never adds up to more.
+        for (String ancestor : caller.ancestorKeyIds()) {
+            Limits ancestorLimits = store.effective(SubjectType.KEY, ancestor);
+            if (!ancestorLimits.isEmpty()) {
+                subjects.add(new Subject(SubjectType.KEY, ancestor, ancestorLimits, true));
+            }
         }
         if (caller.accountId() != null) {
             Limits accountLimits = store.effective(SubjectType.ACCOUNT, caller.accountId());
