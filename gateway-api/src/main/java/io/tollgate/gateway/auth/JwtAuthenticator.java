@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoders;
@@ -40,6 +41,53 @@ public class JwtAuthenticator {
 
     public JwtAuthenticator(AuthProperties properties) {
         this.properties = properties.jwt();
+        if (enabled()) {
+            requireConfiguredChecks(this.properties);
+            log.info("JWT bearer tokens accepted from {}: checked are the signature, {}",
+                    Optional.ofNullable(blankToNull(this.properties.jwkSetUri())).orElse(this.properties.issuerUri()),
+                    describeChecks(this.properties));
+            for (AuthProperties.JwtCheck check : this.properties.unchecked()) {
+                log.warn("JWT check '{}' is turned off (tollgate.auth.jwt.unchecked): {}", check.wireName(),
+                        switch (check) {
+                            case ISSUER -> "a token signed by the JWK set is accepted whatever issuer it names";
+                            case AUDIENCE -> "a token issued for any other application of the issuer is accepted";
+                            case EXPIRY -> "a token without an expiry is accepted for ever";
+                        });
+            }
+        }
+    }
+
+    /**
+     * Fails closed: without an issuer and audiences to compare tokens with, the gateway does not start,
+     * unless the operator turned that check off by name.
+     */
+    static void requireConfiguredChecks(AuthProperties.Jwt jwt) {
+        List<String> missing = new ArrayList<>();
+        if (jwt.checks(AuthProperties.JwtCheck.ISSUER) && blankToNull(jwt.issuerUri()) == null) {
+            missing.add("tollgate.auth.jwt.issuer-uri (TOLLGATE_JWT_ISSUER_URI) for the 'iss' check");
+        }
+        if (jwt.checks(AuthProperties.JwtCheck.AUDIENCE) && jwt.audiences().stream().allMatch(String::isBlank)) {
+            missing.add("tollgate.auth.jwt.audiences (TOLLGATE_JWT_AUDIENCES) for the 'aud' check");
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("JWT bearer tokens are enabled but " + String.join(" and ", missing)
+                    + " is not set. Set it, or turn the check off explicitly with tollgate.auth.jwt.unchecked "
+                    + "(TOLLGATE_JWT_UNCHECKED=issuer,audience,expiry).");
+        }
+    }
+
+    private static String describeChecks(AuthProperties.Jwt jwt) {
+        List<String> checked = new ArrayList<>();
+        checked.add(jwt.checks(AuthProperties.JwtCheck.EXPIRY) ? "a required exp" : "exp when present");
+        checked.add("nbf");
+        if (jwt.checks(AuthProperties.JwtCheck.ISSUER)) {
+            checked.add("iss = " + jwt.issuerUri());
+        }
+        if (jwt.checks(AuthProperties.JwtCheck.AUDIENCE)) {
+            checked.add("aud in " + jwt.audiences());
+        }
+        return String.join(", ", checked) + "; not checked: " + (jwt.unchecked().isEmpty() ? "nothing"
+                : jwt.unchecked().stream().map(AuthProperties.JwtCheck::wireName).sorted().toList());
     }
 
     public boolean enabled() {
@@ -125,6 +173,9 @@ public class JwtAuthenticator {
         if (all.contains("expired")) {
             return "it has expired.";
         }
+        if (all.contains("exp claim")) {
+            return "it has no expiry.";
+        }
         if (all.contains("aud claim")) {
             return "it is not meant for this audience.";
         }
@@ -175,10 +226,14 @@ public class JwtAuthenticator {
     private OAuth2TokenValidator<Jwt> validator(String issuer) {
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
         validators.add(new JwtTimestampValidator(properties.clockSkew()));
-        if (issuer != null) {
+        if (properties.checks(AuthProperties.JwtCheck.EXPIRY)) {
+            // The timestamp validator checks exp only when a token has one.
+            validators.add(new JwtClaimValidator<Object>(JwtClaimNames.EXP, java.util.Objects::nonNull));
+        }
+        if (issuer != null && properties.checks(AuthProperties.JwtCheck.ISSUER)) {
             validators.add(new JwtIssuerValidator(issuer));
         }
-        if (!properties.audiences().isEmpty()) {
+        if (properties.checks(AuthProperties.JwtCheck.AUDIENCE)) {
             validators.add(new JwtClaimValidator<List<String>>("aud",
                     audience -> audience != null && audience.stream().anyMatch(properties.audiences()::contains)));
         }

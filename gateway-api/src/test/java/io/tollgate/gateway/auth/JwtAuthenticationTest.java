@@ -90,6 +90,16 @@ class JwtAuthenticationTest extends GatewayTestBase {
     }
 
     @Test
+    void aTokenWithoutAnExpiryIsRefused() {
+        String forever = TestIdentity.signWithoutExpiry(Map.of("sub", "eve", "tollgate_role", "admin"));
+
+        var reply = gateway.get("/admin/keys", forever);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(401);
+        assertThat(reply.json().path("error").path("message").asText()).contains("no expiry");
+    }
+
+    @Test
     void aScopeClaimNarrowsWhatATokenMayCall() {
         String embeddingsOnly = TestIdentity.token(Map.of("sub", "carol", "tollgate_role", "user",
                 "tollgate_account", account.id(), "scope", "openid embeddings"));

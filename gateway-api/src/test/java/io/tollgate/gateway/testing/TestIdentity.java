@@ -94,6 +94,14 @@ public final class TestIdentity {
         return sign(trustedKey ? SIGNING_KEY : FOREIGN_KEY, claims, issuer, audience, expiresAt);
     }
 
+    /** A token signed by the trusted key, naming this issuer and audience, with no {@code exp} at all. */
+    public static String signWithoutExpiry(Map<String, Object> claims) {
+        var builder = new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE)
+                .issueTime(Date.from(Instant.now().minusSeconds(5)));
+        claims.forEach(builder::claim);
+        return serialize(SIGNING_KEY, builder.build());
+    }
+
     private static Instant earliest(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;
     }
@@ -106,8 +114,12 @@ public final class TestIdentity {
                 .issueTime(Date.from(earliest(Instant.now().minusSeconds(5), expiresAt.minusSeconds(60))))
                 .expirationTime(Date.from(expiresAt));
         claims.forEach(builder::claim);
+        return serialize(key, builder.build());
+    }
+
+    private static String serialize(RSAKey key, JWTClaimsSet claims) {
         var jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
-                .type(JOSEObjectType.JWT).build(), builder.build());
+                .type(JOSEObjectType.JWT).build(), claims);
         try {
             jwt.sign(new RSASSASigner(key));
         } catch (JOSEException e) {
