@@ -17,7 +17,8 @@ public interface CredentialPool {
 
     /**
      * Reports how a call made with the credential went: OK for any answer that proves the key (2xx, and 4xx of
-     * the client's making), RATE_LIMITED for 429, REJECTED for 401/403. Other failures (5xx, timeouts, no
+     * the client's making), RATE_LIMITED for 429, REJECTED when the provider refused the key itself (see
+     * {@code ProviderAdapter.rejectsCredential}; a 403 about the request's content is not). Other failures (5xx, timeouts, no
      * connection) say nothing about the key and need no report. Cheap and non-blocking: call it on the hot path.
      */
     void report(Provider provider, Provider.Credential credential, CallOutcome outcome);
@@ -35,7 +36,7 @@ public interface CredentialPool {
         OK,
         /** HTTP 429 from the provider. */
         RATE_LIMITED,
-        /** HTTP 401 or 403 from the provider: the key is wrong, revoked or lacks access. */
+        /** The provider refused the key itself (401, or an error body naming the key): wrong, revoked, blocked. */
         REJECTED
     }
 }

@@ -35,6 +35,26 @@ public interface ProviderAdapter {
     /** The human-readable message in one of this provider's error bodies, if there is one. */
     Optional<String> errorMessage(JsonNode providerError);
 
+    /**
+     * Whether an answer with this status may be the provider refusing the credential, so that its body is
+     * worth reading ({@link #rejectsCredential}); anything else never disables a key.
+     */
+    default boolean mayRejectCredential(int httpStatus) {
+        return httpStatus == 401 || httpStatus == 403;
+    }
+
+    /**
+     * Whether the provider refused the credential itself (it is wrong, revoked, expired or blocked), as
+     * opposed to the request's content (a file it cannot read, a resource it may not use): only the first
+     * disables a key and moves on to the next one; the second goes back to the client once.
+     * A 401 is always the credential: every family answers it for authentication alone.
+     *
+     * @param errorBody the error body as JSON, or null when it was not JSON
+     */
+    default boolean rejectsCredential(int httpStatus, JsonNode errorBody) {
+        return httpStatus == 401;
+    }
+
     /** Whether this family has an embeddings API ({@link #embeddingsRequest} answers). */
     default boolean supportsEmbeddings() {
         return false;

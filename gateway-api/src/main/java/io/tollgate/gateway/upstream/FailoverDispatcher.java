@@ -1,5 +1,7 @@
 package io.tollgate.gateway.upstream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.gateway.credentials.CredentialPool;
 import io.tollgate.gateway.credentials.CredentialPool.CallOutcome;
 import io.tollgate.gateway.errors.GatewayException;
@@ -15,8 +17,10 @@ import io.tollgate.ledger.credits.ProviderAttempt;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -34,6 +38,10 @@ import java.util.Set;
  * unreachable provider moves on to the next deployment. A 200 or a client error (another 4xx) is the
  * answer: no other deployment would answer a client error differently. Every failed attempt is added to
  * the caller's list; when all fail, the last failure is thrown in the client's terms.
+ *
+ * <p>A key counts as rejected only when the provider says so about the key ({@link
+ * ProviderAdapter#rejectsCredential}, read from its error body): a 403 about the request's content (Gemini's
+ * answer for a {@code fileUri} it cannot read) is the client's error, answered once, and disables nothing.
  */
 @Component
 public class FailoverDispatcher {
@@ -41,10 +49,15 @@ public class FailoverDispatcher {
     private final DeploymentHealth health;
     private final UpstreamHttp http;
     private final RequestTracing tracing;
+    private final ObjectMapper json;
     private final Map<WireFormat, ProviderAdapter> adapters = new EnumMap<>(WireFormat.class);
 
+    /** An error body longer than this is judged by its beginning; error bodies are a few hundred bytes. */
+    private static final int ERROR_BODY_PEEK = 64 * 1024;
+
     FailoverDispatcher(CredentialPool credentials, DeploymentHealth health, UpstreamHttp http, RequestTracing tracing,
-                       List<ProviderAdapter> adapters) {
+                       List<ProviderAdapter> adapters, ObjectMapper json) {
+        this.json = json;
         this.credentials = credentials;
         this.health = health;
         this.http = http;
@@ -132,6 +145,20 @@ public class FailoverDispatcher {
                 int status = response.statusCode();
                 long ttfb = millisSince(start);
                 String errorClass = UpstreamCall.classify(status);
+                InputStream body = response.body();
+                if (adapter.mayRejectCredential(status)) {
+                    byte[] peeked;
+                    try {
+                        peeked = body.readNBytes(ERROR_BODY_PEEK);
+                    } catch (IOException e) {
+                        discard(body);
+                        failed(attempts, deployment, credential, status, start, "io");
+                        lastFailure = Failure.UNREACHABLE;
+                        break;
+                    }
+                    body = new SequenceInputStream(new ByteArrayInputStream(peeked), body);
+                    errorClass = adapter.rejectsCredential(status, parse(peeked)) ? "auth" : "upstream_4xx";
+                }
                 if (errorClass == null || "upstream_4xx".equals(errorClass)) {
                     credentials.report(deployment.provider(), credential, CallOutcome.OK);
                     if (errorClass == null) {
@@ -139,9 +166,9 @@ public class FailoverDispatcher {
                     } else {
                         health.neutral(deployment);
                     }
-                    return new Answered(deployment, credential, status, response.body(), start, ttfb);
+                    return new Answered(deployment, credential, status, body, start, ttfb);
                 }
-                discard(response);
+                discard(body);
                 switch (errorClass) {
                     case "rate_limited" -> {
                         credentials.report(deployment.provider(), credential, CallOutcome.RATE_LIMITED);
@@ -189,8 +216,17 @@ public class FailoverDispatcher {
         health.failed(deployment, System.nanoTime() - start, new DeploymentHealth.UpstreamFailure(errorClass));
     }
 
-    private static void discard(HttpResponse<InputStream> response) {
-        try (InputStream body = response.body()) {
+    /** The error body as JSON; null when it is not JSON (an HTML page from a proxy says nothing about the key). */
+    private JsonNode parse(byte[] body) {
+        try {
+            return body.length == 0 ? null : json.readTree(body);
+        } catch (IOException notJson) {
+            return null;
+        }
+    }
+
+    private static void discard(InputStream response) {
+        try (InputStream body = response) {
             body.transferTo(OutputStream.nullOutputStream());
         } catch (IOException ignored) {
             // the attempt failed anyway; what the body said does not change what happens next

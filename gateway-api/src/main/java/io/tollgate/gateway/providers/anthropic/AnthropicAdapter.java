@@ -155,6 +155,16 @@ public class AnthropicAdapter implements ProviderAdapter {
         return message.isTextual() ? Optional.of(message.asText()) : Optional.empty();
     }
 
+    /**
+     * Anthropic's {@code authentication_error} (its 401, and any status that names it). A 403
+     * {@code permission_error} is about what the request asks for, not whether the key is genuine.
+     */
+    @Override
+    public boolean rejectsCredential(int httpStatus, JsonNode errorBody) {
+        return httpStatus == 401 || (errorBody != null
+                && "authentication_error".equals(errorBody.path("error").path("type").asText()));
+    }
+
     static URI resolve(URI baseUrl, String path) {
         String base = baseUrl.toString();
         return URI.create((base.endsWith("/") ? base : base + "/") + path);

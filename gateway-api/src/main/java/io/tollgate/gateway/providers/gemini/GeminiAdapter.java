@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Google's Gemini API: {@code POST {baseUrl}/models/{model}:generateContent}, or
@@ -178,6 +179,44 @@ public class GeminiAdapter implements ProviderAdapter {
         JsonNode error = providerError.isArray() ? providerError.path(0) : providerError;
         JsonNode message = error.path("error").path("message");
         return message.isTextual() ? Optional.of(message.asText()) : Optional.empty();
+    }
+
+    /**
+     * The {@code google.rpc.ErrorInfo} reasons with which Google refuses the API key or the project behind it
+     * (https://cloud.google.com/apis/design/errors): the key is not valid, expired, restricted to other
+     * callers, or its project cannot use the API.
+     */
+    static final Set<String> CREDENTIAL_REASONS = Set.of("API_KEY_INVALID", "API_KEY_EXPIRED",
+            "API_KEY_SERVICE_BLOCKED", "API_KEY_HTTP_REFERRER_BLOCKED", "API_KEY_IP_ADDRESS_BLOCKED",
+            "API_KEY_ANDROID_APP_BLOCKED", "API_KEY_IOS_APP_BLOCKED", "SERVICE_DISABLED", "CONSUMER_SUSPENDED",
+            "CONSUMER_INVALID", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_TYPE_UNSUPPORTED");
+
+    /** Gemini refuses a bad key with 400 INVALID_ARGUMENT (reason API_KEY_INVALID), not 401. */
+    @Override
+    public boolean mayRejectCredential(int httpStatus) {
+        return httpStatus == 400 || httpStatus == 401 || httpStatus == 403;
+    }
+
+    /**
+     * 401, or a 400/403 whose ErrorInfo reason names the key or its project ({@link #CREDENTIAL_REASONS}).
+     * A 403 PERMISSION_DENIED without one is about the request's content, e.g. a {@code fileData.fileUri} the
+     * project cannot read ("You do not have permission to access the File … or it may not exist").
+     */
+    @Override
+    public boolean rejectsCredential(int httpStatus, JsonNode errorBody) {
+        if (httpStatus == 401) {
+            return true;
+        }
+        if (errorBody == null) {
+            return false;
+        }
+        JsonNode error = (errorBody.isArray() ? errorBody.path(0) : errorBody).path("error");
+        for (JsonNode detail : error.path("details")) {
+            if (CREDENTIAL_REASONS.contains(detail.path("reason").asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -59,6 +59,24 @@ public class OpenAiAdapter implements ProviderAdapter {
         return message.isTextual() ? Optional.of(message.asText()) : Optional.empty();
     }
 
+    /**
+     * 401, or a 403 whose code says the key is invalid ({@code invalid_api_key}, as OpenAI and most compatible
+     * providers name it) or whose type is an authentication error. Other 403s (a country not served, a model
+     * the project may not use, a moderation refusal of the content) are the request's.
+     */
+    @Override
+    public boolean rejectsCredential(int httpStatus, JsonNode errorBody) {
+        if (httpStatus == 401) {
+            return true;
+        }
+        if (httpStatus != 403 || errorBody == null) {
+            return false;
+        }
+        JsonNode error = errorBody.path("error");
+        return "invalid_api_key".equals(error.path("code").asText())
+                || "authentication_error".equals(error.path("type").asText());
+    }
+
     @Override
     public boolean supportsEmbeddings() {
         return true;
