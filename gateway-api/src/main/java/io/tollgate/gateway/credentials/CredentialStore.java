@@ -2,6 +2,7 @@ package io.tollgate.gateway.credentials;
 
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.providers.ProviderRegistry.CredentialView;
+import io.tollgate.gateway.vault.EncryptedColumn;
 import io.tollgate.gateway.vault.SecretVault;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +60,8 @@ public class CredentialStore {
         jdbc.sql("""
                         insert into gateway.provider_credentials (id, provider, name, ciphertext, masked, weight, checked_at)
                         values (?, ?, ?, ?, ?, ?, case when ? then now() end)""")
-                .params(id, provider, name, vault.encrypt(apiKey), SecretVault.mask(apiKey), weight, tested)
+                .params(id, provider, name, vault.encrypt(apiKey, EncryptedColumn.credentialContext(provider, id)),
+                        SecretVault.mask(apiKey), weight, tested)
                 .update();
         registry.invalidate(provider);
         return view(provider, id).orElseThrow();
@@ -96,7 +98,9 @@ public class CredentialStore {
                         + "where provider = ? and id = ?")
                 .params(provider, id)
                 .query((rs, n) -> new StoredCredential(rs.getString("id"), rs.getString("provider"),
-                        vault.decrypt(rs.getBytes("ciphertext")), rs.getString("status"), rs.getString("disabled_by")))
+                        vault.decrypt(rs.getBytes("ciphertext"), EncryptedColumn.credentialContext(
+                                rs.getString("provider"), rs.getString("id"))),
+                        rs.getString("status"), rs.getString("disabled_by")))
                 .optional();
     }
 
@@ -166,7 +170,8 @@ public class CredentialStore {
                 .query((rs, n) -> {
                     String secret;
                     try {
-                        secret = vault.decrypt(rs.getBytes("ciphertext"));
+                        secret = vault.decrypt(rs.getBytes("ciphertext"), EncryptedColumn.credentialContext(
+                                rs.getString("provider"), rs.getString("id")));
                     } catch (SecretVault.VaultException e) {
                         secret = null;
                     }

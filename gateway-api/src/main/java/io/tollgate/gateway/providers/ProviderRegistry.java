@@ -3,6 +3,7 @@ package io.tollgate.gateway.providers;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.tollgate.events.EventIds;
+import io.tollgate.gateway.vault.EncryptedColumn;
 import io.tollgate.gateway.vault.SecretVault;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,8 +131,10 @@ public class ProviderRegistry {
                 .update();
         if (replaceCredentials) {
             jdbc.sql("delete from gateway.provider_credentials where provider = ?").param(name).update();
+            String credentialId = newCredentialId();
             jdbc.sql("insert into gateway.provider_credentials (id, provider, ciphertext, masked) values (?, ?, ?, ?)")
-                    .params(newCredentialId(), name, vault.encrypt(apiKey), SecretVault.mask(apiKey))
+                    .params(credentialId, name, vault.encrypt(apiKey, EncryptedColumn.credentialContext(name, credentialId)),
+                            SecretVault.mask(apiKey))
                     .update();
         }
         providers.invalidate(name);
@@ -175,7 +178,7 @@ public class ProviderRegistry {
                 .param(name)
                 .query((ResultSet rs) -> {
                     String id = rs.getString("id");
-                    String secret = open(id, rs.getBytes("ciphertext"), previous.get(id));
+                    String secret = open(name, id, rs.getBytes("ciphertext"), previous.get(id));
                     if (secret != null) {
                         decrypted.put(id, secret);
                         credentials.add(new Provider.Credential(id, secret, rs.getInt("weight"), rs.getLong("revision")));
@@ -195,9 +198,9 @@ public class ProviderRegistry {
         return provider;
     }
 
-    private String open(String id, byte[] ciphertext, String lastKnown) {
+    private String open(String provider, String id, byte[] ciphertext, String lastKnown) {
         try {
-            String secret = vault.decrypt(ciphertext);
+            String secret = vault.decrypt(ciphertext, EncryptedColumn.credentialContext(provider, id));
             undecryptableReported.remove(id);
             return secret;
         } catch (SecretVault.VaultException e) {

@@ -28,9 +28,14 @@ import java.util.Map;
  * <p>
  * Ciphertext layouts:
  * <ul>
- *   <li>v2 (written): {@code 2 | key id (8 bytes) | IV (12 bytes) | ciphertext+tag}; the key id is the first
- *   8 bytes of SHA-256 of the master key, and the version byte and key id are authenticated (GCM AAD), so
- *   a changed key id fails like a changed ciphertext.</li>
+ *   <li>v3 (written): {@code 3 | key id (8 bytes) | IV (12 bytes) | ciphertext+tag}; the key id is the first
+ *   8 bytes of SHA-256 of the master key. The GCM AAD is the version byte, the key id and the secret's
+ *   context (for a provider credential: its table, provider and credential id, see
+ *   {@link EncryptedColumn#context}), so a changed key id fails like a changed ciphertext, and a ciphertext
+ *   copied to another row (another provider's credential, whose address an admin controls) does not open
+ *   there.</li>
+ *   <li>v2 (read only, written before issue 14): as v3 with version 2, the AAD without the context. The
+ *   vault rotation re-seals v1 and v2 rows as v3 at start-up.</li>
  *   <li>v1 (read only, written before rotation existed): {@code 1 | IV (12 bytes) | ciphertext+tag}; tried
  *   with the current key, then with each previous one.</li>
  * </ul>
@@ -40,6 +45,7 @@ import java.util.Map;
 public class SecretVault {
     private static final byte FORMAT_V1 = 1;
     private static final byte FORMAT_V2 = 2;
+    private static final byte FORMAT_V3 = 3;
     private static final int KEY_ID_BYTES = 8;
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
@@ -94,14 +100,19 @@ public class SecretVault {
         return keys.size() > 1;
     }
 
-    public byte[] encrypt(String secret) {
+    /**
+     * @param context what the secret belongs to ({@link EncryptedColumn#context}); the same context must be
+     *                given to open it
+     */
+    public byte[] encrypt(String secret, String context) {
         byte[] iv = new byte[IV_BYTES];
         random.nextBytes(iv);
-        byte[] header = ByteBuffer.allocate(V2_HEADER).put(FORMAT_V2).put(current.idBytes()).array();
+        byte[] header = ByteBuffer.allocate(V2_HEADER).put(FORMAT_V3).put(current.idBytes()).array();
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, current.spec(), new GCMParameterSpec(TAG_BITS, iv));
             cipher.updateAAD(header);
+            cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.allocate(V2_HEADER + IV_BYTES + sealed.length).put(header).put(iv).put(sealed).array();
         } catch (GeneralSecurityException e) {
@@ -109,12 +120,14 @@ public class SecretVault {
         }
     }
 
-    public String decrypt(byte[] stored) {
+    /** @param context what the secret belongs to, as it was sealed (ignored by the old v1 and v2 formats) */
+    public String decrypt(byte[] stored, String context) {
         if (stored == null || stored.length == 0) {
             throw new VaultException("not a vault ciphertext");
         }
         return switch (stored[0]) {
-            case FORMAT_V2 -> decryptV2(stored);
+            case FORMAT_V3 -> decryptKeyed(stored, context.getBytes(StandardCharsets.UTF_8));
+            case FORMAT_V2 -> decryptKeyed(stored, new byte[0]);
             case FORMAT_V1 -> decryptV1(stored);
             default -> throw new VaultException("not a vault ciphertext (unknown format " + stored[0] + ")");
         };
@@ -122,19 +135,19 @@ public class SecretVault {
 
     /** Whether the ciphertext is in the current format under the current key, i.e. needs no re-encryption. */
     public boolean isCurrent(byte[] stored) {
-        return stored != null && stored.length > V2_HEADER && stored[0] == FORMAT_V2
+        return stored != null && stored.length > V2_HEADER && stored[0] == FORMAT_V3
                 && Arrays.equals(stored, 1, V2_HEADER, current.idBytes(), 0, KEY_ID_BYTES);
     }
 
     /** The id of the key a ciphertext was sealed under; "v1" for the old format, which does not say. */
     public static String keyIdOf(byte[] stored) {
-        if (stored != null && stored.length > V2_HEADER && stored[0] == FORMAT_V2) {
+        if (stored != null && stored.length > V2_HEADER && (stored[0] == FORMAT_V2 || stored[0] == FORMAT_V3)) {
             return HexFormat.of().formatHex(stored, 1, V2_HEADER);
         }
         return "v1";
     }
 
-    private String decryptV2(byte[] stored) {
+    private String decryptKeyed(byte[] stored, byte[] context) {
         if (stored.length <= V2_HEADER + IV_BYTES) {
             throw new VaultException("not a vault ciphertext (truncated)");
         }
@@ -148,11 +161,12 @@ public class SecretVault {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_BITS, stored, V2_HEADER, IV_BYTES));
             cipher.updateAAD(stored, 0, V2_HEADER);
+            cipher.updateAAD(context);
             byte[] plain = cipher.doFinal(stored, V2_HEADER + IV_BYTES, stored.length - V2_HEADER - IV_BYTES);
             return new String(plain, StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
             throw new VaultException("cannot decrypt a secret sealed under master key " + keyId
-                    + ": the ciphertext was tampered with", null);
+                    + ": the ciphertext was tampered with or belongs to another row", null);
         }
     }
 

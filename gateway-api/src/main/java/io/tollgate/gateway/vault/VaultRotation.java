@@ -71,11 +71,12 @@ public class VaultRotation {
 
     enum RowResult { REENCRYPTED, ALREADY_CURRENT, UNDECRYPTABLE, CONFLICT, GONE }
 
+    /**
+     * At every start, in the background: re-seals what an older master key or an older format (v1, v2:
+     * not bound to their row) sealed. A scan that finds everything current writes nothing.
+     */
     @EventListener(ApplicationReadyEvent.class)
     void rotateAtStartup() {
-        if (!vault.hasPreviousKeys()) {
-            return;
-        }
         Thread.ofVirtual().name("vault-rotation").start(() -> {
             try {
                 rotate();
@@ -122,13 +123,13 @@ public class VaultRotation {
             }
             for (Row row : batch) {
                 scanned++;
-                RowResult result = reencrypt(column, under, row.id(), row.ciphertext());
+                RowResult result = reencrypt(column, under, row.id(), row.owner(), row.ciphertext());
                 int attempts = 1;
                 while (result == RowResult.CONFLICT && attempts < MAX_ATTEMPTS_PER_ROW) {
                     conflicts++;
                     attempts++;
                     byte[] now = read(column, row.id());
-                    result = now == null ? RowResult.GONE : reencrypt(column, under, row.id(), now);
+                    result = now == null ? RowResult.GONE : reencrypt(column, under, row.id(), row.owner(), now);
                 }
                 switch (result) {
                     case REENCRYPTED -> reencrypted++;
@@ -158,13 +159,14 @@ public class VaultRotation {
      * Re-encrypts one row if it is not under the current key, compare-and-set on the ciphertext it was read
      * with: {@link RowResult#CONFLICT} when the row no longer holds {@code seen}.
      */
-    RowResult reencrypt(EncryptedColumn column, SecretVault under, Object id, byte[] seen) {
+    RowResult reencrypt(EncryptedColumn column, SecretVault under, Object id, Object owner, byte[] seen) {
         if (under.isCurrent(seen)) {
             return RowResult.ALREADY_CURRENT;
         }
         byte[] resealed;
+        String context = column.context(owner, id);
         try {
-            resealed = under.encrypt(under.decrypt(seen));
+            resealed = under.encrypt(under.decrypt(seen, context), context);
         } catch (SecretVault.VaultException e) {
             log.warn("vault rotation: {} row {} cannot be opened: {}", column.table(), id, e.getMessage());
             return RowResult.UNDECRYPTABLE;
@@ -177,13 +179,14 @@ public class VaultRotation {
     }
 
     private List<Row> batch(EncryptedColumn column, Object after) {
-        String select = "select " + column.idColumn() + " as id, " + column.ciphertextColumn() + " as ciphertext from "
-                + column.table();
+        String select = "select " + column.idColumn() + " as id, " + column.ciphertextColumn() + " as ciphertext, "
+                + (column.ownerColumn() == null ? "null" : column.ownerColumn()) + " as owner from " + column.table();
         var spec = after == null
                 ? jdbc.sql(select + " order by " + column.idColumn() + " limit ?").param(batchSize)
                 : jdbc.sql(select + " where " + column.idColumn() + " > ? order by " + column.idColumn() + " limit ?")
                         .params(after, batchSize);
-        return spec.query((rs, n) -> new Row(rs.getObject("id"), rs.getBytes("ciphertext"))).list();
+        return spec.query((rs, n) -> new Row(rs.getObject("id"), rs.getObject("owner"), rs.getBytes("ciphertext")))
+                .list();
     }
 
     private byte[] read(EncryptedColumn column, Object id) {
@@ -195,6 +198,6 @@ public class VaultRotation {
                 .orElse(null);
     }
 
-    private record Row(Object id, byte[] ciphertext) {
+    private record Row(Object id, Object owner, byte[] ciphertext) {
     }
 }

@@ -58,15 +58,16 @@ class VaultRotationTest extends GatewayTestBase {
     void rotationReEncryptsEveryRowSoThatTheNewKeyAloneOpensThem() throws Exception {
         var underK1 = new SecretVault(k1);
         for (int i = 0; i < ROWS; i++) {
-            // some rows still in the format from before rotation existed
-            byte[] sealed = i % 5 == 0 ? SecretVaultTest.v1(k1, secret(i)) : underK1.encrypt(secret(i));
+            // some rows still in the formats from before rotation existed and before the row was bound
+            byte[] sealed = i % 5 == 0 ? SecretVaultTest.v1(k1, secret(i))
+                    : i % 5 == 1 ? SecretVaultTest.v2(k1, secret(i)) : underK1.encrypt(secret(i), row(id(i)));
             jdbc.sql("insert into " + column.table() + " values (?, ?)").params(id(i), sealed).update();
         }
 
         // restarted with K2 current and K1 previous: everything still opens
         var rotating = new SecretVault(k2, k1);
         assertThat(readAll(rotating)).isEqualTo(expected());
-        assertThatThrownBy(() -> new SecretVault(k2).decrypt(ciphertext(id(1))))
+        assertThatThrownBy(() -> new SecretVault(k2).decrypt(ciphertext(id(1)), row(id(1))))
                 .isInstanceOf(SecretVault.VaultException.class);
 
         var report = rotation.rotate(column, rotating);
@@ -89,34 +90,34 @@ class VaultRotationTest extends GatewayTestBase {
         // tampering is still detected after rotation
         byte[] tampered = ciphertext(id(7)).clone();
         tampered[tampered.length - 3] ^= 0x40;
-        assertThatThrownBy(() -> onlyK2.decrypt(tampered)).isInstanceOf(SecretVault.VaultException.class)
+        assertThatThrownBy(() -> onlyK2.decrypt(tampered, row(id(7)))).isInstanceOf(SecretVault.VaultException.class)
                 .hasMessageNotContaining(secret(7));
     }
 
     @Test
     void aWriteBetweenReadAndReEncryptionIsNeverOverwritten() {
         var underK1 = new SecretVault(k1);
-        byte[] seen = underK1.encrypt("sk-before-the-concurrent-write-01");
+        byte[] seen = underK1.encrypt("sk-before-the-concurrent-write-01", row("row"));
         jdbc.sql("insert into " + column.table() + " values ('row', ?)").param(seen).update();
         // another instance, still on K1, replaces the secret after the rotation read the row
         jdbc.sql("update " + column.table() + " set ciphertext = ? where id = 'row'")
-                .param(underK1.encrypt("sk-after-the-concurrent-write-002")).update();
+                .param(underK1.encrypt("sk-after-the-concurrent-write-002", row("row"))).update();
 
         var rotating = new SecretVault(k2, k1);
-        assertThat(rotation.reencrypt(column, rotating, "row", seen)).isEqualTo(VaultRotation.RowResult.CONFLICT);
-        assertThat(rotating.decrypt(ciphertext("row"))).isEqualTo("sk-after-the-concurrent-write-002");
+        assertThat(rotation.reencrypt(column, rotating, "row", null, seen)).isEqualTo(VaultRotation.RowResult.CONFLICT);
+        assertThat(rotating.decrypt(ciphertext("row"), row("row"))).isEqualTo("sk-after-the-concurrent-write-002");
 
         // the job reads a row it lost the race on again, and rotates what is there now
         var report = rotation.rotate(column, rotating);
         assertThat(report.reencrypted()).isEqualTo(1);
-        assertThat(new SecretVault(k2).decrypt(ciphertext("row"))).isEqualTo("sk-after-the-concurrent-write-002");
+        assertThat(new SecretVault(k2).decrypt(ciphertext("row"), row("row"))).isEqualTo("sk-after-the-concurrent-write-002");
     }
 
     @Test
     void aRowNoKnownKeyOpensIsReportedAndLeftAlone() {
-        byte[] foreign = new SecretVault(key()).encrypt("sk-sealed-under-an-unknown-key-1");
+        byte[] foreign = new SecretVault(key()).encrypt("sk-sealed-under-an-unknown-key-1", row("foreign"));
         jdbc.sql("insert into " + column.table() + " values ('foreign', ?)").param(foreign).update();
-        jdbc.sql("insert into " + column.table() + " values ('known', ?)").param(new SecretVault(k1).encrypt("sk-known-0000000001"))
+        jdbc.sql("insert into " + column.table() + " values ('known', ?)").param(new SecretVault(k1).encrypt("sk-known-0000000001", row("known")))
                 .update();
 
         var report = rotation.rotate(column, new SecretVault(k2, k1));
@@ -135,14 +136,15 @@ class VaultRotationTest extends GatewayTestBase {
         jdbc.sql("insert into gateway.providers (name, wire_format, base_url) values (?, 'openai', 'http://127.0.0.1:1/v1')")
                 .param(provider).update();
         jdbc.sql("insert into gateway.provider_credentials (id, provider, ciphertext, masked) values (?, ?, ?, ?)")
-                .params("cred_" + provider, provider, underK1.encrypt(secret), SecretVault.mask(secret)).update();
+                .params("cred_" + provider, provider, underK1.encrypt(secret,
+                        EncryptedColumn.credentialContext(provider, "cred_" + provider)), SecretVault.mask(secret)).update();
         try {
             var oldInstance = new ProviderRegistry(jdbc, underK1);
             assertThat(secrets(oldInstance.find(provider).orElseThrow())).containsExactly(secret);
 
             // a new instance (K2, previous K1) re-encrypts the row
             var rotating = new SecretVault(k2, k1);
-            assertThat(rotation.reencrypt(EncryptedColumn.PROVIDER_CREDENTIALS, rotating, "cred_" + provider,
+            assertThat(rotation.reencrypt(EncryptedColumn.PROVIDER_CREDENTIALS, rotating, "cred_" + provider, provider,
                     ciphertext(EncryptedColumn.PROVIDER_CREDENTIALS, "cred_" + provider)))
                     .isEqualTo(VaultRotation.RowResult.REENCRYPTED);
 
@@ -178,7 +180,7 @@ class VaultRotationTest extends GatewayTestBase {
         assertThat(reply.body()).doesNotContain(secret);
         byte[] rotated = ciphertext(EncryptedColumn.PROVIDER_CREDENTIALS, id);
         assertThat(appVault.isCurrent(rotated)).isTrue();
-        assertThat(appVault.decrypt(rotated)).isEqualTo(secret);
+        assertThat(appVault.decrypt(rotated, EncryptedColumn.credentialContext(provider, id))).isEqualTo(secret);
 
         var view = gateway.get("/admin/vault", ADMIN_KEY);
         assertThat(view.json().path("currentKeyId").asText()).isEqualTo(appVault.currentKeyId());
@@ -194,7 +196,8 @@ class VaultRotationTest extends GatewayTestBase {
         jdbc.sql("insert into gateway.providers (name, wire_format, base_url) values (?, 'openai', 'http://127.0.0.1:1/v1')")
                 .param(provider).update();
         jdbc.sql("insert into gateway.provider_credentials (id, provider, ciphertext, masked) values (?, ?, ?, ?)")
-                .params("cred_" + provider, provider, new SecretVault(k1).encrypt(secret), SecretVault.mask(secret))
+                .params("cred_" + provider, provider, new SecretVault(k1).encrypt(secret,
+                        EncryptedColumn.credentialContext(provider, "cred_" + provider)), SecretVault.mask(secret))
                 .update();
         try {
             var restarted = new SecretVault(APP_KEY, k1);
@@ -204,11 +207,66 @@ class VaultRotationTest extends GatewayTestBase {
 
             await().atMost(Duration.ofSeconds(20)).until(() ->
                     appVault.isCurrent(ciphertext(EncryptedColumn.PROVIDER_CREDENTIALS, "cred_" + provider)));
-            assertThat(appVault.decrypt(ciphertext(EncryptedColumn.PROVIDER_CREDENTIALS, "cred_" + provider)))
-                    .isEqualTo(secret);
+            assertThat(appVault.decrypt(ciphertext(EncryptedColumn.PROVIDER_CREDENTIALS, "cred_" + provider),
+                    EncryptedColumn.credentialContext(provider, "cred_" + provider))).isEqualTo(secret);
         } finally {
             jdbc.sql("delete from gateway.providers where name = ?").param(provider).update();
         }
+    }
+
+    /**
+     * Issue 14 item 5: a credential stored before ciphertexts were bound to their row still serves, and the
+     * next start re-seals it bound (no previous master key needed), after which it still serves.
+     */
+    @Test
+    void aCredentialFromBeforeTheBindingServesAndIsBoundAtTheNextStart() throws Exception {
+        String provider = "vaultv2" + UUID.randomUUID().toString().substring(0, 8);
+        String id = "cred_" + provider;
+        String secret = "sk-stored-before-binding-000001";
+        jdbc.sql("insert into gateway.providers (name, wire_format, base_url) values (?, 'openai', 'http://127.0.0.1:1/v1')")
+                .param(provider).update();
+        jdbc.sql("insert into gateway.provider_credentials (id, provider, ciphertext, masked) values (?, ?, ?, ?)")
+                .params(id, provider, SecretVaultTest.v2(APP_KEY, secret), SecretVault.mask(secret)).update();
+        try {
+            assertThat(secrets(new ProviderRegistry(jdbc, appVault).find(provider).orElseThrow()))
+                    .containsExactly(secret);
+
+            new VaultRotation(jdbc, appVault, new StaticListableBeanFactory().getBeanProvider(EncryptedColumn.class),
+                    100).rotateAtStartup();
+
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    appVault.isCurrent(ciphertext(EncryptedColumn.PROVIDER_CREDENTIALS, id)));
+            byte[] bound = ciphertext(EncryptedColumn.PROVIDER_CREDENTIALS, id);
+            assertThat(bound[0]).isEqualTo((byte) 3);
+            assertThat(secrets(new ProviderRegistry(jdbc, appVault).find(provider).orElseThrow()))
+                    .containsExactly(secret);
+            assertThatThrownBy(() -> appVault.decrypt(bound, EncryptedColumn.credentialContext("other", id)))
+                    .isInstanceOf(SecretVault.VaultException.class);
+        } finally {
+            jdbc.sql("delete from gateway.providers where name = ?").param(provider).update();
+        }
+    }
+
+    /**
+     * Issue 14 item 5: whoever can write the table cannot move a stored key to a provider whose address they
+     * chose: a ciphertext copied into another provider's credential row does not open there.
+     */
+    @Test
+    void aCredentialsCiphertextOpensOnlyInItsOwnRow() {
+        var gateway = gateway();
+        String victim = "vaultaad" + UUID.randomUUID().toString().substring(0, 8);
+        String attacker = "vaultaad" + UUID.randomUUID().toString().substring(0, 8);
+        gateway.registerProvider(victim, "http://127.0.0.1:1/v1", "sk-victim-provider-key-00000001");
+        gateway.registerProvider(attacker, "http://127.0.0.1:2/v1", "sk-attacker-own-key-000000000001");
+        byte[] victimCiphertext = jdbc.sql("select ciphertext from gateway.provider_credentials where provider = ?")
+                .param(victim).query((rs, n) -> rs.getBytes(1)).single();
+
+        jdbc.sql("update gateway.provider_credentials set ciphertext = ? where provider = ?")
+                .params(victimCiphertext, attacker).update();
+
+        var freshInstance = new ProviderRegistry(jdbc, appVault);
+        assertThat(freshInstance.find(attacker).orElseThrow().credentials()).isEmpty();
+        assertThat(secrets(freshInstance.find(victim).orElseThrow())).containsExactly("sk-victim-provider-key-00000001");
     }
 
     private byte[] v1UnderAppKey(String secret) {
@@ -223,10 +281,14 @@ class VaultRotationTest extends GatewayTestBase {
         return jdbc.sql("select id, ciphertext from " + column.table()).query(rs -> {
             Map<String, String> all = new java.util.TreeMap<>();
             while (rs.next()) {
-                all.put(rs.getString("id"), vault.decrypt(rs.getBytes("ciphertext")));
+                all.put(rs.getString("id"), vault.decrypt(rs.getBytes("ciphertext"), row(rs.getString("id"))));
             }
             return all;
         });
+    }
+
+    private String row(String id) {
+        return column.context(null, id);
     }
 
     private Map<String, String> expected() {
