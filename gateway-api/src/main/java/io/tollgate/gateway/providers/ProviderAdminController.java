@@ -4,12 +4,15 @@ import io.tollgate.gateway.audit.AdminAction;
 import io.tollgate.gateway.audit.AdminAudit;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.catalogue.ModelCatalogue;
+import io.tollgate.gateway.credentials.CredentialStore;
+import io.tollgate.gateway.credentials.CredentialTester;
 import io.tollgate.gateway.credentials.WeightedCredentialPool;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.rates.ModelRates;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -34,10 +37,17 @@ class ProviderAdminController {
     private final WeightedCredentialPool pool;
     private final ModelCatalogue catalogue;
     private final AdminAudit audit;
+    private final UpstreamHosts hosts;
+    private final CredentialStore credentials;
+    private final CredentialTester tester;
 
     ProviderAdminController(ProviderRegistry registry, ModelRates rates, WeightedCredentialPool pool,
-                            ModelCatalogue catalogue, AdminAudit audit) {
+                            ModelCatalogue catalogue, AdminAudit audit, UpstreamHosts hosts,
+                            CredentialStore credentials, CredentialTester tester) {
         this.audit = audit;
+        this.hosts = hosts;
+        this.credentials = credentials;
+        this.tester = tester;
         this.registry = registry;
         this.rates = rates;
         this.pool = pool;
@@ -47,6 +57,9 @@ class ProviderAdminController {
     /**
      * With apiKey the provider's credentials become exactly that key (untested, weight 1); without it (allowed
      * once the provider has a credential) only the provider changes. More keys: /admin/providers/{name}/credentials.
+     * A new baseUrl without apiKey would send the stored keys somewhere new: it needs an allow-list of hosts
+     * ({@code tollgate.upstream.allowed-hosts}) naming the new host, and every active key must pass a test
+     * there first; without an allow-list, send the apiKey with the new address.
      */
     record ProviderRequest(String kind, String wireFormat, String baseUrl, String apiKey) {
         @Override
@@ -83,16 +96,59 @@ class ProviderAdminController {
         if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme())) {
             throw new IllegalArgumentException("baseUrl must be an http or https URL");
         }
-        boolean existed = registry.view(name).isPresent();
+        hosts.requireAllowed(baseUrl);
+        Optional<ProviderRegistry.ProviderView> before = registry.view(name);
+        boolean existed = before.isPresent();
+        boolean moved = existed && !sameAddress(URI.create(before.get().baseUrl()), baseUrl);
+        boolean newKey = request.apiKey() != null && !request.apiKey().isBlank();
+        if (moved && !newKey) {
+            retestStoredKeysAt(name, wireFormat, baseUrl);
+        }
         ProviderRegistry.ProviderView registered = registry.register(name, wireFormat, baseUrl, request.apiKey());
         audit.record(admin, new AdminAction.ProviderChanged(name, registered.wireFormat(), registered.baseUrl(),
-                existed ? "updated" : "registered"));
+                moved ? "address_changed" : existed ? "updated" : "registered"));
         if (request.apiKey() != null && !registered.credentials().isEmpty()) {
             var credential = registered.credentials().getFirst();
             audit.record(admin, new AdminAction.CredentialChanged(name, credential.id(), existed ? "replaced" : "added",
                     credential.masked()));
         }
         return withLocalState(registered);
+    }
+
+    /**
+     * The stored keys may follow the provider to a new address only on the operator's allow-list, and only
+     * when the provider there accepts every one of them: otherwise nothing changes.
+     */
+    private void retestStoredKeysAt(String provider, WireFormat wireFormat, URI baseUrl) {
+        if (!hosts.restricted()) {
+            throw new GatewayException(HttpStatus.BAD_REQUEST, "invalid_request_error", "api_key_required",
+                    "Changing baseUrl would send this provider's stored keys to a new address: send the apiKey for "
+                            + "the new address with it, or name the hosts stored keys may move to in "
+                            + "tollgate.upstream.allowed-hosts (TOLLGATE_UPSTREAM_ALLOWED_HOSTS).");
+        }
+        for (var view : registry.credentialViews(provider)) {
+            if (!"active".equals(view.status())) {
+                continue;
+            }
+            var stored = credentials.find(provider, view.id()).orElse(null);
+            if (stored == null || stored.secret() == null) {
+                continue;
+            }
+            var result = tester.test(wireFormat, baseUrl, stored.secret());
+            if (result.verdict() != CredentialTester.Verdict.VALID) {
+                throw new GatewayException(HttpStatus.UNPROCESSABLE_ENTITY, "invalid_request_error",
+                        "credential_rejected", "Credential " + view.id() + " (" + view.masked() + ") does not work at "
+                        + "the new address: " + result.message() + " Nothing was changed.");
+            }
+        }
+    }
+
+    private static boolean sameAddress(URI a, URI b) {
+        return stripTrailingSlash(a.toString()).equals(stripTrailingSlash(b.toString()));
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     @GetMapping("/providers")

@@ -7,6 +7,7 @@ import io.tollgate.gateway.vault.EncryptedColumn;
 import io.tollgate.gateway.vault.SecretVault;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -39,6 +40,8 @@ public class ProviderRegistry {
 
     private final JdbcClient jdbc;
     private final SecretVault vault;
+    private final UpstreamHosts hosts;
+    private final Set<String> disallowedReported = ConcurrentHashMap.newKeySet();
     private final LoadingCache<String, Optional<Provider>> providers;
     /**
      * The plaintexts last decrypted, by provider and credential id: an instance still running with an older
@@ -48,9 +51,16 @@ public class ProviderRegistry {
     private final Map<String, Map<String, String>> lastDecrypted = new ConcurrentHashMap<>();
     private final Set<String> undecryptableReported = ConcurrentHashMap.newKeySet();
 
+    /** Another instance's registry, with every host allowed (tests). */
     public ProviderRegistry(JdbcClient jdbc, SecretVault vault) {
+        this(jdbc, vault, new UpstreamHosts(List.of()));
+    }
+
+    @Autowired
+    public ProviderRegistry(JdbcClient jdbc, SecretVault vault, UpstreamHosts hosts) {
         this.jdbc = jdbc;
         this.vault = vault;
+        this.hosts = hosts;
         this.providers = Caffeine.newBuilder()
                 .refreshAfterWrite(Duration.ofSeconds(5))
                 .expireAfterWrite(Duration.ofMinutes(1))
@@ -189,13 +199,27 @@ public class ProviderRegistry {
                 .param(name)
                 .query((rs, row) -> new Provider(rs.getString("name"), WireFormat.parse(rs.getString("wire_format")),
                         URI.create(rs.getString("base_url")), List.copyOf(credentials)))
-                .optional();
+                .optional()
+                .filter(this::atAllowedHost);
         if (provider.isPresent()) {
             lastDecrypted.put(name, decrypted);
         } else {
             lastDecrypted.remove(name);
         }
         return provider;
+    }
+
+    /** A provider stored at a host the allow-list no longer names is not called: its keys stay home. */
+    private boolean atAllowedHost(Provider provider) {
+        if (hosts.allowed(provider.baseUrl())) {
+            disallowedReported.remove(provider.name());
+            return true;
+        }
+        if (disallowedReported.add(provider.name())) {
+            log.warn("provider {} is not called: its host {} is not in tollgate.upstream.allowed-hosts", provider.name(),
+                    provider.baseUrl().getHost());
+        }
+        return false;
     }
 
     private String open(String provider, String id, byte[] ciphertext, String lastKnown) {
