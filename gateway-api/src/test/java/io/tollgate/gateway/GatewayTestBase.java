@@ -7,6 +7,7 @@ import io.tollgate.gateway.testing.TestIdentity;
 import org.junit.jupiter.api.AfterAll;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -43,6 +44,8 @@ public abstract class GatewayTestBase {
 
     @LocalServerPort
     int port;
+    @LocalManagementPort
+    int managementPort;
 
     @DynamicPropertySource
     static void topic(DynamicPropertyRegistry registry) {
@@ -57,6 +60,11 @@ public abstract class GatewayTestBase {
 
     protected String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The management port (actuator, Prometheus, OpenAPI): not the public one. */
+    protected String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     protected static synchronized LedgerTopicReader ledger() {

@@ -4,16 +4,20 @@ import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import io.tollgate.gateway.GatewayTestBase;
+import io.tollgate.gateway.testing.GatewayHttp;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The gateway serves its OpenAPI document over HTTP without a key, and the document is valid OpenAPI 3. */
+/**
+ * The gateway serves its OpenAPI document and Swagger UI over HTTP without a key on the management port (not the
+ * public one: see ManagementPortTest), and the document is valid OpenAPI 3.
+ */
 class OpenApiDocumentTest extends GatewayTestBase {
 
     @Test
     void theAdminAndClientApisAreDescribedByAValidOpenApiDocument() {
-        var reply = gateway().get("/v3/api-docs", null);
+        var reply = management().get("/actuator/openapi", null);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         assertThat(reply.header("Content-Type")).contains("json");
 
@@ -35,9 +39,13 @@ class OpenApiDocumentTest extends GatewayTestBase {
         assertThat(api.getComponents().getSecuritySchemes()).containsKey("tollgateKey");
     }
 
+    private GatewayHttp management() {
+        return new GatewayHttp(managementUrl(), ADMIN_KEY);
+    }
+
     @Test
     void swaggerUiIsServed() {
-        var reply = gateway().get("/swagger-ui/index.html", null);
+        var reply = management().get("/actuator/swagger-ui/index.html", null);
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.body()).contains("Swagger UI");
     }

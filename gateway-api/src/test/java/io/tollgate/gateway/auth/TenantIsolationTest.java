@@ -156,7 +156,8 @@ class TenantIsolationTest extends GatewayTestBase {
     }
 
     @Test
-    void apiDocumentationStaysOpen() {
-        assertThat(gateway.get("/v3/api-docs", null).status()).isEqualTo(200);
+    void apiDocumentationIsOpenOnTheManagementPortOnly() {
+        assertThat(gateway.get("/v3/api-docs", null).status()).isEqualTo(404);
+        assertThat(new GatewayHttp(managementUrl(), ADMIN_KEY).get("/actuator/openapi", null).status()).isEqualTo(200);
     }
 }

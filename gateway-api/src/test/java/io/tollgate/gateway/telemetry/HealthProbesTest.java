@@ -2,6 +2,7 @@ package io.tollgate.gateway.telemetry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.gateway.GatewayTestBase;
+import io.tollgate.gateway.testing.GatewayHttp;
 import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.serialization.SerializedObject;
 import org.axonframework.serialization.Serializer;
@@ -31,11 +32,11 @@ class HealthProbesTest extends GatewayTestBase {
 
     @Test
     void livenessIsTheProcessAndReadinessIncludesDatabaseKafkaAndThePublicationBacklog() {
-        var liveness = gateway().get("/actuator/health/liveness", null);
+        var liveness = new GatewayHttp(managementUrl(), ADMIN_KEY).get("/actuator/health/liveness", null);
         assertThat(liveness.status()).as(liveness.body()).isEqualTo(200);
         assertThat(liveness.json().path("status").asText()).isEqualTo("UP");
 
-        var readiness = gateway().get("/actuator/health/readiness", null);
+        var readiness = new GatewayHttp(managementUrl(), ADMIN_KEY).get("/actuator/health/readiness", null);
         assertThat(readiness.status()).as(readiness.body()).isEqualTo(200);
         JsonNode components = readiness.json().path("components");
         assertThat(components.fieldNames()).toIterable()

@@ -7,7 +7,6 @@ import io.tollgate.gateway.GatewayTestBase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,9 +30,6 @@ class PrometheusMetricsTest extends GatewayTestBase {
     @RegisterExtension
     static WireMockExtension upstream = OpenAiWireFormat.loopbackProvider();
 
-    @LocalServerPort
-    int port;
-
     private GatewayHttp gateway;
     /** A provider name of this test alone, so that other tests' traffic does not move these series. */
     private final String provider = "prom" + UUID.randomUUID().toString().substring(0, 8);
@@ -50,7 +46,7 @@ class PrometheusMetricsTest extends GatewayTestBase {
     void tokensCreditsLatencyAndReservationsAreScrapedWithTheBilledValues() {
         var account = gateway.openAccountWithCredits("1");
         var poor = gateway.openAccountWithCredits("0.0001");
-        String base = "http://127.0.0.1:" + port;
+        String base = managementUrl();
         Map<String, String> rejectedInsufficient = Map.of("outcome", "rejected", "reason", "insufficient_credit");
         double rejectedBefore = PrometheusScrape.of(base).value("tollgate_reservations_total", rejectedInsufficient);
         double reservedBefore = PrometheusScrape.of(base).value("tollgate_reservations_total",
