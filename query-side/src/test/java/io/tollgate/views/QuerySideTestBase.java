@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import io.tollgate.views.projection.LiveLedgerConsumer;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -42,6 +43,8 @@ public abstract class QuerySideTestBase {
 
     @LocalServerPort
     int port;
+    @LocalManagementPort
+    int managementPort;
 
     @DynamicPropertySource
     static void ledger(DynamicPropertyRegistry registry) {
@@ -64,6 +67,11 @@ public abstract class QuerySideTestBase {
 
     protected int port() {
         return port;
+    }
+
+    /** The management port: actuator, Prometheus, OpenAPI; not the read API's. */
+    protected int managementPort() {
+        return managementPort;
     }
 
     protected static synchronized LedgerPublisher ledger() {

@@ -5,7 +5,7 @@ import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import io.tollgate.views.QuerySideTestBase;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,14 +14,14 @@ import java.net.http.HttpResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The query side serves the views API's OpenAPI document over HTTP, and it is valid OpenAPI 3. */
+/** The query side serves the views API's OpenAPI document over HTTP on its management port, and it is valid OpenAPI 3. */
 class OpenApiDocumentTest extends QuerySideTestBase {
-    @LocalServerPort
+    @LocalManagementPort
     int localPort;
 
     @Test
     void theViewsApiIsDescribedByAValidOpenApiDocument() throws Exception {
-        HttpResponse<String> reply = get("/v3/api-docs");
+        HttpResponse<String> reply = get("/actuator/openapi");
         assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
         assertThat(reply.headers().firstValue("Content-Type").orElse("")).contains("json");
 
@@ -40,7 +40,7 @@ class OpenApiDocumentTest extends QuerySideTestBase {
 
     @Test
     void swaggerUiIsServed() throws Exception {
-        HttpResponse<String> reply = get("/swagger-ui/index.html");
+        HttpResponse<String> reply = get("/actuator/swagger-ui/index.html");
         assertThat(reply.statusCode()).isEqualTo(200);
         assertThat(reply.body()).contains("Swagger UI");
     }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.views.QuerySideTestBase;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.health.Status;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,9 +16,9 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The query side's probes over real HTTP: liveness is the process, readiness adds PostgreSQL and Kafka. */
+/** The query side's probes over real HTTP (its management port): liveness is the process, readiness adds PostgreSQL and Kafka. */
 class HealthProbesTest extends QuerySideTestBase {
-    @LocalServerPort
+    @LocalManagementPort
     int localPort;
 
     @Test

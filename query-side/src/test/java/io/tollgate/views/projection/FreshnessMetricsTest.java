@@ -19,7 +19,7 @@ class FreshnessMetricsTest extends QuerySideTestBase {
         ledger().publish(account.succeededRequest(AccountEvents.newRequestId(), 9_000, 100, 1, 1, 5));
         eventually().untilAsserted(() -> assertThat(views().usage(account.accountId()).succeeded()).isEqualTo(1));
 
-        var scrape = ViewsHttp.withHeaders(port(), Map.of()).get("/actuator/prometheus", "text/plain");
+        var scrape = ViewsHttp.withHeaders(managementPort(), Map.of()).get("/actuator/prometheus", "text/plain");
         assertThat(scrape.status()).isEqualTo(200);
         assertThat(scrape.body()).contains("tollgate_views_consumer_lag ")
                 .containsPattern("tollgate_views_settle_visible_seconds_count(\\{[^}]*\\})? [1-9]");

@@ -99,7 +99,7 @@ class PoisonRecordsTest extends QuerySideTestBase {
     }
 
     private double scrape(String metric) {
-        String body = ViewsHttp.withHeaders(port(), Map.of()).get("/actuator/prometheus", "text/plain").body();
+        String body = ViewsHttp.withHeaders(managementPort(), Map.of()).get("/actuator/prometheus", "text/plain").body();
         Matcher m = Pattern.compile("(?m)^" + metric + "(\\{[^}]*\\})? (\\S+)$").matcher(body);
         assertThat(m.find()).as(metric + " in\n" + body).isTrue();
         double value = Double.parseDouble(m.group(2));

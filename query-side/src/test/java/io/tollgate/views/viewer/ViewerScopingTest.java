@@ -50,8 +50,8 @@ class ViewerScopingTest extends QuerySideTestBase {
         var unauthorized = ViewsHttp.withHeaders(port(), Map.of()).get(path);
         assertThat(unauthorized.contentType()).startsWith("application/problem+json");
         assertThat(unauthorized.body()).doesNotContain("Token Ltd");
-        // The actuator is not part of the read API and stays reachable for probes and scraping.
-        assertThat(ViewsHttp.withHeaders(port(), Map.of()).get("/actuator/health").status()).isEqualTo(200);
+        // The actuator is not part of the read API: it is on the management port, open there for probes and scraping.
+        assertThat(ViewsHttp.withHeaders(managementPort(), Map.of()).get("/actuator/health").status()).isEqualTo(200);
     }
 
     @Test
