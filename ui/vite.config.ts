@@ -14,7 +14,7 @@ export default defineConfig({
   },
   server: {
     proxy: Object.fromEntries(
-      ['/v1', '/api', '/admin', '/actuator'].map((prefix) => [prefix, { target: GATEWAY }]),
+      ['/v1', '/api', '/admin', '/healthz'].map((prefix) => [prefix, { target: GATEWAY }]),
     ),
   },
   test: {

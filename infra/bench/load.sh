@@ -8,6 +8,7 @@
 # nginx's requests/s in the same cell, and each process's CPU per request from /proc/PID/stat.
 #
 # Set by the launcher: BENCH_STATE, BENCH_MOCK_PORT, BENCH_GATEWAY_PORT, BENCH_QUERY_PORT,
+# BENCH_QUERY_MANAGEMENT_PORT (the query side's Prometheus),
 # BENCH_KAFKA_PORT, BENCH_PG_PORT, BENCH_GATEWAY_PID, BENCH_QUERY_PID, BENCH_MOCK_PID, BENCH_KEY,
 # BENCH_GATEWAY_FRESH (1: the launcher started the gateway for this run), BENCH_DB_NAME (the apps'
 # database, for its transaction count).
@@ -44,7 +45,8 @@ RESULTS="$OUT/results.tsv"
 mkdir -p "$OUT" "$NGINX_DIR/tmp"
 : >"$RESULTS"
 MOCK_URL="http://127.0.0.1:$BENCH_MOCK_PORT"
-QUERY_URL="http://127.0.0.1:$BENCH_QUERY_PORT"
+# The query side's metrics are on its management port, not beside the read API.
+QUERY_METRICS_URL="http://127.0.0.1:${BENCH_QUERY_MANAGEMENT_PORT:-8181}/actuator/prometheus"
 MAX_CONNECTIONS="$(tr ' ' '\n' <<<"$CONNECTIONS" | sort -n | tail -n 1)"
 # What Tollgate sends upstream is model gpt-4o; the bare mock and nginx get that request directly.
 UPSTREAM_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Hello"}],"max_tokens":16}'
@@ -219,7 +221,7 @@ set_mock_latency() {
 
 # The query side's settle-to-visible timer: count and sum (seconds) in the Prometheus text.
 settle_visible() {
-  curl -fsS "$QUERY_URL/actuator/prometheus" 2>/dev/null | awk '
+  curl -fsS "$QUERY_METRICS_URL" 2>/dev/null | awk '
     /^tollgate_views_settle_visible_seconds_count/ { c = $NF }
     /^tollgate_views_settle_visible_seconds_sum/ { s = $NF }
     END { printf "%s %s\n", (c == "" ? 0 : c), (s == "" ? 0 : s) }'
@@ -339,7 +341,7 @@ print_table
 if [[ " $TARGETS " == *" tollgate "* ]]; then
   echo
   echo "$GATEWAY_STEADY_NOTE"
-  curl -fsS "$QUERY_URL/actuator/prometheus" | awk '
+  curl -fsS "$QUERY_METRICS_URL" | awk '
     /^tollgate_views_settle_visible_seconds\{.*quantile="0.5"/ { p50 = $NF }
     /^tollgate_views_settle_visible_seconds\{.*quantile="0.95"/ { p95 = $NF }
     /^tollgate_views_settle_visible_seconds\{.*quantile="0.99"/ { p99 = $NF }

@@ -16,7 +16,7 @@ describe('fetchHealth', () => {
     await expect(fetchHealth()).resolves.toEqual({ state: 'UP', detail: 'UP' });
     expect(fetchMock).toHaveBeenCalledOnce();
     expect(fetchMock.mock.calls[0]).toEqual([HEALTH_PATH, expect.any(Object)]);
-    expect(HEALTH_PATH).toBe('/actuator/health');
+    expect(HEALTH_PATH).toBe('/healthz');
   });
 
   it('reports DOWN from a 503 {"status":"DOWN"}', async () => {

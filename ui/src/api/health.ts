@@ -1,6 +1,7 @@
 import { describeError, httpStatusText, isAbort, isRecord, readJson } from './http.ts';
 
-export const HEALTH_PATH = '/actuator/health';
+/** The gateway's public status: readiness's verdict alone (the actuator itself is on the management port). */
+export const HEALTH_PATH = '/healthz';
 
 /** What the status card shows. */
 export type HealthState = 'UP' | 'DOWN' | 'UNREACHABLE';
@@ -26,7 +27,7 @@ export function parseHealth(httpStatus: number, body: unknown): Health {
 }
 
 /**
- * GET /actuator/health on the page's own origin. Never rejects, except when `signal` aborts:
+ * GET /healthz on the page's own origin. Never rejects, except when `signal` aborts:
  * a network failure comes back as UNREACHABLE.
  */
 export async function fetchHealth(signal?: AbortSignal): Promise<Health> {

@@ -9,8 +9,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The gateway's OpenAPI document, served by springdoc at {@code /v3/api-docs} (and Swagger UI at
- * {@code /swagger-ui.html}); which paths it covers is {@code springdoc.paths-to-match} in gateway.yml.
+ * The gateway's OpenAPI document, served by springdoc on the management port at {@code /actuator/openapi} (and
+ * Swagger UI at {@code /actuator/swagger-ui}), never on the public port; which paths it covers is
+ * {@code springdoc.paths-to-match} in gateway.yml.
  * Both are outside {@code /v1/**} and {@code /admin/**}, so they need no key; the API they describe does.
  */
 @Configuration(proxyBeanMethods = false)

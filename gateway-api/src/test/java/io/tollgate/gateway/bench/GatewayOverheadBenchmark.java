@@ -59,6 +59,7 @@ public final class GatewayOverheadBenchmark {
         String providerUrl = "http://127.0.0.1:" + provider.getAddress().getPort() + "/v1";
         ConfigurableApplicationContext app = GatewayApplication.builder().run(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--spring.datasource.url=" + env("TOLLGATE_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/tollgate_test"),
                 "--spring.kafka.bootstrap-servers=" + env("TOLLGATE_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
                 "--tollgate.vault.master-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",

@@ -138,6 +138,11 @@ class ComposeFileTest {
             assertThat(list(services.get(app.service()).get("ports")))
                     .as(app.service() + " publishes its container port")
                     .anySatisfy(port -> assertThat(String.valueOf(port)).endsWith(":" + app.port()));
+            // The actuator, Prometheus and OpenAPI are on a port of their own that is never published.
+            assertThat(environment.get(app.managementPortVariable())).isEqualTo(String.valueOf(app.managementPort()));
+            assertThat(list(services.get(app.service()).get("ports")))
+                    .as(app.service() + " does not publish its management port")
+                    .noneSatisfy(port -> assertThat(String.valueOf(port)).contains(String.valueOf(app.managementPort())));
 
             // Database and broker are the compose services, at their container ports.
             assertThat(environment.get("TOLLGATE_DB_URL")).isEqualTo("jdbc:postgresql://postgres:5432/"
@@ -218,8 +223,8 @@ class ComposeFileTest {
         assertThat(map(services.get("grafana").get("depends_on"))).containsKey("prometheus");
         for (var app : APPS) {
             assertThat(list(map(services.get(app.service()).get("healthcheck")).get("test")))
-                    .as(app.service() + " is healthy when its readiness probe says so")
-                    .contains(String.valueOf(app.port()), "/actuator/health/readiness");
+                    .as(app.service() + " is healthy when its readiness probe (on its management port) says so")
+                    .contains(String.valueOf(app.managementPort()), "/actuator/health/readiness");
             assertThat(Repository.text(app.config())).as("probes are enabled")
                     .contains("readiness:").contains("probes:");
         }
@@ -238,7 +243,7 @@ class ComposeFileTest {
             }
         }
         assertThat(targets).containsExactlyInAnyOrder(
-                APPS.stream().map(app -> app.service() + ":" + app.port()).toArray(String[]::new));
+                APPS.stream().map(app -> app.service() + ":" + app.managementPort()).toArray(String[]::new));
         for (var app : APPS) {
             assertThat(Repository.text(app.config())).as(app.service() + " exposes the prometheus endpoint")
                     .containsPattern("include: .*prometheus");

@@ -24,8 +24,9 @@ final class Repository {
     static final Path ROOT = Path.of(System.getProperty("tollgate.root", "../..")).toAbsolutePath().normalize();
 
     /** An app of the compose file: its service, its configuration file and the modules of its code. */
+    /** @param managementPort where the actuator, Prometheus and OpenAPI are: never the published port */
     record App(String service, String module, String configFile, List<String> codeModules, int port,
-               String portVariable, String addressVariable) {
+               String portVariable, String addressVariable, int managementPort, String managementPortVariable) {
 
         Path config() {
             return ROOT.resolve(module).resolve("src/main/resources").resolve(configFile);
@@ -61,9 +62,11 @@ final class Repository {
     }
 
     static final App GATEWAY = new App("gateway", "gateway-api", "gateway.yml",
-            List.of("gateway-api", "command-side", "events"), 8080, "TOLLGATE_GATEWAY_PORT", "TOLLGATE_GATEWAY_ADDRESS");
+            List.of("gateway-api", "command-side", "events"), 8080, "TOLLGATE_GATEWAY_PORT", "TOLLGATE_GATEWAY_ADDRESS",
+            8180, "TOLLGATE_GATEWAY_MANAGEMENT_PORT");
     static final App QUERY_SIDE = new App("query-side", "query-side", "query-side.yml",
-            List.of("query-side", "events"), 8081, "TOLLGATE_QUERY_PORT", "TOLLGATE_QUERY_ADDRESS");
+            List.of("query-side", "events"), 8081, "TOLLGATE_QUERY_PORT", "TOLLGATE_QUERY_ADDRESS",
+            8181, "TOLLGATE_QUERY_MANAGEMENT_PORT");
     static final List<App> APPS = List.of(GATEWAY, QUERY_SIDE);
 
     private Repository() {

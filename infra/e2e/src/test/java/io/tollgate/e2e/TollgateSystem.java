@@ -35,6 +35,7 @@ final class TollgateSystem implements AutoCloseable {
         mock = MockProvider.start(mockConfig.withPort(0));
         queryApp = QuerySideApplication.builder().run(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--spring.datasource.url=" + DB_URL,
                 "--spring.kafka.bootstrap-servers=" + KAFKA,
                 "--tollgate.views.topic=" + topic,
@@ -43,6 +44,7 @@ final class TollgateSystem implements AutoCloseable {
         viewsUrl = "http://127.0.0.1:" + queryApp.getEnvironment().getProperty("local.server.port");
         gatewayApp = GatewayApplication.builder().run(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--spring.datasource.url=" + DB_URL,
                 "--spring.kafka.bootstrap-servers=" + KAFKA,
                 "--tollgate.vault.master-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",

@@ -6,8 +6,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The views API's OpenAPI document, served by springdoc at {@code /v3/api-docs} (Swagger UI at
- * {@code /swagger-ui.html}); the covered paths are {@code springdoc.paths-to-match} in query-side.yml.
+ * The views API's OpenAPI document, served by springdoc on the management port at {@code /actuator/openapi}
+ * (Swagger UI at {@code /actuator/swagger-ui}); the covered paths are {@code springdoc.paths-to-match} in
+ * query-side.yml.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
