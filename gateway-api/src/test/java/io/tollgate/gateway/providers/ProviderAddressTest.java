@@ -81,8 +81,9 @@ class ProviderAddressTest extends GatewayTestBase {
     void anAllowListBoundsWhereProvidersLiveAndStoredKeysMoveOnlyAfterATestThere() {
         var trusted = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         trusted.start();
+        // A small pool: the PostgreSQL this runs against is shared, and this instance serves a handful of calls.
         var instance = GatewayInstances.start(TOPIC_FOR_INSTANCES, "--tollgate.upstream.allowed-hosts=localhost:"
-                + home.port() + ", localhost:" + trusted.port());
+                + home.port() + ", localhost:" + trusted.port(), "--spring.datasource.hikari.maximum-pool-size=4");
         try {
             var limited = new GatewayHttp("http://127.0.0.1:" + GatewayInstances.port(instance), ADMIN_KEY);
 
