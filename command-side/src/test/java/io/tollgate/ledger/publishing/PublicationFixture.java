@@ -100,6 +100,22 @@ final class PublicationFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the processor's stored position is at or past the event: it will not send it again. (A record on the
+     * topic alone proves less: a batch that keeps failing sends its good records again and again.)
+     */
+    boolean isPast(String processorName, UUID eventId) {
+        long index = jdbc.sql("select global_index from ledger.domain_event_entry where event_identifier = ?")
+                .param(eventId.toString()).query(Long.class).single();
+        String token = jdbc.sql("select convert_from(token, 'UTF8') from ledger.token_entry where processor_name = ?")
+                .param(processorName).query(String.class).optional().orElse(null);
+        if (token == null) {
+            return false;
+        }
+        var position = java.util.regex.Pattern.compile("\"index\":(\\d+)").matcher(token);
+        return position.find() && Long.parseLong(position.group(1)) >= index;
+    }
+
     Optional<Instant> leaseDueAt(LeaseGranted lease) {
         return jdbc.sql("""
                         select due_at from ledger.expiry_schedule
