@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * processor would sit idle for up to a minute after the outage ended; with this bound it resumes within
  * {@code MAX_RETRY_WAIT} (plus the attempt itself). Axon's {@code doSleepFor} serves its retry waits and the
  * pause between attempts to claim a segment (5 s by default, unchanged by this bound); nothing else.
- * {@code BoundedRetryTest} pins the behaviour, so an Axon upgrade that moves the waits elsewhere fails it.
+ * Axon still logs the uncapped wait ("retry in 16s"). {@code PublicationRecoveryTest} pins the behaviour, so an
+ * Axon upgrade that moves the waits elsewhere fails it.
  */
 public final class BoundedRetryTrackingProcessor extends TrackingEventProcessor {
     static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(5);

@@ -100,6 +100,33 @@ final class PublicationFixture implements AutoCloseable {
         }
     }
 
+    /** Whether the event is on the topic now, read by a consumer of its own (for a topic deleted and created again). */
+    boolean isPublishedAnew(UUID eventId) {
+        try (var reader = new KafkaConsumer<String, byte[]>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))) {
+            List<TopicPartition> partitions = reader.partitionsFor(topic, Duration.ofSeconds(5)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .toList();
+            reader.assign(partitions);
+            reader.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = reader.endOffsets(partitions);
+            while (partitions.stream().anyMatch(partition -> reader.position(partition) < ends.get(partition))) {
+                for (var record : reader.poll(Duration.ofMillis(200))) {
+                    Header id = record.headers().lastHeader(Topics.HEADER_EVENT_ID);
+                    if (eventId.equals(UUID.fromString(new String(id.value(), StandardCharsets.UTF_8)))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (org.apache.kafka.common.KafkaException notThere) {
+            return false;
+        }
+    }
+
     /**
      * Whether the processor's stored position is at or past the event: it will not send it again. (A record on the
      * topic alone proves less: a batch that keeps failing sends its good records again and again.)
