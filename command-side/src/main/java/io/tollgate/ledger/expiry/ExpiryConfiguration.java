@@ -1,12 +1,12 @@
 package io.tollgate.ledger.expiry;
 
 import io.tollgate.ledger.leases.LeaseProperties;
-import io.tollgate.ledger.requests.LeaseTally;
-import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.axonframework.config.ConfigurerModule;
 import io.tollgate.ledger.processing.BoundedRetryTrackingProcessor;
 import io.tollgate.ledger.processing.DeadLetteringErrorHandler;
 import io.tollgate.ledger.processing.LedgerDeadLetters;
+import io.tollgate.ledger.requests.LeaseTally;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.annotation.Qualifier;

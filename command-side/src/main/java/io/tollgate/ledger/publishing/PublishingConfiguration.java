@@ -1,6 +1,9 @@
 package io.tollgate.ledger.publishing;
 
 import io.tollgate.events.EventCodec;
+import io.tollgate.ledger.processing.BoundedRetryTrackingProcessor;
+import io.tollgate.ledger.processing.DeadLetteringErrorHandler;
+import io.tollgate.ledger.processing.LedgerDeadLetters;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -8,9 +11,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import io.tollgate.ledger.processing.BoundedRetryTrackingProcessor;
-import io.tollgate.ledger.processing.DeadLetteringErrorHandler;
-import io.tollgate.ledger.processing.LedgerDeadLetters;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import org.axonframework.messaging.StreamableMessageSource;

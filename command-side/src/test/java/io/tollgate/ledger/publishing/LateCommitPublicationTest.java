@@ -18,8 +18,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * An event whose transaction commits late is still published and projected. The tracking processors read the
  * store by global index; an index allocated before a later one but committed after it used to be a gap that
- * Axon gives up on once the events around it are older than its gap timeout (60 s), or 10,000 indexes back:
- * the event was then never published, never scheduled for expiry.
+ * Axon gives up on once more than 250 gaps have piled up and the events around it are older than its gap timeout
+ * (60 s), or once it is 10,000 indexes back: the event was then never published, never scheduled for expiry.
  */
 class LateCommitPublicationTest {
     private static PublicationFixture ledger;
@@ -73,9 +73,9 @@ class LateCommitPublicationTest {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> ledger.isPublished(next.eventId()) || ledger.advisoryLockWaiters() > 0);
         commitLate.countDown();
-        PublicationFixture.awaitQuietly(lateTransaction);
-        PublicationFixture.awaitQuietly(laterTransactions);
-        PublicationFixture.awaitQuietly(nextTransaction);
+        PublicationFixture.finish(lateTransaction);
+        PublicationFixture.finish(laterTransactions);
+        PublicationFixture.finish(nextTransaction);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> ledger.isPublished(later.eventId()));
         await().atMost(Duration.ofSeconds(30)).until(() -> ledger.isPublished(next.eventId()));

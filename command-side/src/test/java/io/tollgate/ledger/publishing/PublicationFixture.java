@@ -174,7 +174,8 @@ final class PublicationFixture implements AutoCloseable {
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    static void awaitQuietly(java.util.concurrent.Future<?> future) throws Exception {
+    /** Waits for a transaction the test ran on a thread of its own, and fails with it. */
+    static void finish(java.util.concurrent.Future<?> future) throws Exception {
         future.get(1, TimeUnit.MINUTES);
     }
 }
