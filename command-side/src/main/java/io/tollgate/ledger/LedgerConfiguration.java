@@ -3,6 +3,7 @@ package io.tollgate.ledger;
 import io.tollgate.ledger.commit.CommitConfiguration;
 import io.tollgate.ledger.expiry.ExpiryConfiguration;
 import io.tollgate.ledger.leases.LeaseConfiguration;
+import io.tollgate.ledger.processing.ProcessingConfiguration;
 import io.tollgate.ledger.publishing.PublishingConfiguration;
 import io.tollgate.ledger.requests.RequestLogConfiguration;
 import io.tollgate.ledger.store.LedgerStoreConfiguration;
@@ -12,6 +13,7 @@ import org.springframework.context.annotation.Import;
 /** Import this to host the command side in a Spring Boot app. */
 @Configuration(proxyBeanMethods = false)
 @Import({LedgerStoreConfiguration.class, CommitConfiguration.class, PublishingConfiguration.class,
-        ExpiryConfiguration.class, RequestLogConfiguration.class, LeaseConfiguration.class})
+        ExpiryConfiguration.class, RequestLogConfiguration.class, LeaseConfiguration.class,
+        ProcessingConfiguration.class})
 public class LedgerConfiguration {
 }

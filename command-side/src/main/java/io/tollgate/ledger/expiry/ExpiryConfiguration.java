@@ -1,11 +1,15 @@
 package io.tollgate.ledger.expiry;
 
 import io.tollgate.ledger.leases.LeaseProperties;
+import io.tollgate.ledger.processing.BoundedRetryTrackingProcessor;
+import io.tollgate.ledger.processing.DeadLetteringErrorHandler;
+import io.tollgate.ledger.processing.LedgerDeadLetters;
 import io.tollgate.ledger.requests.LeaseTally;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.config.ConfigurerModule;
-import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,18 +44,21 @@ public class ExpiryConfiguration {
 
     /**
      * One thread, one segment: the schedule is small work per event. Handler failures propagate, so
-     * the batch rolls back and is retried rather than skipped (Axon's default would log and go on, and
-     * lose the entry).
+     * the batch rolls back and is retried (waits bounded, see {@link BoundedRetryTrackingProcessor}) rather
+     * than skipped (Axon's default would log and go on, and lose the entry); an event that cannot be read
+     * becomes a dead letter.
      */
     @Bean
-    ConfigurerModule expiryScheduleProcessor() {
+    ConfigurerModule expiryScheduleProcessor(LedgerDeadLetters deadLetters,
+                                             @Qualifier("eventSerializer") Serializer eventSerializer) {
         return configurer -> configurer.eventProcessing(processing -> processing
-                .registerTrackingEventProcessor(ExpiryScheduleProjection.PROCESSING_GROUP,
-                        axon -> axon.eventStore(),
-                        axon -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
-                                .andBatchSize(PROJECTION_BATCH_SIZE))
+                .registerEventProcessor(ExpiryScheduleProjection.PROCESSING_GROUP,
+                        BoundedRetryTrackingProcessor.onEventStore(
+                                TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
+                                        .andBatchSize(PROJECTION_BATCH_SIZE)))
                 .registerListenerInvocationErrorHandler(ExpiryScheduleProjection.PROCESSING_GROUP,
-                        axon -> PropagatingErrorHandler.instance()));
+                        axon -> new DeadLetteringErrorHandler(ExpiryScheduleProjection.PROCESSING_GROUP, deadLetters,
+                                eventSerializer)));
     }
 
     @Bean

@@ -37,8 +37,8 @@ public class ExpirySweeper {
     private static final Duration ANSWER_TIMEOUT = Duration.ofMinutes(1);
     /**
      * A reservation entry due this long whose account has nothing to release is stale: the release
-     * happened, but the schedule missed it (a tracking processor can skip an event whose transaction
-     * committed very late). It is dropped rather than swept forever. The margin keeps a wall clock
+     * happened, but the schedule does not show it (a projection rebuilt from a log written before appends
+     * took their index in commit order may have skipped it). It is dropped rather than swept forever. The margin keeps a wall clock
      * stepping back from dropping an entry its account merely finds not yet due.
      */
     private static final Duration STALE_RESERVATION_MARGIN = Duration.ofMinutes(1);

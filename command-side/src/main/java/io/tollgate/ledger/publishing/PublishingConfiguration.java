@@ -1,6 +1,9 @@
 package io.tollgate.ledger.publishing;
 
 import io.tollgate.events.EventCodec;
+import io.tollgate.ledger.processing.BoundedRetryTrackingProcessor;
+import io.tollgate.ledger.processing.DeadLetteringErrorHandler;
+import io.tollgate.ledger.processing.LedgerDeadLetters;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -11,6 +14,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import org.axonframework.messaging.StreamableMessageSource;
+import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -47,20 +52,28 @@ public class PublishingConfiguration {
 
     @Bean
     public KafkaEventPublisher kafkaEventPublisher(Producer<String, byte[]> ledgerProducer,
-                                                   LedgerTopicProperties properties) {
-        return new KafkaEventPublisher(ledgerProducer, new EventCodec(), properties.topic());
+                                                   LedgerTopicProperties properties, LedgerDeadLetters deadLetters) {
+        return new KafkaEventPublisher(ledgerProducer, new EventCodec(), properties.topic(), deadLetters,
+                properties.publisherName());
     }
 
-    /** One thread, one segment: the store's global order is the topic's order, per account and overall. */
+    /**
+     * One thread, one segment: the store's global order is the topic's order, per account and overall. A failure
+     * retries the batch (waits bounded, see {@link BoundedRetryTrackingProcessor}); an event that cannot be read
+     * becomes a dead letter.
+     */
     @Bean
-    public ConfigurerModule kafkaPublisherProcessor(LedgerTopicProperties properties) {
+    public ConfigurerModule kafkaPublisherProcessor(LedgerTopicProperties properties, LedgerDeadLetters deadLetters,
+                                                    @Qualifier("eventSerializer") Serializer eventSerializer) {
         return configurer -> configurer.eventProcessing(processing -> processing
-                .registerTrackingEventProcessor(properties.publisherName(), axon -> axon.eventStore(),
-                        axon -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
+                .registerEventProcessor(properties.publisherName(), BoundedRetryTrackingProcessor.onEventStore(
+                        TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
                                 .andBatchSize(properties.batchSize())
                                 .andInitialTrackingToken(properties.publishFromStart()
                                         ? StreamableMessageSource::createTailToken
-                                        : StreamableMessageSource::createHeadToken))
-                .assignProcessingGroup(KafkaEventPublisher.PROCESSING_GROUP, properties.publisherName()));
+                                        : StreamableMessageSource::createHeadToken)))
+                .assignProcessingGroup(KafkaEventPublisher.PROCESSING_GROUP, properties.publisherName())
+                .registerListenerInvocationErrorHandler(KafkaEventPublisher.PROCESSING_GROUP,
+                        axon -> new DeadLetteringErrorHandler(properties.publisherName(), deadLetters, eventSerializer)));
     }
 }

@@ -171,6 +171,9 @@ class ExpirySweeperTest {
         String account = ledger.openAccountWith(CREDIT);
         String request = newId("req-settled");
         assertReserved(ledger.reserve(account, request, CREDIT, AMPLE));
+        // Seen scheduled first: otherwise a lagging projection could handle both events after the entry is put
+        // back below, and its delete would take that entry away.
+        ledger.awaitScheduled(account, RESERVATION, request);
         assertThat(ledger.settle(account, request, 30).debitedMicros()).isEqualTo(30);
         ledger.awaitUnscheduled(account, RESERVATION, request);
 

@@ -206,6 +206,38 @@ class LedgerAuditTest extends QuerySideTestBase {
                 .contains("1 difference(s)");
     }
 
+    /**
+     * Events the command side's publisher (or expiry schedule) gave up on never reach the views: each is a
+     * difference, whichever accounts are audited, since a dead letter need not say whose it is.
+     */
+    @Test
+    void deadLettersOfTheCommandSideAreDifferencesWithTheirReasons() throws Exception {
+        var account = new AccountEvents(AccountEvents.newAccountId());
+        List<TollgateEvent> events = List.of(account.opened("Publisher Dead Letters Ltd"));
+        store(events);
+        ledger().publish(events);
+        eventually().untilAsserted(() -> assertThat(views().balance(account.accountId()).displayName())
+                .isEqualTo("Publisher Dead Letters Ltd"));
+        assertThat(audit(account.accountId()).exitCode()).isZero();
+        jdbc.sql("""
+                create table %s.dead_letters (
+                    id bigserial primary key, source text not null, event_id uuid, event_type text,
+                    reason text not null, payload bytea, recorded_at timestamptz not null default now())"""
+                .formatted(ledgerSchema)).update();
+        UUID eventId = UUID.randomUUID();
+        jdbc.sql("insert into %s.dead_letters (source, event_id, event_type, reason) values (?, ?, ?, ?)"
+                        .formatted(ledgerSchema))
+                .params("kafka-publisher", eventId, "LeaseGranted", "the broker will not take it: RecordTooLargeException")
+                .update();
+
+        Audit audit = audit(account.accountId());
+        assertThat(audit.exitCode()).isEqualTo(1);
+        assertThat(audit.output())
+                .contains("dead letter in " + ledgerSchema + ".dead_letters (kafka-publisher, event " + eventId
+                        + ", LeaseGranted): the broker will not take it: RecordTooLargeException")
+                .contains("1 difference(s)");
+    }
+
     /** Appends the events as the command side's event store holds them. */
     private final java.util.Map<String, Long> sequence = new java.util.HashMap<>();
 
