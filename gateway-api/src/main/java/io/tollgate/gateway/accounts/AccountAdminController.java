@@ -1,5 +1,8 @@
 package io.tollgate.gateway.accounts;
 
+import io.tollgate.gateway.edge.ClientText;
+import io.tollgate.gateway.edge.EdgeText;
+
 import io.tollgate.events.Credits;
 import io.tollgate.events.EventIds;
 import io.tollgate.events.GrantSource;
@@ -42,7 +45,8 @@ class AccountAdminController {
     }
 
     /** Ids starting with '_' are reserved for system streams such as {@link io.tollgate.events.RateCards#SYSTEM_ACCOUNT}. */
-    record OpenAccountRequest(@Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}") String id, @NotBlank String displayName) {
+    record OpenAccountRequest(@Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}") String id,
+                              @NotBlank @EdgeText String displayName) {
     }
 
     record AccountResponse(String id, String displayName) {
@@ -55,13 +59,13 @@ class AccountAdminController {
     }
 
     /** @param credits signed: a negative adjustment takes credit away, never more than is available */
-    record AdjustmentRequest(@NotNull BigDecimal credits, @NotBlank String reason) {
+    record AdjustmentRequest(@NotNull BigDecimal credits, @NotBlank @EdgeText(max = ClientText.TEXT_MAX) String reason) {
     }
 
     record AdjustmentResponse(String accountId, BigDecimal credits, String reason) {
     }
 
-    record CloseRequest(@NotBlank String reason) {
+    record CloseRequest(@NotBlank @EdgeText(max = ClientText.TEXT_MAX) String reason) {
     }
 
     record CloseResponse(String accountId, boolean closedNow) {

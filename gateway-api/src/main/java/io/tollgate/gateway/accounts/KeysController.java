@@ -1,5 +1,7 @@
 package io.tollgate.gateway.accounts;
 
+import io.tollgate.gateway.edge.EdgeText;
+
 import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.AuthProperties;
 import io.tollgate.gateway.auth.Caller;
@@ -49,11 +51,11 @@ class KeysController {
      *                  first three for a user)
      * @param expiresAt optional ISO instant
      */
-    record AdminKeyRequest(@NotBlank @Size(max = 200) String name, String accountId, Caller.Role role,
+    record AdminKeyRequest(@NotBlank @Size(max = 200) @EdgeText String name, @EdgeText String accountId, Caller.Role role,
                            Set<Scope> scopes, Instant expiresAt) {
     }
 
-    record OwnKeyRequest(@NotBlank @Size(max = 200) String name, Set<Scope> scopes, Instant expiresAt) {
+    record OwnKeyRequest(@NotBlank @Size(max = 200) @EdgeText String name, Set<Scope> scopes, Instant expiresAt) {
     }
 
     /** @param graceSeconds how long the old key keeps working (default tollgate.auth.rotation-grace) */

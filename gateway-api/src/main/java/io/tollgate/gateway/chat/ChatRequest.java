@@ -2,6 +2,7 @@ package io.tollgate.gateway.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
 
 /**
@@ -43,6 +44,8 @@ public record ChatRequest(ObjectNode body, String model, boolean stream, boolean
         if (!n.isMissingNode() && !n.isNull() && (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > MAX_CHOICES)) {
             throw GatewayException.badRequest("'n' must be an integer from 1 to " + MAX_CHOICES + ".");
         }
+        // The end-user id goes upstream as it is, and into provider logs: held to the rule of every recorded name.
+        ClientText.requireOptional(body, "user", ClientText.NAME_MAX);
         String limitField = body.has(MAX_COMPLETION_TOKENS) ? MAX_COMPLETION_TOKENS : MAX_TOKENS;
         Integer maxTokens = positiveIntOrNull(body.get(limitField), limitField);
         boolean stream = streamNode.asBoolean(false);

@@ -1,5 +1,8 @@
 package io.tollgate.gateway.credentials;
 
+import io.tollgate.gateway.edge.ClientText;
+import io.tollgate.gateway.edge.EdgeText;
+
 import io.tollgate.gateway.audit.AdminAction;
 import io.tollgate.gateway.audit.AdminAudit;
 import io.tollgate.gateway.auth.Caller;
@@ -50,8 +53,8 @@ class CredentialAdminController {
     }
 
     /** weight 1..1000 (default 1), test (default true): call the provider with the key before storing it. */
-    record AddCredential(@NotBlank String apiKey, @Min(1) @Max(CredentialStore.MAX_WEIGHT) Integer weight,
-                         @Size(max = 200) String name, Boolean test) {
+    record AddCredential(@NotBlank @EdgeText(max = ClientText.LONG_MAX) String apiKey, @Min(1) @Max(CredentialStore.MAX_WEIGHT) Integer weight,
+                         @Size(max = 200) @EdgeText String name, Boolean test) {
         @Override
         public String toString() {
             return "AddCredential[name=" + name + ", weight=" + weight + "]";
@@ -59,7 +62,7 @@ class CredentialAdminController {
     }
 
     /** Each field optional: only what is given changes. */
-    record UpdateCredential(@Min(1) @Max(CredentialStore.MAX_WEIGHT) Integer weight, @Size(max = 200) String name,
+    record UpdateCredential(@Min(1) @Max(CredentialStore.MAX_WEIGHT) Integer weight, @Size(max = 200) @EdgeText String name,
                             Boolean enabled) {
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.chat.InputTokenEstimator;
+import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.ProviderAdapter;
 import io.tollgate.gateway.upstream.JsonAnswers;
@@ -81,6 +82,7 @@ public class EmbeddingsService {
         if (!body.path("model").isTextual() || body.path("model").asText().isBlank()) {
             throw GatewayException.badRequest("you must provide a model parameter");
         }
+        ClientText.requireOptional(body, "user", ClientText.NAME_MAX);
         JsonNode input = body.get("input");
         boolean valid = input != null && (input.isTextual() && !input.asText().isEmpty()
                 || input.isArray() && !input.isEmpty() && allOneKind(input));

@@ -1,6 +1,10 @@
 package io.tollgate.gateway.errors;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.gateway.edge.BodyLimitFilter;
+import io.tollgate.gateway.edge.BodyTooLarge;
+import io.tollgate.gateway.edge.ClientText;
+import io.tollgate.gateway.edge.EdgeText;
 import io.tollgate.ledger.credits.AccountStateConflict;
 import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.modelling.command.AggregateNotFoundException;
@@ -11,6 +15,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -44,6 +49,9 @@ public class ApiErrorHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ObjectNode> unreadable(HttpMessageNotReadableException e) {
+        if (BodyTooLarge.in(e) instanceof BodyTooLarge tooLarge) {
+            return gateway(BodyLimitFilter.tooLarge(tooLarge.limit()).withHeader("Connection", "close"));
+        }
         return respond(HttpStatus.BAD_REQUEST, "We could not parse the JSON body of your request.",
                 "invalid_request_error", null);
     }
@@ -51,6 +59,9 @@ public class ApiErrorHandler {
     @ExceptionHandler(MethodArgumentNotValidException.class)
     ResponseEntity<ObjectNode> invalid(MethodArgumentNotValidException e) {
         var field = e.getBindingResult().getFieldError();
+        if (field != null && EdgeText.class.getSimpleName().equals(field.getCode())) {
+            return gateway(ClientText.refusal(field.getField(), field.getDefaultMessage()));
+        }
         String message = field == null ? "Invalid request." : field.getField() + ": " + field.getDefaultMessage();
         return respond(HttpStatus.BAD_REQUEST, message, "invalid_request_error", null);
     }
@@ -94,6 +105,17 @@ public class ApiErrorHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ObjectNode> unexpected(Exception e) {
+        if (BodyTooLarge.in(e) instanceof BodyTooLarge tooLarge) {
+            return gateway(BodyLimitFilter.tooLarge(tooLarge.limit()).withHeader("Connection", "close"));
+        }
+        // Spring's own refusals of a request (a missing parameter, one of the wrong type, an unacceptable Accept
+        // header) carry their 4xx; they are the client's mistake, not the gateway's failure.
+        if (e instanceof ErrorResponse refusal && refusal.getStatusCode().is4xxClientError()) {
+            HttpStatus status = HttpStatus.valueOf(refusal.getStatusCode().value());
+            String detail = refusal.getBody().getDetail();
+            return respond(status, detail != null ? ClientText.printable(detail, ClientText.TEXT_MAX)
+                    : status.getReasonPhrase(), "invalid_request_error", null);
+        }
         log.error("unexpected failure", e);
         return respond(HttpStatus.INTERNAL_SERVER_ERROR, "The gateway failed unexpectedly.",
                 "server_error", null);

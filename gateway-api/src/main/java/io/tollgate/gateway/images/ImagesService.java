@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.auth.Caller;
+import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.ProviderAdapter;
 import io.tollgate.gateway.upstream.JsonAnswers;
@@ -80,6 +81,7 @@ public class ImagesService {
         if (body.path("stream").asBoolean(false)) {
             throw GatewayException.badRequest("Streaming image generation is not supported.");
         }
+        ClientText.requireOptional(body, "user", ClientText.NAME_MAX);
         return body;
     }
 }

@@ -1,5 +1,7 @@
 package io.tollgate.gateway.limits;
 
+import io.tollgate.gateway.edge.EdgeText;
+
 import io.tollgate.events.Credits;
 import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.Caller;
@@ -41,7 +43,7 @@ class LimitsController {
      */
     record LimitsRequest(@Positive Long requestsPerMinute, @Positive Long tokensPerMinute,
                          @Positive Integer concurrentRequests, @PositiveOrZero BigDecimal budget,
-                         String budgetPeriod) {
+                         @EdgeText String budgetPeriod) {
         Limits toLimits() {
             return new Limits(requestsPerMinute, tokensPerMinute, concurrentRequests,
                     budget == null ? null : Credits.micros(budget),

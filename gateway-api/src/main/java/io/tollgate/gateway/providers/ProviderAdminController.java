@@ -1,5 +1,8 @@
 package io.tollgate.gateway.providers;
 
+import io.tollgate.gateway.edge.ClientText;
+import io.tollgate.gateway.edge.EdgeText;
+
 import io.tollgate.gateway.audit.AdminAction;
 import io.tollgate.gateway.audit.AdminAudit;
 import io.tollgate.gateway.auth.Caller;
@@ -61,7 +64,9 @@ class ProviderAdminController {
      * ({@code tollgate.upstream.allowed-hosts}) naming the new host, and every active key must pass a test
      * there first; without an allow-list, send the apiKey with the new address.
      */
-    record ProviderRequest(String kind, String wireFormat, String baseUrl, String apiKey) {
+    record ProviderRequest(@EdgeText String kind, @EdgeText String wireFormat,
+                           @EdgeText(max = ClientText.LONG_MAX) String baseUrl,
+                           @EdgeText(max = ClientText.LONG_MAX) String apiKey) {
         @Override
         public String toString() {
             return "ProviderRequest[kind=" + kind + ", wireFormat=" + wireFormat + ", baseUrl=" + baseUrl + "]";

@@ -1,5 +1,7 @@
 package io.tollgate.gateway.routing;
 
+import io.tollgate.gateway.edge.EdgeText;
+
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.ProviderRegistry;
@@ -36,7 +38,7 @@ class AliasAdminController {
     record AliasRequest(@NotEmpty List<@Valid DeploymentRequest> deployments) {
     }
 
-    record DeploymentRequest(@NotBlank String provider, @NotBlank String model) {
+    record DeploymentRequest(@NotBlank @EdgeText String provider, @NotBlank @EdgeText String model) {
     }
 
     record AliasView(String alias, List<ModelAliases.Target> deployments) {

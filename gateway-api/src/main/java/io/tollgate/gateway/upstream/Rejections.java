@@ -2,6 +2,7 @@ package io.tollgate.gateway.upstream;
 
 import io.tollgate.events.EventIds;
 import io.tollgate.gateway.auth.Caller;
+import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.metering.CreditMeter;
 import jakarta.servlet.http.HttpServletResponse;
@@ -48,8 +49,10 @@ public class Rejections {
         if (caller.accountId() == null) {
             return;
         }
-        // The refusal is recorded whatever the client sent; a model name that could poison the log is not.
-        String recordedModel = model != null && ModelNames.acceptable(model) ? model : null;
-        meter.recordRejection(caller.accountId(), requestId, recordedModel, reason, status, refusal.getMessage());
+        // The refusal is recorded whatever the client sent; a model name that could poison the log is not, and a
+        // message that quotes the client is made printable.
+        String recordedModel = ClientText.acceptable(model, ClientText.NAME_MAX) ? model : null;
+        meter.recordRejection(caller.accountId(), requestId, recordedModel, reason, status,
+                ClientText.printable(refusal.getMessage(), ClientText.TEXT_MAX));
     }
 }

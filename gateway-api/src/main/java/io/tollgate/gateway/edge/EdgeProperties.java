@@ -1,0 +1,22 @@
+package io.tollgate.gateway.edge;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * What the gateway accepts at its edge ({@code tollgate.edge.*}).
+ *
+ * @param maxBodySize the largest request body of any endpoint; a larger one is answered 413 in the caller's shape
+ *                    after at most this many bytes were read (at once when its Content-Length says so). 10 MB holds
+ *                    a chat request with a few base64 images; the parsed JSON takes several times the body's size.
+ */
+@ConfigurationProperties("tollgate.edge")
+public record EdgeProperties(@DefaultValue("10MB") DataSize maxBodySize) {
+
+    public EdgeProperties {
+        if (maxBodySize.toBytes() < 1024) {
+            throw new IllegalArgumentException("tollgate.edge.max-body-size must be at least 1KB");
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package io.tollgate.gateway.edge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.tollgate.gateway.GatewayTestBase;
+import io.tollgate.gateway.testing.GatewayHttp;
+import io.tollgate.gateway.testing.OpenAiWireFormat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static io.tollgate.gateway.testing.OpenAiWireFormat.CHAT_PATH;
+import static io.tollgate.gateway.testing.OpenAiWireFormat.COMPLETION;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Every client string that reaches an event or a stored row is held to {@link ClientText}'s rule at the edge, with a
+ * 400 in the caller's shape that names the field; bodies are capped before they are buffered (413).
+ */
+class EdgeInputTest extends GatewayTestBase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper ESCAPING = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature());
+    private static final List<String> HOSTILE = List.of("a\u0000b", "line\nbreak", "lone\uD800", "x".repeat(5000));
+
+    @RegisterExtension
+    static WireMockExtension upstream = OpenAiWireFormat.loopbackProvider();
+
+    private GatewayHttp gateway;
+    private String provider;
+
+    @BeforeEach
+    void registerUpstream() {
+        gateway = gateway();
+        provider = "wmedge" + Integer.toHexString(upstream.getPort());
+        gateway.registerProvider(provider, upstream.baseUrl() + "/v1", "sk-edge-test-0000");
+        gateway.setRate(provider, "gpt-4o", "2.5", "10");
+        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+    }
+
+    @Test
+    void hostileAdminStringsAreRefusedNamingTheFieldAndNeverReachTheLog() {
+        var account = gateway.openAccountWithCredits("1");
+        String accounts = "/admin/accounts/" + account.id();
+        for (String hostile : HOSTILE) {
+            expectRefusal(gateway.post("/admin/accounts", ADMIN_KEY, escaped(Map.of("displayName", hostile))), "displayName");
+            expectRefusal(gateway.post(accounts + "/adjustments", ADMIN_KEY, escaped(Map.of("credits", "1", "reason", hostile))),
+                    "reason");
+            expectRefusal(gateway.post(accounts + "/close", ADMIN_KEY, escaped(Map.of("reason", hostile))), "reason");
+            expectRefusal(gateway.post("/admin/keys", ADMIN_KEY, escaped(Map.of("name", hostile, "accountId", account.id()))),
+                    "name");
+            expectRefusal(gateway.post("/admin/keys", ADMIN_KEY, escaped(Map.of("name", "k", "accountId", hostile))),
+                    "accountId");
+            expectRefusal(gateway.post("/api/keys", account.key(), escaped(Map.of("name", hostile))), "name");
+            expectRefusal(gateway.request("PUT", "/admin/aliases/edge-alias", ADMIN_KEY, escaped(Map.of("deployments",
+                    List.of(Map.of("provider", provider, "model", hostile)))), Map.of()), "model");
+            expectRefusal(gateway.request("PUT", "/admin/providers/edgeprov", ADMIN_KEY, escaped(Map.of("wireFormat",
+                    "openai", "baseUrl", upstream.baseUrl() + "/v1", "apiKey", "sk-x", "kind", hostile)), Map.of()),
+                    "kind");
+        }
+        // Path variables: an account id of kilobytes would reach the events' key and the event store.
+        expectRefusal(gateway.post("/admin/accounts/" + "a".repeat(5000) + "/grants", ADMIN_KEY,
+                Map.of("credits", "1")), "accountId");
+        expectRefusal(gateway.post("/admin/accounts/acct%0A1/grants", ADMIN_KEY, Map.of("credits", "1")), "accountId");
+        expectRefusal(gateway.put("/admin/rates/" + provider + "/m%01x", ADMIN_KEY,
+                Map.of("inputPerMillion", "1", "outputPerMillion", "1")), "model");
+        // An encoded NUL in the path is refused by the container itself, before the application sees it.
+        assertThat(gateway.put("/admin/rates/" + provider + "/m%00x", ADMIN_KEY,
+                Map.of("inputPerMillion", "1", "outputPerMillion", "1")).status()).isEqualTo(400);
+
+        // Still open, and nothing hostile on its stream: a valid adjustment is recorded after them.
+        var valid = gateway.post(accounts + "/adjustments", ADMIN_KEY, Map.of("credits", "1", "reason", "edge check"));
+        assertThat(valid.status()).as(valid.body()).isEqualTo(201);
+        var records = await().atMost(Duration.ofSeconds(20)).until(() -> ledger().recordsOfAccount(account.id())
+                        .stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList(),
+                list -> list.stream().anyMatch(json -> json.contains("edge check")));
+        assertThat(records).noneMatch(json -> json.contains("\\u0000") || json.contains("xxxxxxxxxx")
+                || json.contains("AccountClosed"));
+        upstream.verify(0, anyRequestedFor(anyUrl()).withHeader("Authorization", com.github.tomakehurst.wiremock
+                .client.WireMock.containing("sk-x")));
+    }
+
+    @Test
+    void hostileClientStringsAreRefusedAndARefusalThatQuotesTheClientIsRecordedPrintable() {
+        var account = gateway.openAccountWithCredits("1");
+        for (String hostile : HOSTILE) {
+            var chat = gateway.post(CHAT_PATH, account.key(), escaped(Map.of("model", provider + "/gpt-4o",
+                    "user", hostile, "messages", List.of(Map.of("role", "user", "content", "Hi")))));
+            expectRefusal(chat, "user");
+        }
+        // Anthropic's refusal of an unknown block type quotes the type; what reaches RequestRejected is printable.
+        var messages = gateway.post("/v1/messages", account.key(), escaped(Map.of("model", provider + "/gpt-4o",
+                "max_tokens", 10, "messages", List.of(Map.of("role", "user", "content",
+                        List.of(Map.of("type", "bad\u0000\uD800" + "y".repeat(5000))))))));
+        assertThat(messages.status()).as(messages.body()).isEqualTo(400);
+        assertThat(messages.json().path("type").asText()).isEqualTo("error");
+
+        upstream.verify(0, anyRequestedFor(anyUrl()));
+        var rejections = await().atMost(Duration.ofSeconds(20)).until(() -> ledger().recordsOfAccount(account.id())
+                        .stream().map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                        .filter(json -> json.contains("\"RequestRejected\"")).toList(),
+                list -> list.size() >= HOSTILE.size() + 1);
+        assertThat(rejections).allSatisfy(json -> {
+            assertThat(json).doesNotContain("\\u0000").doesNotContain("\\ud800");
+            assertThat(JSON.readTree(json).path("message").asText().length()).isLessThanOrEqualTo(1024);
+        });
+    }
+
+    @Test
+    void aBodyOverTheLimitIsA413InTheCallersShapeAfterReadingNoMoreThanTheLimit() throws Exception {
+        var account = gateway.openAccountWithCredits("1");
+        Map<String, String> paths = new LinkedHashMap<>();
+        paths.put(CHAT_PATH, account.key());
+        paths.put("/v1/messages", account.key());
+        paths.put("/api/v2/chat/completions", account.key());
+        paths.put("/v1/embeddings", account.key());
+        paths.put("/admin/accounts", ADMIN_KEY);
+        for (var path : paths.entrySet()) {
+            for (boolean chunked : List.of(false, true)) {
+                AtomicLong sent = new AtomicLong();
+                RawReply reply = sendHugeBody(path.getKey(), path.getValue(), chunked, 100L << 20, sent);
+                assertThat(reply.status()).as(path.getKey() + (chunked ? " chunked" : "") + ": " + reply.body())
+                        .isEqualTo(413);
+                assertThat(sent.get()).as("answered long before 100 MB were sent").isLessThan(40L << 20);
+                JsonNode error = JSON.readTree(reply.body());
+                switch (path.getKey()) {
+                    case "/v1/messages" -> assertThat(error.path("error").path("type").asText())
+                            .isEqualTo("request_too_large");
+                    case "/api/v2/chat/completions" -> assertThat(error.path("error").path("message").asText())
+                            .contains("limit");
+                    default -> assertThat(error.path("error").path("code").asText()).isEqualTo("request_too_large");
+                }
+            }
+        }
+        upstream.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void invalidUtf8AndMalformedJsonAre400sInTheCallersShape() throws Exception {
+        var account = gateway.openAccountWithCredits("1");
+        byte[] invalidUtf8 = "{\"model\":\"x\u00ff\",\"messages\":[]}".getBytes(StandardCharsets.ISO_8859_1);
+        for (String path : List.of(CHAT_PATH, "/v1/messages", "/api/v2/chat/completions", "/admin/accounts")) {
+            String key = path.startsWith("/admin") ? ADMIN_KEY : account.key();
+            for (byte[] body : List.of(invalidUtf8, "{\"model\": [".getBytes(StandardCharsets.UTF_8))) {
+                RawReply reply = raw(path, key, body);
+                assertThat(reply.status()).as(path + ": " + reply.body()).isEqualTo(400);
+                JsonNode error = JSON.readTree(reply.body());
+                if (path.equals("/v1/messages")) {
+                    assertThat(error.path("type").asText()).isEqualTo("error");
+                }
+                assertThat(error.path("error").path("message").asText()).isNotBlank();
+            }
+        }
+        upstream.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    /** JSON with every non-ASCII character escaped: a lone surrogate reaches the gateway as the escape itself. */
+    private static String escaped(Object body) {
+        try {
+            return ESCAPING.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void expectRefusal(GatewayHttp.Reply reply, String field) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+        assertThat(reply.json().path("error").path("message").asText()).as(reply.body()).contains(field);
+    }
+
+    record RawReply(int status, String body) {
+    }
+
+    private RawReply raw(String path, String key, byte[] body) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            return readReply(socket.getInputStream());
+        }
+    }
+
+    /** Sends headers and then body bytes until the gateway answers; counts what was sent. */
+    private RawReply sendHugeBody(String path, String key, boolean chunked, long size, AtomicLong sent)
+            throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/json\r\n"
+                    + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + size + "\r\n")
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                // One JSON string that never ends: every parser has to read on until the limit stops it.
+                byte[] start = "{\"displayName\":\"".getBytes(StandardCharsets.US_ASCII);
+                byte[] block = new byte[64 * 1024];
+                java.util.Arrays.fill(block, (byte) 'a');
+                System.arraycopy(start, 0, block, 0, start.length);
+                try {
+                    while (sent.get() < size) {
+                        if (chunked) {
+                            out.write((Integer.toHexString(block.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        }
+                        out.write(block);
+                        if (chunked) {
+                            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                        }
+                        sent.addAndGet(block.length);
+                        java.util.Arrays.fill(block, 0, start.length, (byte) 'a');
+                    }
+                } catch (IOException closedByTheGateway) {
+                    // expected: it answered and closed the connection
+                }
+            });
+            try {
+                return readReply(socket.getInputStream());
+            } finally {
+                socket.close();
+                writer.join(10_000);
+            }
+        }
+    }
+
+    private static RawReply readReply(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            if (head.size() >= 4 && head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                break;
+            }
+        }
+        String headers = head.toString(StandardCharsets.ISO_8859_1);
+        int status = Integer.parseInt(headers.substring(9, 12));
+        String lower = headers.toLowerCase();
+        byte[] body;
+        int at = lower.indexOf("content-length:");
+        if (at >= 0) {
+            int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
+            body = in.readNBytes(length);
+        } else if (lower.contains("transfer-encoding: chunked")) {
+            ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+            while (true) {
+                String line = readLine(in);
+                int length = Integer.parseInt(line.trim(), 16);
+                if (length == 0) {
+                    break;
+                }
+                chunks.write(in.readNBytes(length));
+                readLine(in);
+            }
+            body = chunks.toByteArray();
+        } else {
+            body = in.readAllBytes();
+        }
+        return new RawReply(status, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
+    }
+
+    private int port() {
+        return Integer.parseInt(baseUrl().substring(baseUrl().lastIndexOf(':') + 1));
+    }
+}
