@@ -1,6 +1,5 @@
 package io.tollgate.gateway.edge;
 
-import io.tollgate.gateway.auth.ApiKeyFilter;
 import io.tollgate.gateway.errors.ErrorResponses;
 import io.tollgate.gateway.errors.GatewayException;
 import jakarta.servlet.FilterChain;
@@ -10,6 +9,7 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.boot.web.servlet.filter.OrderedFormContentFilter;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -27,7 +27,8 @@ import java.nio.charset.StandardCharsets;
  * limit, which becomes a 413 too. Either way at most the limit is read, never the whole body.
  */
 @Component
-@Order(ApiKeyFilter.ORDER - 1)
+// Before Spring's FormContentFilter, which reads a PUT/PATCH/DELETE form body whole.
+@Order(OrderedFormContentFilter.DEFAULT_ORDER - 1)
 public class BodyLimitFilter extends OncePerRequestFilter {
     private final long limit;
     private final ErrorResponses errors;

@@ -14,7 +14,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageConversionException;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.beans.TypeMismatchException;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -54,6 +58,36 @@ public class ApiErrorHandler {
         }
         return respond(HttpStatus.BAD_REQUEST, "We could not parse the JSON body of your request.",
                 "invalid_request_error", null);
+    }
+
+    /**
+     * Jackson's "type definition" errors while reading a body are the client's doing: a record field sent twice
+     * ({"reason":"a","reason":"b"}) has nowhere to go once the record is built. While writing they are a bug.
+     */
+    @ExceptionHandler(HttpMessageConversionException.class)
+    ResponseEntity<ObjectNode> unconvertible(HttpMessageConversionException e) {
+        if (e.getCause() instanceof InvalidDefinitionException definition && thrownWhileReading(e)) {
+            String field = definition.getPath().isEmpty() ? null : definition.getPath().getLast().getFieldName();
+            return respond(HttpStatus.BAD_REQUEST, field != null ? "'" + ClientText.printable(field, ClientText.NAME_MAX)
+                            + "' appears more than once or cannot be read." : "We could not read the JSON body of your request.",
+                    "invalid_request_error", null);
+        }
+        return unexpected(e);
+    }
+
+    /** Spring's Jackson converter throws the same exception for a body it reads and for an answer it writes. */
+    private static boolean thrownWhileReading(HttpMessageConversionException e) {
+        StackTraceElement[] trace = e.getStackTrace();
+        return trace.length > 0 && trace[0].getMethodName().startsWith("read");
+    }
+
+    /** A path variable or query parameter of the wrong type, e.g. {@code markup=abc}. */
+    @ExceptionHandler(TypeMismatchException.class)
+    ResponseEntity<ObjectNode> typeMismatch(TypeMismatchException e) {
+        String name = e instanceof MethodArgumentTypeMismatchException argument ? argument.getName() : e.getPropertyName();
+        String type = e.getRequiredType() == null ? "another type" : e.getRequiredType().getSimpleName();
+        return respond(HttpStatus.BAD_REQUEST, "'" + ClientText.printable(String.valueOf(name), ClientText.NAME_MAX)
+                + "' must be a " + type + ".", "invalid_request_error", null);
     }
 
     @ExceptionHandler(MethodArgumentNotValidException.class)

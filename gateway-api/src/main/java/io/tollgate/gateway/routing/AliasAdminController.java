@@ -8,6 +8,7 @@ import io.tollgate.gateway.providers.ProviderRegistry;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -35,7 +36,7 @@ class AliasAdminController {
         this.router = router;
     }
 
-    record AliasRequest(@NotEmpty List<@Valid DeploymentRequest> deployments) {
+    record AliasRequest(@NotEmpty List<@Valid @NotNull DeploymentRequest> deployments) {
     }
 
     record DeploymentRequest(@NotBlank @EdgeText String provider, @NotBlank @EdgeText String model) {

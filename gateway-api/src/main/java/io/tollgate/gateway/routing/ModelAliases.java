@@ -36,6 +36,8 @@ public class ModelAliases {
 
     @Transactional
     public List<Target> set(String alias, List<Target> deployments, String actor) {
+        // Two admins setting one alias at once would both delete and then collide inserting position 0.
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('tollgate.alias'), hashtext(?))").param(alias).query().singleRow();
         jdbc.sql("delete from gateway.model_aliases where alias = ?").param(alias).update();
         for (int position = 0; position < deployments.size(); position++) {
             Target target = deployments.get(position);
