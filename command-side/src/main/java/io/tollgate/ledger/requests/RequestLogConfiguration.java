@@ -1,7 +1,14 @@
 package io.tollgate.ledger.requests;
 
 import io.tollgate.ledger.publishing.LedgerTopicProperties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -14,7 +21,9 @@ import org.springframework.context.annotation.DependsOn;
 
 import javax.sql.DataSource;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +34,7 @@ import java.util.function.Supplier;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({RequestLogProperties.class, LedgerTopicProperties.class})
 public class RequestLogConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(RequestLogConfiguration.class);
 
     @Bean
     @DependsOn("ledgerFlyway")
@@ -36,8 +46,8 @@ public class RequestLogConfiguration {
     public SpillingRequestEventLog requestEventLog(KafkaProperties kafkaProperties, RequestLogProperties properties,
                                                    LedgerTopicProperties topic, SpillTable requestEventSpillTable) {
         Map<String, Object> base = kafkaProperties.buildProducerProperties(null);
-        return new SpillingRequestEventLog(properties, topic.topic(), producerFactory(base, properties),
-                requestEventSpillTable);
+        RequestLogProperties fitted = fitToTopic(properties, base, topic.topic());
+        return new SpillingRequestEventLog(fitted, topic.topic(), producerFactory(base, fitted), requestEventSpillTable);
     }
 
     @Bean
@@ -45,6 +55,44 @@ public class RequestLogConfiguration {
                                       LedgerTopicProperties topic, SpillTable requestEventSpillTable) {
         return new KafkaLeaseTally(kafkaProperties.buildConsumerProperties(null), topic.topic(), requestEventSpillTable,
                 properties.tallyTimeout(), properties.tallyMargin());
+    }
+
+    /**
+     * The event and batch sizes lowered to what the topic takes. An event over the topic's {@code max.message.bytes}
+     * would be refused by the broker; a batch over it is split by the producer only down to {@code batch.size}, so a
+     * larger batch size would have the producer split and resend it for ever. Unknown (no broker, no topic yet): the
+     * configured sizes stand.
+     */
+    public static RequestLogProperties fitToTopic(RequestLogProperties properties, Map<String, Object> kafka,
+                                                  String topic) {
+        Map<String, Object> admin = new HashMap<>();
+        kafka.forEach((name, value) -> {
+            if (AdminClientConfig.configNames().contains(name) && !name.equals(AdminClientConfig.CLIENT_ID_CONFIG)) {
+                admin.put(name, value);
+            }
+        });
+        admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+        admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try (Admin client = Admin.create(admin)) {
+            ConfigEntry entry = client.describeConfigs(List.of(resource)).all().get(3, TimeUnit.SECONDS)
+                    .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            int limit = Integer.parseInt(entry.value());
+            int maxEvent = Math.min(properties.maxEventBytes(), Math.max(1, limit - 1024));
+            int batch = Math.min(properties.batchBytes(), limit);
+            if (maxEvent != properties.maxEventBytes() || batch != properties.batchBytes()) {
+                log.info("topic {} takes messages of up to {} bytes: request events up to {} bytes, batches up to {}",
+                        topic, limit, maxEvent, batch);
+            }
+            return properties.withSizes(batch, maxEvent);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return properties;
+        } catch (Exception e) {
+            log.warn("could not read max.message.bytes of topic {}; request events up to {} bytes: {}", topic,
+                    properties.maxEventBytes(), e.toString());
+            return properties;
+        }
     }
 
     /**

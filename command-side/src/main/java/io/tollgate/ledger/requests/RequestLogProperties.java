@@ -19,7 +19,9 @@ import java.time.Duration;
  *                           batches what queues while a request is in flight); 1ms triples appends/s at 64 callers
  *                           on 2 cores for about 1 ms more per append
  * @param batchBytes         the producer's {@code batch.size}
- * @param maxEventBytes      an encoded event larger than this is refused at append (it could never leave the spill)
+ * @param maxEventBytes      an encoded event larger than this is refused at append (it could never leave the spill): its
+ *                           append fails and its events are recorded in {@code ledger.dead_letters}. Lowered at start
+ *                           to what the topic takes ({@code max.message.bytes} less 1 KiB), as is {@code batch-bytes}
  * @param spillBatchSize     appends written to the spill table in one transaction at most
  * @param republishInterval  pause between two rounds of the republisher (it drains the spill table of every instance)
  * @param republishBatchSize spill rows published and deleted per transaction
@@ -82,6 +84,12 @@ public record RequestLogProperties(@DefaultValue("1500ms") Duration ackTimeout,
     }
 
     public RequestLogProperties withLinger(Duration linger) {
+        return new RequestLogProperties(ackTimeout, spillTimeout, maxBlock, linger, batchBytes, maxEventBytes,
+                spillBatchSize, republishInterval, republishBatchSize, quietQueueCapacity, tallyTimeout, tallyMargin,
+                instanceId);
+    }
+
+    public RequestLogProperties withSizes(int batchBytes, int maxEventBytes) {
         return new RequestLogProperties(ackTimeout, spillTimeout, maxBlock, linger, batchBytes, maxEventBytes,
                 spillBatchSize, republishInterval, republishBatchSize, quietQueueCapacity, tallyTimeout, tallyMargin,
                 instanceId);

@@ -18,6 +18,7 @@ import java.util.UUID;
  */
 public final class SpillTable {
     static final String TABLE = "ledger.request_event_spill";
+    static final String DEAD_LETTERS = "ledger.dead_letters";
     /** Two-part key, a key space of its own (accounts lock one-part keys, the expiry sweep another pair). */
     private static final String TRY_DRAIN_LOCK =
             "select pg_try_advisory_xact_lock(hashtext('tollgate.ledger'), hashtext('request-spill-drain'))";
@@ -61,16 +62,31 @@ public final class SpillTable {
         }
     }
 
+    /** A row the broker refused for its content: it can never be published. */
+    record Rejected(Row row, String reason) {
+    }
+
+    /**
+     * @param settled  how many of the oldest rows are done with: acknowledged by the broker or among {@code rejected}
+     * @param rejected rows refused for their content
+     */
+    record Published(int settled, List<Rejected> rejected) {
+    }
+
     interface Publisher {
-        /** Returns only when every row is acknowledged by the broker; throws otherwise. */
-        void publish(List<Row> rows) throws Exception;
+        /**
+         * Returns only when every row is acknowledged by the broker or refused for its content (those it returns);
+         * throws otherwise.
+         */
+        Published publish(List<Row> rows) throws Exception;
     }
 
     /**
      * One drain step: under the drain lock (one drainer in the whole cluster, so that the topic receives the rows in
-     * sequence order), the oldest rows are published and then deleted, in one transaction.
+     * sequence order), the oldest rows are published and then deleted, in one transaction; rows the broker refused
+     * for their content move to the dead letters in the same transaction.
      *
-     * @return the rows published and deleted, or -1 when another instance holds the drain lock
+     * @return the rows settled (published or dead-lettered) and deleted, or -1 when another instance holds the lock
      */
     int drainOldest(int limit, Publisher publisher) throws Exception {
         try (Connection connection = dataSource.getConnection()) {
@@ -83,19 +99,76 @@ public final class SpillTable {
                 if (rows.isEmpty()) {
                     return 0;
                 }
-                publisher.publish(rows);
+                Published published = publisher.publish(rows);
+                insertDeadLetters(connection, "request-spill", published.rejected().stream()
+                        .map(r -> new DeadLetter(r.row().topic(), r.row().event(), r.reason())).toList());
+                List<Row> settled = rows.subList(0, published.settled());
                 try (PreparedStatement delete = connection.prepareStatement(
                         "delete from " + TABLE + " where seq = any(?)")) {
                     delete.setQueryTimeout(queryTimeoutSeconds);
-                    Long[] seqs = rows.stream().map(Row::seq).toArray(Long[]::new);
+                    Long[] seqs = settled.stream().map(Row::seq).toArray(Long[]::new);
                     Array array = connection.createArrayOf("bigint", seqs);
                     delete.setArray(1, array);
                     delete.executeUpdate();
                 }
                 connection.commit();
-                return rows.size();
+                return settled.size();
             } finally {
                 rollbackQuietly(connection); // no-op after a commit; ends the transaction, and the lock, otherwise
+            }
+        }
+    }
+
+    record DeadLetter(String topic, EncodedEvent event, String reason) {
+    }
+
+    /** Records events that can never be published, in a transaction of their own. */
+    void deadLetter(String source, List<DeadLetter> letters) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                insertDeadLetters(connection, source, letters);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(connection);
+                throw e;
+            }
+        }
+    }
+
+    private void insertDeadLetters(Connection connection, String source, List<DeadLetter> letters) throws SQLException {
+        if (letters.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement("insert into " + DEAD_LETTERS
+                + " (source, topic, account_id, lease_id, event_id, event_type, schema_version, payload, reason)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setQueryTimeout(queryTimeoutSeconds);
+            for (DeadLetter letter : letters) {
+                EncodedEvent event = letter.event();
+                insert.setString(1, source);
+                insert.setString(2, letter.topic());
+                insert.setString(3, event.accountId());
+                insert.setString(4, event.leaseId());
+                insert.setObject(5, event.eventId());
+                insert.setString(6, event.type());
+                insert.setInt(7, event.schemaVersion());
+                insert.setBytes(8, event.payload());
+                insert.setString(9, letter.reason());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /** Dead letters recorded so far (of every source). */
+    long deadLetterCount() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout(queryTimeoutSeconds);
+            try (ResultSet result = statement.executeQuery("select count(*) from " + DEAD_LETTERS)) {
+                result.next();
+                return result.getLong(1);
             }
         }
     }

@@ -9,6 +9,9 @@ import io.tollgate.events.EventType;
 import io.tollgate.events.TollgateEvent;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -104,6 +107,7 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
     private final AtomicLong switchesToDirect = new AtomicLong();
     private final AtomicLong failedAppends = new AtomicLong();
     private final AtomicLong droppedQuietAppends = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
     private volatile long spillRows;
     private volatile long lastRepublishWarning;
 
@@ -126,6 +130,11 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
     @Override
     public CompletableFuture<Void> append(String accountId, String leaseId, List<TollgateEvent> events) {
         List<EncodedEvent> encoded = encode(accountId, leaseId, events);
+        EncodedEvent tooLarge = encoded.stream().filter(event -> event.payload().length > properties.maxEventBytes())
+                .findFirst().orElse(null);
+        if (tooLarge != null) {
+            return refuseTooLarge(encoded, tooLarge);
+        }
         long now = System.nanoTime();
         var append = new PendingAppend(encoded, now + ackTimeoutNanos, now + ackTimeoutNanos + spillTimeoutNanos);
         DirectChannel channel;
@@ -199,10 +208,6 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
             }
             EventType type = codec.typeOf(event);
             byte[] payload = codec.encode(event);
-            if (payload.length > properties.maxEventBytes()) {
-                throw new IllegalArgumentException(type.name() + " " + event.eventId() + " encodes to "
-                        + payload.length + " bytes, more than " + properties.maxEventBytes());
-            }
             encoded.add(new EncodedEvent(accountId, leaseId, event.eventId(), type.name(), type.currentVersion(), payload));
         }
         return encoded;
@@ -215,6 +220,9 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
                 append.future.complete(null);
             }
             return;
+        }
+        if (refusedForContent(error)) {
+            append.refusal = error;
         }
         append.sendFailed = true;
         // Stop the producer now, before its I/O thread could retry later batches under a new epoch (which would let
@@ -233,6 +241,15 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
 
     /** Switches to spill mode if the channel is still the direct one. */
     private void fence(DirectChannel channel, boolean stopping) {
+        List<PendingAppend> refused = new ArrayList<>();
+        try {
+            fence(channel, stopping, refused);
+        } finally {
+            refused.forEach(this::deadLetter);
+        }
+    }
+
+    private void fence(DirectChannel channel, boolean stopping, List<PendingAppend> refused) {
         lock.writeLock().lock();
         try {
             if (mode != Mode.DIRECT || direct != channel) {
@@ -246,7 +263,12 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
             }
             int spilled = 0;
             for (PendingAppend append; (append = inflight.poll()) != null; ) {
-                if (!append.future.isDone()) {
+                if (append.future.isDone()) {
+                    continue;
+                }
+                if (append.refusal != null) {
+                    refused.add(append);
+                } else {
                     queueForSpill(append);
                     spilled++;
                 }
@@ -302,6 +324,54 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
         if (append.future.completeExceptionally(new RequestEventLogUnavailable(message))) {
             failedAppends.incrementAndGet();
         }
+    }
+
+    /** An event the topic cannot take: the append fails at once, and its events are dead letters. */
+    private CompletableFuture<Void> refuseTooLarge(List<EncodedEvent> encoded, EncodedEvent tooLarge) {
+        String reason = tooLarge.type() + " " + tooLarge.eventId() + " encodes to " + tooLarge.payload().length
+                + " bytes, more than the " + properties.maxEventBytes() + " the topic takes";
+        try {
+            spill.deadLetter("request-log", encoded.stream()
+                    .map(event -> new SpillTable.DeadLetter(topic, event, reason)).toList());
+            deadLettered.addAndGet(encoded.size());
+        } catch (Exception e) {
+            log.error("could not record {} request events as dead letters: {}", encoded.size(), e.toString());
+        }
+        log.error("request events of account {} are dead letters: {}", tooLarge.accountId(), reason);
+        failedAppends.incrementAndGet();
+        return CompletableFuture.failedFuture(new RequestEventLogUnavailable(reason));
+    }
+
+    /**
+     * The broker refused one of the append's records for its content (larger than the topic takes, invalid): it would
+     * be refused again from the spill table, and block every event behind it. Its events go to the dead letters and
+     * the append fails, so that its request is not answered 2xx (it is not charged: its debit never reaches the
+     * topic). Records of it that the broker did acknowledge stay on the topic; the dead letters hold them all.
+     */
+    private void deadLetter(PendingAppend append) {
+        String reason = "refused by the broker: " + append.refusal;
+        try {
+            spill.deadLetter("request-log", append.events.stream()
+                    .map(event -> new SpillTable.DeadLetter(topic, event, reason)).toList());
+            deadLettered.addAndGet(append.events.size());
+            log.error("request events of account {} were refused by the broker and are dead letters; the request "
+                    + "fails: {}", append.events.getFirst().accountId(), append.refusal.toString());
+        } catch (Exception e) {
+            log.error("could not record {} refused request events as dead letters: {}", append.events.size(),
+                    e.toString());
+        }
+        fail(append, reason);
+    }
+
+    /** Errors the broker (or the producer, before sending) gives for a record itself: retrying cannot help. */
+    static boolean refusedForContent(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
+                    || cause instanceof InvalidRecordException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- the spill writer
@@ -399,20 +469,60 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
         return rows > 0;
     }
 
-    private void publish(List<SpillTable.Row> rows) throws Exception {
-        publish(rows, System.nanoTime() + ackTimeoutNanos + TimeUnit.SECONDS.toNanos(1));
+    private SpillTable.Published publish(List<SpillTable.Row> rows) throws Exception {
+        return publish(rows, System.nanoTime() + ackTimeoutNanos + TimeUnit.SECONDS.toNanos(1));
     }
 
-    private void publish(List<SpillTable.Row> rows, long deadline) throws Exception {
+    /**
+     * Sends the rows and waits for the broker. A row it refuses for its content becomes a dead letter rather than
+     * blocking the table; what is settled (acknowledged or refused) is the prefix before the first other failure,
+     * so that the rows still leave in sequence order. Nothing settled: the failure is thrown.
+     */
+    private SpillTable.Published publish(List<SpillTable.Row> rows, long deadline) throws Exception {
         Producer<String, byte[]> producer = republishProducer();
         List<Future<RecordMetadata>> sends = new ArrayList<>(rows.size());
+        List<SpillTable.Rejected> rejected = new ArrayList<>();
         for (SpillTable.Row row : rows) {
-            sends.add(producer.send(row.event().toRecord(row.topic())));
+            // Spilled before the topic's limit was lowered, or by an instance configured otherwise: never sent.
+            sends.add(row.event().payload().length > properties.maxEventBytes() ? null
+                    : producer.send(row.event().toRecord(row.topic())));
         }
+        int settled = 0;
+        Exception failure = null;
         for (Future<RecordMetadata> send : sends) {
-            send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (send == null) {
+                if (failure == null) {
+                    SpillTable.Row row = rows.get(settled++);
+                    rejected.add(new SpillTable.Rejected(row, "encodes to " + row.event().payload().length
+                            + " bytes, more than the " + properties.maxEventBytes() + " the topic takes"));
+                }
+                continue;
+            }
+            try {
+                send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                if (failure == null && refusedForContent(e.getCause())) {
+                    rejected.add(new SpillTable.Rejected(rows.get(settled), "refused by the broker: " + e.getCause()));
+                } else if (failure == null) {
+                    failure = e;
+                }
+            }
+            if (failure == null) {
+                settled++;
+            }
         }
-        republishedEvents.addAndGet(rows.size());
+        if (!rejected.isEmpty()) {
+            // The producer may have bumped its epoch for the refused batch: start the next round on a fresh one.
+            closeRepublishProducer();
+            deadLettered.addAndGet(rejected.size());
+            log.error("{} spilled request events were refused by the broker for their content and are dead letters:"
+                    + " {}", rejected.size(), rejected.getFirst().reason());
+        }
+        if (settled == 0 && failure != null) {
+            throw failure;
+        }
+        republishedEvents.addAndGet(settled - rejected.size());
+        return new SpillTable.Published(settled, rejected);
     }
 
     /** A producer that has fetched the topic's metadata: the broker answers. */
@@ -648,6 +758,11 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
         return fences.get();
     }
 
+    /** Request events this instance recorded as dead letters. */
+    public long deadLetteredEvents() {
+        return deadLettered.get();
+    }
+
     public long switchesToDirect() {
         return switchesToDirect.get();
     }
@@ -664,6 +779,9 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
                 .description("switches of this instance from direct sends to the spill table").register(registry);
         FunctionCounter.builder("tollgate.requests.failed", failedAppends, AtomicLong::get)
                 .description("appends that neither the broker nor PostgreSQL took in time").register(registry);
+        FunctionCounter.builder("tollgate.requests.dead.lettered", deadLettered, AtomicLong::get)
+                .description("request events the broker refused for their content, recorded in ledger.dead_letters")
+                .baseUnit("events").register(registry);
         FunctionCounter.builder("tollgate.requests.quiet.dropped", droppedQuietAppends, AtomicLong::get)
                 .description("quiet appends dropped because their hand-off queue was full").register(registry);
         Gauge.builder("tollgate.requests.spill.backlog", this, SpillingRequestEventLog::spillBacklog)
@@ -682,6 +800,8 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
         final long ackDeadline;
         final long deadline;
         volatile boolean sendFailed;
+        /** Why the broker refused one of its records for its content; null otherwise. */
+        volatile Exception refusal;
 
         PendingAppend(List<EncodedEvent> events, long ackDeadline, long deadline) {
             this.events = events;

@@ -49,6 +49,11 @@ final class RequestLogFixture implements AutoCloseable {
     private final List<SpillingRequestEventLog> logs = new ArrayList<>();
 
     RequestLogFixture(String name) {
+        this(name, Map.of());
+    }
+
+    /** @param topicConfig the topic's own settings, e.g. a small {@code max.message.bytes} */
+    RequestLogFixture(String name, Map<String, String> topicConfig) {
         this.topic = "tollgate.requests." + name + "." + UUID.randomUUID();
         this.dataSource = new HikariDataSource();
         dataSource.setJdbcUrl(env("TOLLGATE_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/tollgate_test"));
@@ -59,7 +64,8 @@ final class RequestLogFixture implements AutoCloseable {
                 .locations("classpath:db/ledger").load().migrate();
         this.spill = new SpillTable(dataSource, Duration.ofSeconds(5));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1).configs(topicConfig)))
+                    .all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topic " + topic, e);
         }
@@ -83,6 +89,12 @@ final class RequestLogFixture implements AutoCloseable {
 
     SpillingRequestEventLog liveLog(RequestLogProperties properties) {
         return log(properties, BOOTSTRAP);
+    }
+
+    /** As the application builds it: sizes lowered to what the topic takes. */
+    SpillingRequestEventLog fittedLog(RequestLogProperties properties) {
+        return log(RequestLogConfiguration.fitToTopic(properties,
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP), topic), BOOTSTRAP);
     }
 
     SpillingRequestEventLog deadBrokerLog(RequestLogProperties properties) {
@@ -208,9 +220,12 @@ final class RequestLogFixture implements AutoCloseable {
         stopLogs();
         // Rows for a topic about to go would block every republisher: they could never be acknowledged.
         try (var connection = dataSource.getConnection();
-             var delete = connection.prepareStatement("delete from ledger.request_event_spill where topic = ?")) {
+             var delete = connection.prepareStatement("delete from ledger.request_event_spill where topic = ?");
+             var deadLetters = connection.prepareStatement("delete from ledger.dead_letters where topic = ?")) {
             delete.setString(1, topic);
             delete.executeUpdate();
+            deadLetters.setString(1, topic);
+            deadLetters.executeUpdate();
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }
