@@ -245,6 +245,8 @@ class EdgeFuzzTest extends GatewayTestBase {
         targets.add(new Target("POST", "/v1/messages", user, "{\"model\":\"" + chat + "\",\"max_tokens\":20,"
                 + "\"system\":\"Be brief\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
                 + "\"text\":\"Say hi\"}]}]}", true));
+        targets.add(new Target("POST", "/v1/messages/count_tokens", user, "{\"model\":\"" + chat + "\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hi\"}]}", false));
         targets.add(new Target("POST", "/v1/embeddings", user,
                 "{\"model\":\"" + embedding + "\",\"input\":[\"hello\",\"world\"]}", true));
         targets.add(new Target("POST", "/v1/images/generations", user,
