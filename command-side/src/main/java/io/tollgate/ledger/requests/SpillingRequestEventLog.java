@@ -274,8 +274,9 @@ public final class SpillingRequestEventLog implements RequestEventLog, SmartLife
                 }
             }
             if (!stopping) {
-                log.warn("the broker did not acknowledge request events within {}: {} appends go to the spill table, "
-                        + "and so does every append until they are republished", properties.ackTimeout(), spilled);
+                log.warn("a send failed or the broker did not acknowledge request events within {}: {} appends go to "
+                        + "the spill table, and so does every append until they are republished; {} refused by the "
+                        + "broker fail", properties.ackTimeout(), spilled, refused.size());
             } else if (spilled > 0) {
                 log.warn("stopping: {} appends the broker has not acknowledged go to the spill table", spilled);
             }
