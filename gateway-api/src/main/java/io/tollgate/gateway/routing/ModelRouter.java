@@ -2,10 +2,12 @@ package io.tollgate.gateway.routing;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.Provider;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.rates.ModelRates;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -43,9 +45,19 @@ public class ModelRouter {
                 .build(this::providersWithRateFor);
     }
 
+    public static GatewayException invalidModel() {
+        return new GatewayException(HttpStatus.BAD_REQUEST, "invalid_request_error", "invalid_model",
+                "The model name must be 1 to " + ClientText.NAME_MAX + " characters without control characters.");
+    }
+
     public List<Deployment> resolve(String requested) {
         if (requested == null || requested.isBlank()) {
             throw GatewayException.badRequest("you must provide a model parameter");
+        }
+        // Every caller (chat, embeddings, images, token counting, AIGNE status) resolves through here: a name that
+        // PostgreSQL would refuse (NUL) or an index could not hold never reaches a lookup, an event or a row.
+        if (!ClientText.acceptable(requested, ClientText.NAME_MAX)) {
+            throw invalidModel();
         }
         int slash = requested.indexOf('/');
         if (slash > 0 && slash < requested.length() - 1) {

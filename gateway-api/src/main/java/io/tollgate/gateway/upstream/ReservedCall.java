@@ -3,7 +3,6 @@ package io.tollgate.gateway.upstream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.events.EventIds;
 import io.tollgate.gateway.auth.Caller;
-import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.idempotency.IdempotentOutcome;
 import io.tollgate.gateway.metering.CreditMeter;
@@ -243,9 +242,6 @@ public final class ReservedCall {
                         "This key belongs to no account; calling models needs an account's key.");
             }
             List<Deployment> deployments = rejections.recorded(caller, model, response, () -> {
-                if (model != null && !ClientText.acceptable(model, ClientText.NAME_MAX)) {
-                    throw invalidModel();
-                }
                 List<Deployment> usableDeployments = router.resolve(model).stream().filter(usable).toList();
                 if (usableDeployments.isEmpty()) {
                     throw GatewayException.badRequest("The model '" + model + "' cannot serve this request: "
@@ -281,11 +277,6 @@ public final class ReservedCall {
             response.setHeader(HEADER_REQUEST_ID, requestId);
             return new ReservedCall(this, deployments, pricing, inputEstimate, httpRequest,
                     ((Metering.Held) outcome).request());
-        }
-
-        private static GatewayException invalidModel() {
-            return new GatewayException(HttpStatus.BAD_REQUEST, "invalid_request_error", "invalid_model",
-                    "The model name must be 1 to " + ClientText.NAME_MAX + " characters without control characters.");
         }
 
         private static GatewayException refused(Metering.Refused rejected) {
