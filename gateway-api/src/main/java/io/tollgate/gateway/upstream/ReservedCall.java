@@ -258,6 +258,8 @@ public final class ReservedCall {
             }
             Deployment primary = deployments.getFirst();
             String requestId = "req_" + EventIds.next();
+            // Before anything is held: a retry with the same Idempotency-Key must know it may have been billed.
+            IdempotentOutcome.beforeCharging(httpRequest);
             Metering outcome;
             try (var span = tracing.reserve(primary.provider().name(), primary.model())) {
                 outcome = meter.reserve(new RequestFacts(caller.accountId(), requestId, caller.keyId(),
