@@ -186,11 +186,33 @@ public class CreditAccount {
 
     @CommandHandler
     public long handle(ExpireGrants command) {
-        Instant now = now();
+        return expireWhatNothingCountsOn(now());
+    }
+
+    /**
+     * Expires the credit of expired grants, except what open leases and reservations may still debit beyond
+     * the live credit: they were granted (and their requests answered) while that credit was there, so it
+     * pays for them (never a short settlement, never a negative balance: I1). What is kept back expires as
+     * soon as they settle. The latest-expired grants keep credit back, the earliest give theirs up first.
+     */
+    private long expireWhatNothingCountsOn(Instant now) {
+        List<GrantBucket> expired = buckets.expiredAt(now);
+        if (expired.isEmpty()) {
+            return 0;
+        }
+        long keep = Math.max(0, reservedMicros + leasedMicros - buckets.unexpiredMicrosAt(now));
+        long[] expiring = new long[expired.size()];
+        for (int i = expired.size() - 1; i >= 0; i--) {
+            long kept = Math.min(keep, expired.get(i).remainingMicros());
+            keep -= kept;
+            expiring[i] = expired.get(i).remainingMicros() - kept;
+        }
         long expiredMicros = 0;
-        for (GrantBucket bucket : buckets.expiredAt(now)) {
-            apply(new CreditsExpired(EventIds.next(), now, accountId, bucket.grantId(), bucket.remainingMicros()));
-            expiredMicros += bucket.remainingMicros();
+        for (int i = 0; i < expired.size(); i++) {
+            if (expiring[i] > 0) {
+                apply(new CreditsExpired(EventIds.next(), now, accountId, expired.get(i).grantId(), expiring[i]));
+                expiredMicros += expiring[i];
+            }
         }
         return expiredMicros;
     }
@@ -310,8 +332,10 @@ public class CreditAccount {
             throw new IllegalArgumentException("a lease's debits and requests are not negative");
         }
         long debit = Math.min(Math.min(debitedMicros, lease.amountMicros()), buckets.totalMicros());
-        apply(new LeaseSettled(EventIds.next(), now(), accountId, leaseId, lease.amountMicros(), debit, requests,
+        Instant now = now();
+        apply(new LeaseSettled(EventIds.next(), now, accountId, leaseId, lease.amountMicros(), debit, requests,
                 reason));
+        expireWhatNothingCountsOn(now);
         return debit;
     }
 
@@ -354,6 +378,7 @@ public class CreditAccount {
         if (reservation != null) {
             apply(new ReservationReleased(EventIds.next(), now, accountId, command.requestId(),
                     reservation.amountMicros(), ReleaseReason.SETTLED));
+            expireWhatNothingCountsOn(now);
         }
         return new SettlementOutcome(debit, false);
     }
@@ -377,6 +402,7 @@ public class CreditAccount {
         recordAttempts(command.requestId(), command.attempts(), now);
         apply(new ReservationReleased(EventIds.next(), now, accountId, command.requestId(),
                 reservation.amountMicros(), ReleaseReason.PROVIDER_FAILED));
+        expireWhatNothingCountsOn(now);
         return true;
     }
 
@@ -389,6 +415,7 @@ public class CreditAccount {
         }
         apply(new ReservationReleased(EventIds.next(), now, accountId, command.requestId(),
                 reservation.amountMicros(), ReleaseReason.EXPIRED));
+        expireWhatNothingCountsOn(now);
         return true;
     }
 
@@ -444,7 +471,8 @@ public class CreditAccount {
 
     @EventSourcingHandler
     void on(CreditsExpired event) {
-        buckets.remove(event.grantId());
+        // Before leases an expiry always took the whole bucket, so logs of then replay the same.
+        buckets.take(event.grantId(), event.amountMicros());
     }
 
     @EventSourcingHandler

@@ -332,7 +332,18 @@ class CreditAccountTest {
                     .when(settle("r-1", 80, 20))
                     .expectResultMessagePayload(new SettlementOutcome(360, false))
                     .expectEvents(consumed("r-1", 80, 20), debited("r-1", 360),
-                            released("r-1", 700, ReleaseReason.SETTLED));
+                            released("r-1", 700, ReleaseReason.SETTLED),
+                            // Nothing counts on the expired grant any more: its remainder goes at once.
+                            new CreditsExpired(EventIds.next(), Instant.now(), ACCOUNT, "expired", 640));
+        }
+
+        @Test
+        void anExpiringGrantLeavesWhatAnOpenReservationHolds() {
+            fixture.given(opened(), granted("expired", 1_000, ago(Duration.ofMinutes(1))),
+                            reserved("r-1", 700, 50, false))
+                    .when(new ExpireGrants(ACCOUNT))
+                    .expectResultMessagePayload(300L)
+                    .expectEvents(new CreditsExpired(EventIds.next(), Instant.now(), ACCOUNT, "expired", 300));
         }
     }
 
