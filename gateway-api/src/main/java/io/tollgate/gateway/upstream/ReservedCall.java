@@ -29,6 +29,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
+import io.tollgate.gateway.providers.UpstreamIdleTimeout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -145,6 +146,15 @@ public final class ReservedCall {
         release();
         return new GatewayException(HttpStatus.BAD_GATEWAY, "upstream_error", "provider_error",
                 "The provider's answer could not be read.");
+    }
+
+    /** The provider went quiet before its JSON answer was complete: nothing was delivered, nothing is charged. */
+    public GatewayException releaseAfterSilentProvider(UpstreamIdleTimeout silent) {
+        log.warn("{} went silent answering request {}", answered.deployment().qualifiedName(), requestId());
+        attempts.add(answered.toAttempt(attempts.size() + 1, "upstream_idle_timeout"));
+        release();
+        return new GatewayException(HttpStatus.GATEWAY_TIMEOUT, "upstream_error", "provider_timeout",
+                silent.getMessage() + " Nothing was charged.");
     }
 
     private void release() {
