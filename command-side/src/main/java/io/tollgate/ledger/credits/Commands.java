@@ -70,8 +70,13 @@ public final class Commands {
      * An admin correction: a positive delta adds credit that never expires, a negative one takes at most
      * what is available (the balance minus what reservations hold).
      */
+    /** @param adjustmentId null, or an id that makes a repeated adjustment a no-op */
     public record AdjustCredits(@TargetAggregateIdentifier String accountId, long deltaMicros, String reason,
-                                String actor) {
+                                String actor, String adjustmentId) {
+
+        public AdjustCredits(String accountId, long deltaMicros, String reason, String actor) {
+            this(accountId, deltaMicros, reason, actor, null);
+        }
     }
 
     /**

@@ -13,6 +13,7 @@ import io.tollgate.events.LeaseGranted;
 import io.tollgate.events.LeaseSettled;
 import io.tollgate.events.LeaseSettled.LeaseEnd;
 import io.tollgate.events.EventIds;
+import io.tollgate.events.GrantSource;
 import io.tollgate.events.ProviderCalled;
 import io.tollgate.events.ReleaseReason;
 import io.tollgate.events.RequestAccepted;
@@ -74,6 +75,16 @@ public class CreditAccount {
     /** Credit handed to gateway instances, which meter requests against it in memory until it settles. */
     private final Map<String, Lease> leases = new HashMap<>();
     private long leasedMicros;
+    /** Every grant by id, spent or not, so that a repeated grant (a retried webhook) is not granted again. */
+    private final Map<String, GrantTerms> grants = new HashMap<>();
+    /** Adjustments that carried an id, by id, for the same reason. */
+    private final Map<String, AdjustmentTerms> adjustments = new HashMap<>();
+
+    private record GrantTerms(long amountMicros, GrantSource source, Instant expiresAt) {
+    }
+
+    private record AdjustmentTerms(long deltaMicros, String reason) {
+    }
 
     private record Lease(String instanceId, long amountMicros, Instant expiresAt) {
     }
@@ -106,9 +117,17 @@ public class CreditAccount {
         expiredReservations.values().removeIf(expired -> expired.expiredAt().isBefore(horizon));
     }
 
+    /** Returns false when this very grant was given before (a retry): nothing changes. */
     @CommandHandler
-    public void handle(GrantCredits command) {
+    public boolean handle(GrantCredits command) {
         requireText(command.grantId(), "grantId");
+        GrantTerms given = grants.get(command.grantId());
+        if (given != null) {
+            if (given.equals(new GrantTerms(command.amountMicros(), command.source(), command.expiresAt()))) {
+                return false;
+            }
+            throw new RepeatedWithOtherTerms("grant " + command.grantId() + " was already given with other terms");
+        }
         if (command.amountMicros() <= 0) {
             throw new IllegalArgumentException("a grant must be positive");
         }
@@ -123,11 +142,23 @@ public class CreditAccount {
         }
         apply(new CreditsGranted(EventIds.next(), now, accountId, command.grantId(), command.amountMicros(),
                 command.source(), command.expiresAt(), command.actor()));
+        return true;
     }
 
+    /** Returns false when this very adjustment (same id) was applied before: nothing changes. */
     @CommandHandler
-    public void handle(AdjustCredits command) {
+    public boolean handle(AdjustCredits command) {
         requireText(command.reason(), "reason");
+        if (command.adjustmentId() != null) {
+            AdjustmentTerms applied = adjustments.get(command.adjustmentId());
+            if (applied != null) {
+                if (applied.equals(new AdjustmentTerms(command.deltaMicros(), command.reason()))) {
+                    return false;
+                }
+                throw new RepeatedWithOtherTerms("adjustment " + command.adjustmentId()
+                        + " was already applied with other terms");
+            }
+        }
         if (command.deltaMicros() == 0) {
             throw new IllegalArgumentException("an adjustment must not be zero");
         }
@@ -139,7 +170,8 @@ public class CreditAccount {
                     + " credits: the account has " + Credits.toCredits(Math.max(0, available)) + " available");
         }
         apply(new CreditsAdjusted(EventIds.next(), now, accountId, command.deltaMicros(), command.reason(),
-                command.actor()));
+                command.actor(), command.adjustmentId()));
+        return true;
     }
 
     @CommandHandler
@@ -154,11 +186,33 @@ public class CreditAccount {
 
     @CommandHandler
     public long handle(ExpireGrants command) {
-        Instant now = now();
+        return expireWhatNothingCountsOn(now());
+    }
+
+    /**
+     * Expires the credit of expired grants, except what open leases and reservations may still debit beyond
+     * the live credit: they were granted (and their requests answered) while that credit was there, so it
+     * pays for them (never a short settlement, never a negative balance: I1). What is kept back expires as
+     * soon as they settle. The latest-expired grants keep credit back, the earliest give theirs up first.
+     */
+    private long expireWhatNothingCountsOn(Instant now) {
+        List<GrantBucket> expired = buckets.expiredAt(now);
+        if (expired.isEmpty()) {
+            return 0;
+        }
+        long keep = Math.max(0, reservedMicros + leasedMicros - buckets.unexpiredMicrosAt(now));
+        long[] expiring = new long[expired.size()];
+        for (int i = expired.size() - 1; i >= 0; i--) {
+            long kept = Math.min(keep, expired.get(i).remainingMicros());
+            keep -= kept;
+            expiring[i] = expired.get(i).remainingMicros() - kept;
+        }
         long expiredMicros = 0;
-        for (GrantBucket bucket : buckets.expiredAt(now)) {
-            apply(new CreditsExpired(EventIds.next(), now, accountId, bucket.grantId(), bucket.remainingMicros()));
-            expiredMicros += bucket.remainingMicros();
+        for (int i = 0; i < expired.size(); i++) {
+            if (expiring[i] > 0) {
+                apply(new CreditsExpired(EventIds.next(), now, accountId, expired.get(i).grantId(), expiring[i]));
+                expiredMicros += expiring[i];
+            }
         }
         return expiredMicros;
     }
@@ -278,8 +332,10 @@ public class CreditAccount {
             throw new IllegalArgumentException("a lease's debits and requests are not negative");
         }
         long debit = Math.min(Math.min(debitedMicros, lease.amountMicros()), buckets.totalMicros());
-        apply(new LeaseSettled(EventIds.next(), now(), accountId, leaseId, lease.amountMicros(), debit, requests,
+        Instant now = now();
+        apply(new LeaseSettled(EventIds.next(), now, accountId, leaseId, lease.amountMicros(), debit, requests,
                 reason));
+        expireWhatNothingCountsOn(now);
         return debit;
     }
 
@@ -322,6 +378,7 @@ public class CreditAccount {
         if (reservation != null) {
             apply(new ReservationReleased(EventIds.next(), now, accountId, command.requestId(),
                     reservation.amountMicros(), ReleaseReason.SETTLED));
+            expireWhatNothingCountsOn(now);
         }
         return new SettlementOutcome(debit, false);
     }
@@ -345,6 +402,7 @@ public class CreditAccount {
         recordAttempts(command.requestId(), command.attempts(), now);
         apply(new ReservationReleased(EventIds.next(), now, accountId, command.requestId(),
                 reservation.amountMicros(), ReleaseReason.PROVIDER_FAILED));
+        expireWhatNothingCountsOn(now);
         return true;
     }
 
@@ -357,6 +415,7 @@ public class CreditAccount {
         }
         apply(new ReservationReleased(EventIds.next(), now, accountId, command.requestId(),
                 reservation.amountMicros(), ReleaseReason.EXPIRED));
+        expireWhatNothingCountsOn(now);
         return true;
     }
 
@@ -395,10 +454,14 @@ public class CreditAccount {
     @EventSourcingHandler
     void on(CreditsGranted event) {
         buckets.add(event.grantId(), event.amountMicros(), event.expiresAt());
+        grants.put(event.grantId(), new GrantTerms(event.amountMicros(), event.source(), event.expiresAt()));
     }
 
     @EventSourcingHandler
     void on(CreditsAdjusted event) {
+        if (event.adjustmentId() != null) {
+            adjustments.put(event.adjustmentId(), new AdjustmentTerms(event.deltaMicros(), event.reason()));
+        }
         if (event.deltaMicros() > 0) {
             buckets.add("adjustment-" + event.eventId(), event.deltaMicros(), null);
         } else {
@@ -408,7 +471,8 @@ public class CreditAccount {
 
     @EventSourcingHandler
     void on(CreditsExpired event) {
-        buckets.remove(event.grantId());
+        // Before leases an expiry always took the whole bucket, so logs of then replay the same.
+        buckets.take(event.grantId(), event.amountMicros());
     }
 
     @EventSourcingHandler

@@ -69,7 +69,15 @@ final class GrantBuckets {
         buckets.removeIf(bucket -> bucket.remainingMicros() == 0);
     }
 
-    void remove(String grantId) {
-        buckets.removeIf(bucket -> bucket.grantId().equals(grantId));
+    /** Takes up to {@code micros} from one bucket; an emptied bucket is dropped. */
+    void take(String grantId, long micros) {
+        for (int i = 0; i < buckets.size(); i++) {
+            GrantBucket bucket = buckets.get(i);
+            if (bucket.grantId().equals(grantId)) {
+                buckets.set(i, new GrantBucket(grantId, Math.max(0, bucket.remainingMicros() - micros),
+                        bucket.expiresAt()));
+            }
+        }
+        buckets.removeIf(bucket -> bucket.remainingMicros() == 0);
     }
 }

@@ -258,11 +258,11 @@ class CreditAccountTest {
     }
 
     @Test
-    void refusesAGrantIdThatStillHoldsCredit() {
+    void aGrantIdThatStillHoldsCreditIsNotGrantedAgain() {
         fixture.given(opened(), granted("g-1", 1_000, null))
                 .when(new GrantCredits(ACCOUNT, "g-1", 1_000, GrantSource.ADMIN, null, "admin"))
-                .expectException(AccountStateConflict.class)
-                .expectNoEvents();
+                .expectNoEvents()
+                .expectResultMessagePayload(false);
     }
 
     @Test
@@ -332,7 +332,18 @@ class CreditAccountTest {
                     .when(settle("r-1", 80, 20))
                     .expectResultMessagePayload(new SettlementOutcome(360, false))
                     .expectEvents(consumed("r-1", 80, 20), debited("r-1", 360),
-                            released("r-1", 700, ReleaseReason.SETTLED));
+                            released("r-1", 700, ReleaseReason.SETTLED),
+                            // Nothing counts on the expired grant any more: its remainder goes at once.
+                            new CreditsExpired(EventIds.next(), Instant.now(), ACCOUNT, "expired", 640));
+        }
+
+        @Test
+        void anExpiringGrantLeavesWhatAnOpenReservationHolds() {
+            fixture.given(opened(), granted("expired", 1_000, ago(Duration.ofMinutes(1))),
+                            reserved("r-1", 700, 50, false))
+                    .when(new ExpireGrants(ACCOUNT))
+                    .expectResultMessagePayload(300L)
+                    .expectEvents(new CreditsExpired(EventIds.next(), Instant.now(), ACCOUNT, "expired", 300));
         }
     }
 
@@ -563,6 +574,51 @@ class CreditAccountTest {
                     .when(settle("r-1", 80, 20))
                     .expectResultMessagePayload(new SettlementOutcome(0, true))
                     .expectNoEvents();
+        }
+    }
+
+    @Nested
+    class RepeatedAdminOperations {
+        @Test
+        void aGrantSentAgainIsNotGrantedAgainEvenOnceItsCreditWasSpent() {
+            fixture.given(opened(), granted("g-webhook", 5_000_000, null), adjusted(-5_000_000))
+                    .when(new GrantCredits(ACCOUNT, "g-webhook", 5_000_000, GrantSource.ADMIN, null, "admin"))
+                    .expectNoEvents()
+                    .expectResultMessagePayload(false);
+        }
+
+        @Test
+        void aGrantIdSentAgainWithOtherTermsIsRefused() {
+            fixture.given(opened(), granted("g-webhook", 5_000_000, null))
+                    .when(new GrantCredits(ACCOUNT, "g-webhook", 7_000_000, GrantSource.ADMIN, null, "admin"))
+                    .expectException(RepeatedWithOtherTerms.class)
+                    .expectNoEvents();
+        }
+
+        @Test
+        void anAdjustmentWithAnIdIsAppliedOnce() {
+            fixture.given(opened(), granted(1_000_000),
+                            new CreditsAdjusted(EventIds.next(), Instant.now(), ACCOUNT, -250_000, "refund", "admin", "adj-1"))
+                    .when(new AdjustCredits(ACCOUNT, -250_000, "refund", "admin", "adj-1"))
+                    .expectNoEvents()
+                    .expectResultMessagePayload(false);
+        }
+
+        @Test
+        void anAdjustmentIdSentAgainWithOtherTermsIsRefused() {
+            fixture.given(opened(), granted(1_000_000),
+                            new CreditsAdjusted(EventIds.next(), Instant.now(), ACCOUNT, -250_000, "refund", "admin", "adj-1"))
+                    .when(new AdjustCredits(ACCOUNT, -500_000, "refund", "admin", "adj-1"))
+                    .expectException(RepeatedWithOtherTerms.class)
+                    .expectNoEvents();
+        }
+
+        @Test
+        void adjustmentsWithoutAnIdAreEachApplied() {
+            fixture.given(opened(), granted(1_000_000), adjusted(-250_000))
+                    .when(new AdjustCredits(ACCOUNT, -250_000, "double grant", "admin"))
+                    .expectEvents(new CreditsAdjusted(EventIds.next(), Instant.now(), ACCOUNT, -250_000, "double grant",
+                            "admin"));
         }
     }
 

@@ -2,6 +2,7 @@ package io.tollgate.ledger.credits;
 
 import io.tollgate.events.AccountClosed;
 import io.tollgate.events.AccountOpened;
+import io.tollgate.events.CreditsExpired;
 import io.tollgate.events.CreditsGranted;
 import io.tollgate.events.EventIds;
 import io.tollgate.events.GrantSource;
@@ -10,6 +11,7 @@ import io.tollgate.events.LeaseGranted;
 import io.tollgate.events.LeaseSettled;
 import io.tollgate.events.LeaseSettled.LeaseEnd;
 import io.tollgate.ledger.credits.Commands.AdjustCredits;
+import io.tollgate.ledger.credits.Commands.ExpireGrants;
 import io.tollgate.ledger.credits.Commands.ExpireLease;
 import io.tollgate.ledger.credits.Commands.ExtendLease;
 import io.tollgate.ledger.credits.Commands.GrantLease;
@@ -179,5 +181,54 @@ class CreditLeaseTest {
                 .when(new GrantLease(ACCOUNT, "l-1", "gw-a", 300, 0, TTL))
                 .expectException(IllegalArgumentException.class)
                 .expectEventsMatching(payloadsMatching(exactSequenceOf(andNoMore())));
+    }
+
+    /**
+     * A grant that expires while a lease drawn on it is open: the requests on the lease were answered on the
+     * strength of that credit, so the expiry leaves what the lease may still debit, and takes it once the
+     * lease settled. Debits never exceed grants (I1) and the settlement is never cut short.
+     */
+    @Test
+    void anExpiringGrantLeavesWhatAnOpenLeaseCountsOn() {
+        fixture.given(opened(), grantedBefore("soon", 1_000, Instant.now().minusSeconds(1)), lease("l-1", "gw-a", 1_000))
+                .when(new ExpireGrants(ACCOUNT))
+                .expectNoEvents()
+                .expectResultMessagePayload(0L);
+    }
+
+    @Test
+    void anExpiringGrantTakesOnlyWhatOpenLeasesDoNotNeedBeyondLiveCredit() {
+        // 1,200 lent out: 500 live credit covers part, so 700 of the expired grant stays and 300 goes now.
+        fixture.given(opened(), grantedBefore("soon", 1_000, Instant.now().minusSeconds(1)),
+                        grantedBefore("forever", 500, null), lease("l-1", "gw-a", 1_200))
+                .when(new ExpireGrants(ACCOUNT))
+                .expectEvents(new CreditsExpired(EventIds.next(), Instant.now(), ACCOUNT, "soon", 300))
+                .expectResultMessagePayload(300L);
+    }
+
+    @Test
+    void aLeaseSettledAfterItsGrantExpiredIsDebitedInFullAndTheRestThenExpires() {
+        fixture.given(opened(), grantedBefore("soon", 1_000, Instant.now().minusSeconds(1)), lease("l-1", "gw-a", 1_000))
+                .andGivenCommands(new ExpireGrants(ACCOUNT))
+                .when(new SettleLease(ACCOUNT, "l-1", 800, 4))
+                .expectEvents(new LeaseSettled(EventIds.next(), Instant.now(), ACCOUNT, "l-1", 1_000, 800, 4,
+                                LeaseEnd.RETURNED),
+                        new CreditsExpired(EventIds.next(), Instant.now(), ACCOUNT, "soon", 200))
+                .expectResultMessagePayload(800L);
+    }
+
+    @Test
+    void aLeaseSettledAfterItsGrantExpiredNeverTakesTheBalanceBelowZero() {
+        // Swept before the fix as a whole bucket: the lease's 800 then had nothing to be debited from.
+        fixture.given(opened(), grantedBefore("soon", 1_000, Instant.now().minusSeconds(1)), lease("l-1", "gw-a", 1_000))
+                .andGivenCommands(new ExpireGrants(ACCOUNT))
+                .when(new SettleLease(ACCOUNT, "l-1", 800, 4))
+                .expectResultMessagePayload(800L);
+    }
+
+    /** A grant made before its expiry, which has passed by now (a command could not grant it any more). */
+    private static CreditsGranted grantedBefore(String grantId, long micros, Instant expiresAt) {
+        return new CreditsGranted(EventIds.next(), Instant.now().minusSeconds(60), ACCOUNT, grantId, micros,
+                GrantSource.ADMIN, expiresAt, "admin");
     }
 }

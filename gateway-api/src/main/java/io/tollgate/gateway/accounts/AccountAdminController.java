@@ -16,6 +16,11 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
+import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.idempotency.IdempotencyFilter;
+import io.tollgate.gateway.idempotency.IdempotencyKey;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RequestHeader;
 import io.tollgate.gateway.auth.AuthInvalidation;
 import io.tollgate.gateway.metering.CreditMeter;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -30,12 +35,19 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.time.Instant;
 
 /** Admin API for accounts and their credit; keys are {@link KeysController}'s. */
 @RestController
 @RequestMapping("/admin")
 class AccountAdminController {
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** A caller's own grant or adjustment id: plain characters only, as it is stored in events. */
+    private static final String CLIENT_ID = "[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}";
     private final CommandGateway commands;
     private final JdbcClient jdbc;
 
@@ -52,17 +64,20 @@ class AccountAdminController {
     record AccountResponse(String id, String displayName) {
     }
 
-    record GrantRequest(@NotNull @Positive BigDecimal credits, GrantSource source, Instant expiresAt) {
+    /** @param grantId optional, chosen by the caller: a grant with an id the account has seen is not granted again */
+    record GrantRequest(@NotNull @Positive BigDecimal credits, GrantSource source, Instant expiresAt,
+                        @Pattern(regexp = CLIENT_ID) String grantId) {
     }
 
     record GrantResponse(String accountId, String grantId, BigDecimal credits) {
     }
 
     /** @param credits signed: a negative adjustment takes credit away, never more than is available */
-    record AdjustmentRequest(@NotNull BigDecimal credits, @NotBlank @EdgeText(max = ClientText.TEXT_MAX) String reason) {
+    record AdjustmentRequest(@NotNull BigDecimal credits, @NotBlank @EdgeText(max = ClientText.TEXT_MAX) String reason,
+                             @Pattern(regexp = CLIENT_ID) String adjustmentId) {
     }
 
-    record AdjustmentResponse(String accountId, BigDecimal credits, String reason) {
+    record AdjustmentResponse(String accountId, BigDecimal credits, String reason, String adjustmentId) {
     }
 
     record CloseRequest(@NotBlank @EdgeText(max = ClientText.TEXT_MAX) String reason) {
@@ -79,24 +94,67 @@ class AccountAdminController {
         return new AccountResponse(id, request.displayName());
     }
 
+    /**
+     * A retried grant (a webhook sent again, a call whose answer was lost although it committed) grants once:
+     * with an {@code Idempotency-Key} header or a {@code grantId} the account has seen, the same terms answer
+     * as the first time and other terms are 422.
+     */
     @PostMapping("/accounts/{accountId}/grants")
-    @ResponseStatus(HttpStatus.CREATED)
-    GrantResponse grant(@PathVariable String accountId, @Valid @RequestBody GrantRequest request,
-                        @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
-        String grantId = "grant_" + EventIds.next();
+    ResponseEntity<GrantResponse> grant(@PathVariable String accountId, @Valid @RequestBody GrantRequest request,
+                                        @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String idempotencyKey,
+                                        @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
+        String grantId = operationId("grant_", request.grantId(), idempotencyKey);
+        if (grantId == null) {
+            grantId = "grant_" + EventIds.next();
+        }
         long micros = Credits.micros(request.credits());
         GrantSource source = request.source() != null ? request.source() : GrantSource.ADMIN;
-        commands.sendAndWait(new GrantCredits(accountId, grantId, micros, source, request.expiresAt(), admin.keyId()));
-        return new GrantResponse(accountId, grantId, Credits.toCredits(micros));
+        boolean granted = commands.sendAndWait(new GrantCredits(accountId, grantId, micros, source, request.expiresAt(),
+                admin.keyId()));
+        return created(granted, new GrantResponse(accountId, grantId, Credits.toCredits(micros)));
     }
 
+    /** Idempotent like grants, by {@code Idempotency-Key} or {@code adjustmentId}. */
     @PostMapping("/accounts/{accountId}/adjustments")
-    @ResponseStatus(HttpStatus.CREATED)
-    AdjustmentResponse adjust(@PathVariable String accountId, @Valid @RequestBody AdjustmentRequest request,
-                              @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
+    ResponseEntity<AdjustmentResponse> adjust(@PathVariable String accountId, @Valid @RequestBody AdjustmentRequest request,
+                                              @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String idempotencyKey,
+                                              @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
+        String adjustmentId = operationId("adj_", request.adjustmentId(), idempotencyKey);
         long micros = Credits.micros(request.credits());
-        commands.sendAndWait(new AdjustCredits(accountId, micros, request.reason(), admin.keyId()));
-        return new AdjustmentResponse(accountId, Credits.toCredits(micros), request.reason());
+        boolean adjusted = commands.sendAndWait(new AdjustCredits(accountId, micros, request.reason(), admin.keyId(),
+                adjustmentId));
+        return created(adjusted, new AdjustmentResponse(accountId, Credits.toCredits(micros), request.reason(),
+                adjustmentId));
+    }
+
+    /**
+     * The id that makes a grant or adjustment idempotent: the caller's own, or one derived from its
+     * Idempotency-Key (hashed, so that no client string of any shape reaches the event); null for neither.
+     */
+    private static String operationId(String prefix, String chosen, String idempotencyKey) {
+        if (idempotencyKey == null) {
+            return chosen;
+        }
+        if (chosen != null) {
+            throw GatewayException.badRequest("Send an Idempotency-Key header or an id in the body, not both.");
+        }
+        if (!IdempotencyKey.isValid(idempotencyKey)) {
+            throw GatewayException.badRequest("The Idempotency-Key must be 1 to 255 printable ASCII characters.");
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(idempotencyKey.getBytes(StandardCharsets.US_ASCII));
+            return prefix + "key_" + HexFormat.of().formatHex(hash, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static <T> ResponseEntity<T> created(boolean now, T body) {
+        var response = ResponseEntity.status(HttpStatus.CREATED);
+        if (!now) {
+            response.header(IdempotencyFilter.REPLAYED_HEADER, "true");
+        }
+        return response.body(body);
     }
 
     /** Closing twice is harmless: the second call answers closedNow = false. */

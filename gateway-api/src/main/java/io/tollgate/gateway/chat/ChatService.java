@@ -12,6 +12,7 @@ import io.tollgate.gateway.formats.openai.OpenAiChatFormat;
 import io.tollgate.gateway.providers.ChunkTranslator;
 import io.tollgate.gateway.providers.ProviderAdapter;
 import io.tollgate.gateway.providers.ProviderUsage;
+import io.tollgate.gateway.providers.UpstreamIdleTimeout;
 import io.tollgate.gateway.providers.WireFormat;
 import io.tollgate.gateway.providers.openai.OpenAiAnswers;
 import io.tollgate.gateway.providers.openai.OpenAiStreamRelay;
@@ -47,6 +48,8 @@ import java.util.Optional;
 public class ChatService {
     public static final String HEADER_MAX_TOKENS = "x-tollgate-max-tokens";
     public static final String HEADER_MAX_TOKENS_CLAMPED = "x-tollgate-max-tokens-clamped";
+    /** Why a stream ended early when the provider went quiet (the attempt's error class). */
+    private static final String IDLE_TIMEOUT = "upstream_idle_timeout";
 
     private final ReservedCall.Factory calls;
     private final InputTokenEstimator estimator;
@@ -97,7 +100,13 @@ public class ChatService {
             } else if (request.stream()) {
                 stream(client, request, call, answer, body, response);
             } else {
-                respond(client, request, call, answer.deployment(), body.readAllBytes(), response);
+                byte[] bytes;
+                try {
+                    bytes = body.readAllBytes();
+                } catch (UpstreamIdleTimeout silent) {
+                    throw call.releaseAfterSilentProvider(silent);
+                }
+                respond(client, request, call, answer.deployment(), bytes, response);
             }
         }
     }
@@ -158,10 +167,15 @@ public class ChatService {
         // Taken once: after the client hung up the response refuses to hand out its stream again.
         OutputStream clientOut = response.getOutputStream();
         String interruption = null;
+        String brokenOff = null;
         try {
             relay.relay(body, clientOut);
+        } catch (UpstreamIdleTimeout silent) {
+            interruption = IDLE_TIMEOUT;
+            brokenOff = silent.getMessage();
         } catch (IOException upstreamBroke) {
             interruption = "stream_broken";
+            brokenOff = "The provider's stream broke off.";
         }
         if (relay.clientGone()) {
             interruption = "client_disconnected";
@@ -175,8 +189,24 @@ public class ChatService {
             }
         });
         SettlementOutcome settled = settleStream(openAiFormat, call, usage, interruption, clientOut);
-        if (settled != null) {
+        if (settled == null) {
+            return;
+        }
+        if (brokenOff != null && !relay.complete() && !relay.clientGone()) {
+            // No [DONE]: the client must not take a cut answer for a whole one.
+            openAiFormat.streamError(brokenOff + " What was streamed is billed.")
+                    .ifPresent(error -> writeQuietly(error, clientOut));
+        } else {
             relay.finish(clientOut, new CallCost(settled.debitedMicros())::onAnswer);
+        }
+    }
+
+    private static void writeQuietly(SseEvent event, OutputStream clientOut) {
+        try {
+            clientOut.write(event.toWire().getBytes(StandardCharsets.UTF_8));
+            clientOut.flush();
+        } catch (IOException gone) {
+            // the client left; what it was sent is billed either way
         }
     }
 
@@ -210,6 +240,7 @@ public class ChatService {
         var progress = new StreamProgress();
         OutputStream clientOut = response.getOutputStream();
         String interruption = null;
+        String brokenOff = null;
         try {
             var reader = new SseReader(body);
             SseEvent event;
@@ -222,8 +253,12 @@ public class ChatService {
             if (interruption == null && !progress.forward(translator.finish(), out, clientOut)) {
                 interruption = "client_disconnected";
             }
+        } catch (UpstreamIdleTimeout silent) {
+            interruption = IDLE_TIMEOUT;
+            brokenOff = silent.getMessage();
         } catch (IOException | UncheckedIOException upstreamBroke) {
             interruption = "stream_broken";
+            brokenOff = "The provider's stream broke off.";
         }
         TokenUsage usage = progress.usage.map(ReservedCall::reported)
                 .orElseGet(() -> call.estimated(estimator.countText(progress.text.toString())));
@@ -231,8 +266,8 @@ public class ChatService {
         if (settled == null) {
             return;
         }
-        if ("stream_broken".equals(interruption)) {
-            client.streamError("The provider's stream broke off; what was streamed is billed.")
+        if (brokenOff != null) {
+            client.streamError(brokenOff + " What was streamed is billed.")
                     .ifPresent(error -> progress.write(List.of(error), clientOut));
         } else if (interruption == null) {
             List<SseEvent> closing = out.finish(new ProviderUsage(usage.inputTokens(), usage.outputTokens(),

@@ -7,6 +7,7 @@ import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.chat.InputTokenEstimator;
 import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.providers.UpstreamIdleTimeout;
 import io.tollgate.gateway.providers.ProviderAdapter;
 import io.tollgate.gateway.upstream.JsonAnswers;
 import io.tollgate.gateway.upstream.Pricing;
@@ -58,7 +59,12 @@ public class EmbeddingsService {
             return adapter.embeddingsRequest(deployment.provider().baseUrl(), secret, upstream).orElseThrow();
         });
         try (InputStream upstreamBody = answer.body()) {
-            byte[] bytes = upstreamBody.readAllBytes();
+            byte[] bytes;
+            try {
+                bytes = upstreamBody.readAllBytes();
+            } catch (UpstreamIdleTimeout silent) {
+                throw call.releaseAfterSilentProvider(silent);
+            }
             ProviderAdapter adapter = calls.adapter(answer.deployment());
             if (answer.status() != 200) {
                 throw call.releaseAfterClientError(bytes);

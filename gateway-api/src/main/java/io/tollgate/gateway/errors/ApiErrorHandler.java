@@ -7,6 +7,7 @@ import io.tollgate.gateway.edge.BodyTooLarge;
 import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.edge.EdgeText;
 import io.tollgate.ledger.credits.AccountStateConflict;
+import io.tollgate.ledger.credits.RepeatedWithOtherTerms;
 import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
@@ -108,6 +109,12 @@ public class ApiErrorHandler {
     @ExceptionHandler(AggregateNotFoundException.class)
     ResponseEntity<ObjectNode> unknownAccount(AggregateNotFoundException e) {
         return respond(HttpStatus.NOT_FOUND, "No such account.", "invalid_request_error", "account_not_found");
+    }
+
+    @ExceptionHandler(RepeatedWithOtherTerms.class)
+    ResponseEntity<ObjectNode> repeatedWithOtherTerms(RepeatedWithOtherTerms e) {
+        return respond(HttpStatus.UNPROCESSABLE_ENTITY, e.getMessage() + ". Use a new Idempotency-Key (or id) for a "
+                + "new operation.", "invalid_request_error", "idempotency_key_reused");
     }
 
     @ExceptionHandler(AccountStateConflict.class)

@@ -17,6 +17,13 @@ sealed interface Claim {
     record InProgress() implements Claim {
     }
 
+    /**
+     * An earlier request with this key had begun to hold credit, and its owner stopped answering for it
+     * before its outcome was stored: it may have been billed, so it is not run again.
+     */
+    record OutcomeUnknown() implements Claim {
+    }
+
     /** The key was used for a different request (another body or endpoint). */
     record Mismatch() implements Claim {
     }

@@ -39,13 +39,15 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
     private final IdempotencyKeyStore store;
     private final InFlightClaims inFlight;
+    private final UnsavedOutcomes unsaved;
     private final IdempotencyProperties properties;
     private final ErrorResponses errors;
 
-    IdempotencyFilter(IdempotencyKeyStore store, InFlightClaims inFlight, IdempotencyProperties properties,
-                      ErrorResponses errors) {
+    IdempotencyFilter(IdempotencyKeyStore store, InFlightClaims inFlight, UnsavedOutcomes unsaved,
+                      IdempotencyProperties properties, ErrorResponses errors) {
         this.store = store;
         this.inFlight = inFlight;
+        this.unsaved = unsaved;
         this.properties = properties;
         this.errors = errors;
     }
@@ -105,6 +107,11 @@ public class IdempotencyFilter extends OncePerRequestFilter {
                 reject(request, response, HttpStatus.CONFLICT, "idempotency_key_in_use", "A request with this "
                         + "Idempotency-Key is still being processed; retry once it has completed.");
             }
+            case Claim.OutcomeUnknown ignored -> reject(request, response, HttpStatus.CONFLICT, null,
+                    "idempotency_outcome_unknown", "A request with this Idempotency-Key began on a gateway instance "
+                            + "that stopped answering for it before its outcome was stored, so whether it completed "
+                            + "and was charged is unknown. It will not be run or charged again; check your usage, "
+                            + "or send a new request with a new key.");
             case Claim.Mismatch ignored -> reject(request, response, HttpStatus.UNPROCESSABLE_ENTITY, "idempotency_key_reused",
                     "This Idempotency-Key was already used for a different request. Use a new key for a new request.");
         }
@@ -114,6 +121,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
                      FilterChain chain) throws ServletException, IOException {
         var capturing = new CapturingResponse(response, (int) properties.maxStoredResponse().toBytes());
         inFlight.add(claim);
+        IdempotentOutcome.onCharging(request, () -> noteCharging(claim));
         try {
             chain.doFilter(request, capturing);
         } catch (Throwable failure) {
@@ -128,19 +136,43 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         finish(claim, outcome, IdempotentOutcome.isFinal(request, outcome.status()));
     }
 
+    private void noteCharging(Claim.Acquired claim) {
+        boolean noted;
+        try {
+            noted = store.markCharging(claim);
+        } catch (DataAccessException e) {
+            log.error("could not note on an idempotency key that its request is charging", e);
+            throw new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "idempotency_unavailable",
+                    "Idempotency keys cannot be updated right now; nothing was charged. Retry the request later.")
+                    .withHeader("Retry-After", "1");
+        }
+        if (!noted) {
+            throw new GatewayException(HttpStatus.CONFLICT, "invalid_request_error", "idempotency_key_in_use",
+                    "Another request with this Idempotency-Key took it over; nothing was charged for this one.");
+        }
+    }
+
     /** Keeps a final outcome for replay, or forgets the key so that the request may be sent again. */
     private void finish(Claim.Acquired claim, StoredResponse outcome, boolean isFinal) {
         try {
-            if (!isFinal) {
-                store.release(claim);
-            } else if (!store.complete(claim, outcome)) {
-                log.warn("an idempotency key of {} was taken over while its request ran (longer than its lease); "
-                        + "the outcome of the first run is not kept", claim.key().scope());
-            }
+            save(claim, outcome, isFinal);
         } catch (RuntimeException e) {
-            // The client has its answer: a storage failure must not turn it into an error. The key stays
-            // in progress, so retries get 409 until its lease runs out and one of them takes it over.
-            log.error("could not store the outcome of an idempotency key of {}", claim.key().scope(), e);
+            // The client has its answer: a storage failure must not turn it into an error. The outcome is
+            // stored again until the database takes it, and the key's lease is renewed meanwhile, so a retry
+            // waits (409) for the original answer instead of running and being charged again.
+            log.error("could not store the outcome of an idempotency key of {}; retrying", claim.key().scope(), e);
+            unsaved.add(claim, outcome, isFinal);
+            inFlight.add(claim);
+        }
+    }
+
+    /** Stores (or releases) one outcome; throws when the database does not take it. */
+    void save(Claim.Acquired claim, StoredResponse outcome, boolean isFinal) {
+        if (!isFinal) {
+            store.release(claim);
+        } else if (!store.complete(claim, outcome)) {
+            log.warn("an idempotency key of {} was taken over while its request ran (longer than its lease); "
+                    + "the outcome of the first run is not kept", claim.key().scope());
         }
     }
 

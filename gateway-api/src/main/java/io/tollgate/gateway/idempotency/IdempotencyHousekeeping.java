@@ -8,6 +8,8 @@ import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
+
 /** Renews the leases of running requests and deletes expired keys, on every instance. */
 @Component
 @EnableScheduling
@@ -16,13 +18,21 @@ class IdempotencyHousekeeping implements SchedulingConfigurer {
     /** Bounds one cleanup run, so that a huge backlog is worked off over several runs, not in one long one. */
     private static final int MAX_BATCHES_PER_RUN = 100;
 
+    /** Unsaved outcomes are few and a retry waits for them: they are tried again often. */
+    private static final Duration UNSAVED_RETRY_INTERVAL = Duration.ofSeconds(1);
+
     private final IdempotencyKeyStore store;
     private final InFlightClaims inFlight;
+    private final UnsavedOutcomes unsaved;
+    private final IdempotencyFilter filter;
     private final IdempotencyProperties properties;
 
-    IdempotencyHousekeeping(IdempotencyKeyStore store, InFlightClaims inFlight, IdempotencyProperties properties) {
+    IdempotencyHousekeeping(IdempotencyKeyStore store, InFlightClaims inFlight, UnsavedOutcomes unsaved,
+                            IdempotencyFilter filter, IdempotencyProperties properties) {
         this.store = store;
         this.inFlight = inFlight;
+        this.unsaved = unsaved;
+        this.filter = filter;
         this.properties = properties;
     }
 
@@ -30,6 +40,25 @@ class IdempotencyHousekeeping implements SchedulingConfigurer {
     public void configureTasks(ScheduledTaskRegistrar tasks) {
         tasks.addFixedDelayTask(this::renewLeases, properties.leaseRenewalInterval());
         tasks.addFixedDelayTask(this::deleteExpiredQuietly, properties.cleanupInterval());
+        tasks.addFixedDelayTask(this::saveUnsavedOutcomes, UNSAVED_RETRY_INTERVAL);
+    }
+
+    /** Stores the outcomes that could not be stored when their requests ended; returns how many are left. */
+    int saveUnsavedOutcomes() {
+        int left = 0;
+        for (UnsavedOutcomes.Unsaved outcome : unsaved.snapshot()) {
+            try {
+                filter.save(outcome.claim(), outcome.outcome(), outcome.isFinal());
+                unsaved.remove(outcome.claim());
+                inFlight.remove(outcome.claim());
+            } catch (RuntimeException e) {
+                left++;
+            }
+        }
+        if (left > 0) {
+            log.warn("{} idempotency outcomes are still waiting to be stored", left);
+        }
+        return left;
     }
 
     void renewLeases() {

@@ -7,7 +7,7 @@ import io.tollgate.gateway.auth.Caller;
  *
  * @param scope the caller's account id, or {@code key:} and the API key id for a key without an account
  */
-record IdempotencyKey(String scope, String value) {
+public record IdempotencyKey(String scope, String value) {
     static final int MAX_LENGTH = 255;
 
     static IdempotencyKey of(Caller caller, String value) {
@@ -15,7 +15,7 @@ record IdempotencyKey(String scope, String value) {
     }
 
     /** 1–255 printable ASCII characters (space to tilde): long enough for any UUID or hash, safe to log. */
-    static boolean isValid(String value) {
+    public static boolean isValid(String value) {
         if (value == null || value.isEmpty() || value.length() > MAX_LENGTH) {
             return false;
         }

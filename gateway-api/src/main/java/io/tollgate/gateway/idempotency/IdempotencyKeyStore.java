@@ -68,6 +68,10 @@ class IdempotencyKeyStore {
             if (!existing.abandoned()) {
                 return new Claim.InProgress();
             }
+            if (existing.charging()) {
+                // It may have been billed: running it again could charge twice.
+                return new Claim.OutcomeUnknown();
+            }
             if (takeOver(key, path, requestHash, existing.token(), token)) {
                 return new Claim.Acquired(key, token);
             }
@@ -87,9 +91,12 @@ class IdempotencyKeyStore {
                 .update() == 1;
     }
 
-    /** @param response null while the key is in progress */
+    /**
+     * @param response null while the key is in progress
+     * @param charging its request had begun to hold credit when it was last seen
+     */
     private record ExistingKey(String path, byte[] requestHash, UUID token, StoredResponse response, boolean expired,
-                               boolean abandoned) {
+                               boolean abandoned, boolean charging) {
     }
 
     private Optional<ExistingKey> find(IdempotencyKey key) {
@@ -97,14 +104,14 @@ class IdempotencyKeyStore {
                         select request_path, request_hash, state, claim_token, response_status, response_content_type,
                                response_headers, response_body,
                                expires_at <= now() as expired,
-                               state = 'in_progress' and lease_expires_at <= now() as abandoned
+                               state <> 'completed' and lease_expires_at <= now() as abandoned
                         from gateway.idempotency_keys
                         where account_id = ? and idempotency_key = ?""")
                 .params(key.scope(), key.value())
                 .query((rs, row) -> new ExistingKey(rs.getString("request_path"), rs.getBytes("request_hash"),
                         rs.getObject("claim_token", UUID.class),
                         "completed".equals(rs.getString("state")) ? storedResponse(rs) : null,
-                        rs.getBoolean("expired"), rs.getBoolean("abandoned")))
+                        rs.getBoolean("expired"), rs.getBoolean("abandoned"), "charging".equals(rs.getString("state"))))
                 .optional();
     }
 
@@ -124,6 +131,18 @@ class IdempotencyKeyStore {
                           and (expires_at <= now() or (state = 'in_progress' and lease_expires_at <= now()))""")
                 .params(path, requestHash, token, properties.abandonAfter().toMillis(),
                         properties.retention().toMillis(), key.scope(), key.value(), seenToken)
+                .update() == 1;
+    }
+
+    /**
+     * Notes that the request is about to hold credit, before it does: should its owner stop renewing the
+     * key before the outcome is stored, no retry runs it again. Returns false when the claim was lost.
+     */
+    boolean markCharging(Claim.Acquired claim) {
+        return jdbc.sql("""
+                        update gateway.idempotency_keys set state = 'charging'
+                        where account_id = ? and idempotency_key = ? and claim_token = ? and state = 'in_progress'""")
+                .params(claim.key().scope(), claim.key().value(), claim.token())
                 .update() == 1;
     }
 
@@ -163,7 +182,7 @@ class IdempotencyKeyStore {
                         set lease_expires_at = now() + ? * interval '1 millisecond'
                         from unnest(?::text[], ?::text[], ?::text[]) as mine(account_id, idempotency_key, claim_token)
                         where k.account_id = mine.account_id and k.idempotency_key = mine.idempotency_key
-                          and k.claim_token = mine.claim_token::uuid and k.state = 'in_progress'""")
+                          and k.claim_token = mine.claim_token::uuid and k.state <> 'completed'""")
                 .params(properties.abandonAfter().toMillis(), scopes, keys, tokens)
                 .update();
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.providers.UpstreamIdleTimeout;
 import io.tollgate.gateway.providers.ProviderAdapter;
 import io.tollgate.gateway.upstream.JsonAnswers;
 import io.tollgate.gateway.upstream.Pricing;
@@ -52,7 +53,12 @@ public class ImagesService {
             return adapter.imagesRequest(deployment.provider().baseUrl(), secret, upstream).orElseThrow();
         });
         try (InputStream upstreamBody = answer.body()) {
-            byte[] bytes = upstreamBody.readAllBytes();
+            byte[] bytes;
+            try {
+                bytes = upstreamBody.readAllBytes();
+            } catch (UpstreamIdleTimeout silent) {
+                throw call.releaseAfterSilentProvider(silent);
+            }
             ProviderAdapter adapter = calls.adapter(answer.deployment());
             if (answer.status() != 200) {
                 throw call.releaseAfterClientError(bytes);

@@ -69,8 +69,10 @@ public class UpstreamHttp {
 
     private final PoolingHttpClientConnectionManager connections;
     private final CloseableHttpClient http;
+    private final Duration responseTimeout;
 
     public UpstreamHttp(UpstreamProperties properties) {
+        this.responseTimeout = properties.responseTimeout();
         this.connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnPerRoute(MAX_CONNECTIONS_PER_PROVIDER)
                 .setMaxConnTotal(MAX_CONNECTIONS)
@@ -112,7 +114,7 @@ public class UpstreamHttp {
         }
         try {
             CloseableHttpResponse response = CloseableHttpResponse.adapt(http.executeOpen(null, call, null));
-            return new Answer(described, response);
+            return new Answer(described, response, responseTimeout);
         } catch (ConnectTimeoutException notConnected) {
             throw withCause(new HttpConnectTimeoutException(notConnected.getMessage()), notConnected);
         } catch (SocketTimeoutException noAnswer) {
@@ -201,7 +203,7 @@ public class UpstreamHttp {
         private final HttpHeaders headers;
         private final InputStream body;
 
-        Answer(HttpRequest request, CloseableHttpResponse response) throws IOException {
+        Answer(HttpRequest request, CloseableHttpResponse response, Duration responseTimeout) throws IOException {
             this.request = request;
             this.response = response;
             Map<String, List<String>> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -210,7 +212,8 @@ public class UpstreamHttp {
             }
             this.headers = HttpHeaders.of(new LinkedHashMap<>(byName), (name, value) -> true);
             HttpEntity entity = response.getEntity();
-            this.body = new EndAwareBody(entity == null ? InputStream.nullInputStream() : entity.getContent(), response);
+            this.body = new EndAwareBody(entity == null ? InputStream.nullInputStream() : entity.getContent(), response,
+                    responseTimeout);
         }
 
         @Override
@@ -257,26 +260,39 @@ public class UpstreamHttp {
     /**
      * A body read to its end gives its connection back to the pool; one closed before its end closes
      * the connection, so the provider stops generating (and the pool never reuses a half-read stream).
+     * A read that waits out the response timeout is {@link UpstreamIdleTimeout}: the provider went quiet.
      */
     private static final class EndAwareBody extends FilterInputStream {
         private final CloseableHttpResponse response;
+        private final Duration responseTimeout;
         private boolean ended;
 
-        EndAwareBody(InputStream content, CloseableHttpResponse response) {
+        EndAwareBody(InputStream content, CloseableHttpResponse response, Duration responseTimeout) {
             super(content);
             this.response = response;
+            this.responseTimeout = responseTimeout;
         }
 
         @Override
         public int read() throws IOException {
-            int read = super.read();
+            int read;
+            try {
+                read = super.read();
+            } catch (SocketTimeoutException silent) {
+                throw withCause(new UpstreamIdleTimeout(responseTimeout), silent);
+            }
             ended |= read < 0;
             return read;
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            int read = super.read(buffer, offset, length);
+            int read;
+            try {
+                read = super.read(buffer, offset, length);
+            } catch (SocketTimeoutException silent) {
+                throw withCause(new UpstreamIdleTimeout(responseTimeout), silent);
+            }
             ended |= read < 0;
             return read;
         }

@@ -29,6 +29,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
+import io.tollgate.gateway.providers.UpstreamIdleTimeout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -147,6 +148,15 @@ public final class ReservedCall {
                 "The provider's answer could not be read.");
     }
 
+    /** The provider went quiet before its JSON answer was complete: nothing was delivered, nothing is charged. */
+    public GatewayException releaseAfterSilentProvider(UpstreamIdleTimeout silent) {
+        log.warn("{} went silent answering request {}", answered.deployment().qualifiedName(), requestId());
+        attempts.add(answered.toAttempt(attempts.size() + 1, "upstream_idle_timeout"));
+        release();
+        return new GatewayException(HttpStatus.GATEWAY_TIMEOUT, "upstream_error", "provider_timeout",
+                silent.getMessage() + " Nothing was charged.");
+    }
+
     private void release() {
         Deployment last = answered != null ? answered.deployment() : deployments.getLast();
         try (var span = factory.tracing.settle(last.provider().name(), last.model()).outcome("released")) {
@@ -255,6 +265,8 @@ public final class ReservedCall {
             }
             Deployment primary = deployments.getFirst();
             String requestId = "req_" + EventIds.next();
+            // Before anything is held: a retry with the same Idempotency-Key must know it may have been billed.
+            IdempotentOutcome.beforeCharging(httpRequest);
             Metering outcome;
             try (var span = tracing.reserve(primary.provider().name(), primary.model())) {
                 outcome = meter.reserve(new RequestFacts(caller.accountId(), requestId, caller.keyId(),

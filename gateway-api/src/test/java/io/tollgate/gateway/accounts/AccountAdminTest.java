@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -74,5 +75,89 @@ class AccountAdminTest extends GatewayTestBase {
         assertThat(chat.json().path("error").path("code").asText()).isEqualTo("account_closed");
         assertThat(grant.status()).isEqualTo(409);
         assertThat(grant.json().path("error").path("code").asText()).isEqualTo("account_state_conflict");
+    }
+
+    @Test
+    void aGrantRetriedWithTheSameIdempotencyKeyGrantsOnceAndTheSameKeyWithAnotherBodyIs422() {
+        var account = gateway.openAccountWithCredits("1");
+        String grants = "/admin/accounts/" + account.id() + "/grants";
+        Map<String, String> key = Map.of("Idempotency-Key", "webhook-" + UUID.randomUUID());
+
+        var first = gateway.post(grants, ADMIN_KEY, Map.of("credits", "5"), key);
+        // A webhook sent again, or a batch whose commit the caller never heard of: the same key once more.
+        var retried = gateway.post(grants, ADMIN_KEY, Map.of("credits", "5"), key);
+        var otherBody = gateway.post(grants, ADMIN_KEY, Map.of("credits", "7"), key);
+
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(retried.status()).as(retried.body()).isEqualTo(201);
+        assertThat(retried.header("idempotent-replayed")).isEqualTo("true");
+        assertThat(retried.json().path("grantId").asText()).isEqualTo(first.json().path("grantId").asText());
+        assertThat(otherBody.status()).as(otherBody.body()).isEqualTo(422);
+        assertThat(otherBody.json().path("error").path("code").asText()).isEqualTo("idempotency_key_reused");
+        assertThat(grantedMicros(account.id(), 2)).containsExactly(1_000_000L, 5_000_000L);
+    }
+
+    @Test
+    void aGrantWithAClientChosenIdIsGrantedOnceEvenAfterItsCreditWasSpent() {
+        var account = gateway.openAccountWithCredits("1");
+        String grants = "/admin/accounts/" + account.id() + "/grants";
+        String grantId = "invoice-" + UUID.randomUUID();
+
+        var first = gateway.post(grants, ADMIN_KEY, Map.of("credits", "0.5", "grantId", grantId));
+        var spent = gateway.post("/admin/accounts/" + account.id() + "/adjustments", ADMIN_KEY,
+                Map.of("credits", "-1.5", "reason", "spend it all"));
+        var retried = gateway.post(grants, ADMIN_KEY, Map.of("credits", "0.5", "grantId", grantId));
+        var badId = gateway.post(grants, ADMIN_KEY, Map.of("credits", "0.5", "grantId", "no spaces allowed"));
+
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(first.json().path("grantId").asText()).isEqualTo(grantId);
+        assertThat(spent.status()).as(spent.body()).isEqualTo(201);
+        assertThat(retried.status()).as(retried.body()).isEqualTo(201);
+        assertThat(retried.header("idempotent-replayed")).isEqualTo("true");
+        assertThat(badId.status()).isEqualTo(400);
+        assertThat(grantedMicros(account.id(), 2)).containsExactly(1_000_000L, 500_000L);
+    }
+
+    @Test
+    void anAdjustmentRetriedWithTheSameIdempotencyKeyAdjustsOnce() {
+        var account = gateway.openAccountWithCredits("1");
+        String adjustments = "/admin/accounts/" + account.id() + "/adjustments";
+        Map<String, String> key = Map.of("Idempotency-Key", "refund-" + UUID.randomUUID());
+        Map<String, String> body = Map.of("credits", "-0.25", "reason", "refund of invoice 9");
+
+        var first = gateway.post(adjustments, ADMIN_KEY, body, key);
+        var retried = gateway.post(adjustments, ADMIN_KEY, body, key);
+        var otherBody = gateway.post(adjustments, ADMIN_KEY, Map.of("credits", "-0.5", "reason", "refund"), key);
+        var withoutKey = gateway.post(adjustments, ADMIN_KEY, Map.of("credits", "0.1", "reason", "goodwill"));
+
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(retried.status()).as(retried.body()).isEqualTo(201);
+        assertThat(retried.header("idempotent-replayed")).isEqualTo("true");
+        assertThat(otherBody.status()).as(otherBody.body()).isEqualTo(422);
+        assertThat(otherBody.json().path("error").path("code").asText()).isEqualTo("idempotency_key_reused");
+        assertThat(withoutKey.status()).isEqualTo(201);
+        // The topic keeps one account's events in order: a second adjustment by the retry would come before this one.
+        var adjusted = await().atMost(Duration.ofSeconds(20)).until(() -> eventsOf(account.id(), "CreditsAdjusted"),
+                list -> list.stream().anyMatch(json -> json.contains("goodwill")));
+        assertThat(adjusted).hasSize(2);
+        assertThat(adjusted.getFirst()).contains("\"deltaMicros\":-250000");
+    }
+
+    /** The amounts of the account's CreditsGranted events on the topic, once {@code expected} of them are there. */
+    private List<Long> grantedMicros(String accountId, int expected) {
+        // Any later event on the account comes after a second grant, had there been one: the topic keeps
+        // one account's events in order.
+        gateway.post("/admin/accounts/" + accountId + "/adjustments", ADMIN_KEY,
+                Map.of("credits", "0.000001", "reason", "marker"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> eventsOf(accountId, "CreditsAdjusted"),
+                list -> list.stream().anyMatch(json -> json.contains("\"marker\"")));
+        List<String> granted = eventsOf(accountId, "CreditsGranted");
+        assertThat(granted).hasSize(expected);
+        return granted.stream().map(json -> Long.parseLong(json.replaceAll(".*\"amountMicros\":(\\d+).*", "$1"))).toList();
+    }
+
+    private List<String> eventsOf(String accountId, String type) {
+        return ledger().recordsOfAccount(accountId).stream().map(r -> new String(r.value()))
+                .filter(json -> json.contains("\"" + type + "\"")).toList();
     }
 }

@@ -365,6 +365,79 @@ class IdempotencyKeyTest extends GatewayTestBase {
         upstream.verify(1, postRequestedFor(urlEqualTo(CHAT_PATH)));
     }
 
+    @Test
+    void aBilledRequestWhoseOutcomeCouldNotBeStoredIsNeverRunAgainAndItsAnswerIsReplayedOnceStored() {
+        stubCompletion(COMPLETION);
+        var account = gateway.openAccountWithCredits("1");
+        String key = "store-fails-" + UUID.randomUUID();
+        String body = chatBody("Bill me once");
+        refuseToStoreOutcomesOf(key);
+        Reply first;
+        try {
+            first = chat(account.key(), body, key);
+            assertThat(first.status()).as(first.body()).isEqualTo(200);
+            // As if its instance had stopped renewing the key for longer than abandon-after (it died, or the
+            // database was away that long) while the outcome was still unsaved.
+            jdbc.sql("update gateway.idempotency_keys set lease_expires_at = now() - interval '1 second' "
+                            + "where account_id = ? and idempotency_key = ?")
+                    .params(account.id(), key)
+                    .update();
+
+            Reply retry = chat(account.key(), body, key);
+
+            assertThat(retry.status()).as(retry.body()).isEqualTo(409);
+            assertThat(retry.json().path("error").path("code").asText()).isEqualTo("idempotency_outcome_unknown");
+            assertThat(retry.json().path("error").path("message").asText()).contains("not be run or charged again");
+            upstream.verify(1, postRequestedFor(urlEqualTo(CHAT_PATH)));
+        } finally {
+            allowStoringOutcomes();
+        }
+        // The instance that ran it still has the answer and stores it once the database takes it.
+        await().atMost(Duration.ofSeconds(10)).until(() -> state(account.id(), key), s -> s.equals(Optional.of("completed")));
+        Reply replayed = chat(account.key(), body, key);
+        assertThat(replayed.status()).isEqualTo(200);
+        assertThat(replayed.header(REPLAYED)).isEqualTo("true");
+        assertThat(replayed.body()).isEqualTo(first.body());
+        upstream.verify(1, postRequestedFor(urlEqualTo(CHAT_PATH)));
+    }
+
+    @Test
+    void aKeyWhoseRequestHadBegunChargingWhenItsInstanceDiedIsNotRunAgain() {
+        stubCompletion(COMPLETION);
+        var account = gateway.openAccountWithCredits("1");
+        String body = chatBody("Were you billed?");
+        String key = newKey();
+        claimAsAnotherInstance(account.id(), key, body, Duration.ofMinutes(-1));
+        jdbc.sql("update gateway.idempotency_keys set state = 'charging' where account_id = ? and idempotency_key = ?")
+                .params(account.id(), key)
+                .update();
+
+        Reply retry = chat(account.key(), body, key);
+
+        assertThat(retry.status()).as(retry.body()).isEqualTo(409);
+        assertThat(retry.json().path("error").path("code").asText()).isEqualTo("idempotency_outcome_unknown");
+        upstream.verify(0, postRequestedFor(urlEqualTo(CHAT_PATH)));
+    }
+
+    /** A fault in PostgreSQL itself: storing the outcome of these keys fails, as it would with the database away. */
+    private void refuseToStoreOutcomesOf(String key) {
+        jdbc.sql("""
+                create or replace function gateway.refuse_outcome_for_test() returns trigger language plpgsql as $$
+                begin
+                    if new.state = 'completed' and new.idempotency_key like 'store-fails-%' then
+                        raise exception 'outcome store refused by a test';
+                    end if;
+                    return new;
+                end $$""").update();
+        jdbc.sql("drop trigger if exists refuse_outcome_for_test on gateway.idempotency_keys").update();
+        jdbc.sql("create trigger refuse_outcome_for_test before update on gateway.idempotency_keys "
+                + "for each row execute function gateway.refuse_outcome_for_test()").update();
+    }
+
+    private void allowStoringOutcomes() {
+        jdbc.sql("drop trigger if exists refuse_outcome_for_test on gateway.idempotency_keys").update();
+    }
+
     private void stubCompletion(String completion) {
         upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(completion)));

@@ -134,6 +134,11 @@ public final class OpenAiStreamRelay {
         }
     }
 
+    /** Whether the provider's stream reached its end marker. */
+    public boolean complete() {
+        return heldDone != null;
+    }
+
     public Optional<ProviderUsage> usage() {
         return Optional.ofNullable(usage);
     }
