@@ -66,12 +66,18 @@ public class CommitConfiguration {
         return new EventCountSnapshotTriggerDefinition(snapshotter, properties.snapshotEvery());
     }
 
+    /** Whether the ledger can commit: the gateway's readiness reports it. */
+    @Bean
+    public CommitHealth commitHealth(PlatformTransactionManager transactions, DataSource dataSource) {
+        return new CommitHealth(transactions, new AccountLocks(JdbcClient.create(dataSource)));
+    }
+
     /** Replaces Axon's SimpleCommandBus bean; the same local bus, set up as Axon's auto-configuration does, runs inside. */
     @Bean
     public CommandBus commandBus(TransactionManager axonTransactions, PlatformTransactionManager transactions,
                                  Configuration axon, DuplicateCommandHandlerResolver duplicateHandlers,
                                  Cache creditAccountCache, BatchedAppendStorageEngine eventStorageEngine,
-                                 DataSource dataSource, CommitProperties properties) {
+                                 DataSource dataSource, CommitHealth commitHealth, CommitProperties properties) {
         SimpleCommandBus local = SimpleCommandBus.builder()
                 .transactionManager(axonTransactions)
                 .duplicateCommandHandlerResolver(duplicateHandlers)
@@ -80,6 +86,7 @@ public class CommitConfiguration {
                 .build();
         local.registerHandlerInterceptor(new CorrelationDataInterceptor<>(axon.correlationDataProviders()));
         return new GroupCommitCommandBus(local, transactions, creditAccountCache, eventStorageEngine,
-                new AccountLocks(JdbcClient.create(dataSource)), properties.shards(), properties.maxBatch());
+                new AccountLocks(JdbcClient.create(dataSource)), commitHealth, properties.shards(),
+                properties.maxBatch());
     }
 }

@@ -19,11 +19,20 @@ import org.axonframework.modelling.command.ConcurrencyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.jdbc.datasource.ConnectionHolder;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.TransactionSystemException;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +40,7 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Group commit for commands. Commands are routed by aggregate id to a fixed set of shards; each shard
@@ -52,19 +62,21 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
     private final Cache aggregateCache;
     private final BatchedAppendStorageEngine appends;
     private final AccountLocks locks;
+    private final CommitHealth health;
     private final CommandTargetResolver targets = AnnotationCommandTargetResolver.builder().build();
     private final List<Shard> shards = new ArrayList<>();
     private final int maxBatch;
     private volatile boolean running;
 
     public GroupCommitCommandBus(SimpleCommandBus local, PlatformTransactionManager transactions, Cache aggregateCache,
-                                 BatchedAppendStorageEngine appends, AccountLocks locks, int shardCount,
-                                 int maxBatch) {
+                                 BatchedAppendStorageEngine appends, AccountLocks locks, CommitHealth health,
+                                 int shardCount, int maxBatch) {
         this.local = local;
         this.transactions = transactions;
         this.aggregateCache = aggregateCache;
         this.appends = appends;
         this.locks = locks;
+        this.health = health;
         this.maxBatch = maxBatch;
         for (int i = 0; i < shardCount; i++) {
             shards.add(new Shard(i));
@@ -135,12 +147,41 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
         return Integer.MAX_VALUE / 2;
     }
 
-    private record Pending<C, R>(CommandMessage<C> command, CommandCallback<? super C, ? super R> callback,
-                                 String aggregateId) {
+    private static final class Pending<C, R> {
+        private final CommandMessage<C> command;
+        private final CommandCallback<? super C, ? super R> callback;
+        private final String aggregateId;
+        /** A caller is answered once, whichever path of its batch gets there first. */
+        private final AtomicBoolean answered = new AtomicBoolean();
+
+        Pending(CommandMessage<C> command, CommandCallback<? super C, ? super R> callback, String aggregateId) {
+            this.command = command;
+            this.callback = callback;
+            this.aggregateId = aggregateId;
+        }
+
+        CommandMessage<C> command() {
+            return command;
+        }
+
+        String aggregateId() {
+            return aggregateId;
+        }
 
         @SuppressWarnings("unchecked")
         void complete(CommandResultMessage<?> result) {
-            callback.onResult(command, (CommandResultMessage<? extends R>) result);
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                callback.onResult(command, (CommandResultMessage<? extends R>) result);
+            } catch (RuntimeException callbackFailed) {
+                log.warn("the callback of command {} failed: {}", command.getCommandName(), callbackFailed.toString());
+            }
+        }
+
+        void fail(Throwable failure) {
+            complete(GenericCommandResultMessage.asCommandResultMessage(failure));
         }
 
         void dispatchUnbatched(SimpleCommandBus bus) {
@@ -151,7 +192,7 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
     private final class Shard implements Runnable {
         private final BlockingQueue<Pending<?, ?>> queue = new LinkedBlockingQueue<>();
         private final String name;
-        private Thread thread;
+        private volatile Thread thread;
 
         Shard(int index) {
             this.name = "ledger-commit-" + index;
@@ -162,45 +203,81 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
         }
 
         void stop() {
-            if (thread != null) {
-                thread.interrupt();
+            Thread current = thread;
+            if (current != null) {
+                current.interrupt();
             }
         }
 
+        /**
+         * Nothing a batch throws ends this loop: its callers are answered and the next batch runs. Should
+         * the thread end anyway while the bus runs, a fresh one takes over the queue, so that no account of
+         * this shard waits for a worker that is gone.
+         */
         @Override
         public void run() {
-            List<Pending<?, ?>> batch = new ArrayList<>(maxBatch);
-            while (running || !queue.isEmpty()) {
-                try {
-                    batch.add(queue.take());
-                } catch (InterruptedException stopping) {
-                    if (queue.isEmpty()) {
-                        break;
+            boolean stoppedInOrder = false;
+            try {
+                List<Pending<?, ?>> batch = new ArrayList<>(maxBatch);
+                while (running || !queue.isEmpty()) {
+                    try {
+                        batch.add(queue.take());
+                    } catch (InterruptedException stopping) {
+                        if (queue.isEmpty()) {
+                            break;
+                        }
+                        continue;
                     }
-                    continue;
+                    queue.drainTo(batch, maxBatch - 1);
+                    try {
+                        runBatch(batch);
+                    } catch (Throwable unexpected) {
+                        failUnexpectedly(batch, unexpected);
+                    } finally {
+                        batch.clear();
+                    }
                 }
-                queue.drainTo(batch, maxBatch - 1);
-                runBatch(batch);
-                batch.clear();
+                // Whatever arrived during shutdown runs unbatched rather than hanging its caller.
+                Pending<?, ?> leftover;
+                while ((leftover = queue.poll()) != null) {
+                    leftover.dispatchUnbatched(local);
+                }
+                stoppedInOrder = true;
+            } finally {
+                if (!stoppedInOrder && running) {
+                    log.error("commit worker {} ended unexpectedly; a new one takes over its queue", name);
+                    start();
+                }
             }
-            // Whatever arrived during shutdown runs unbatched rather than hanging its caller.
-            Pending<?, ?> leftover;
-            while ((leftover = queue.poll()) != null) {
-                leftover.dispatchUnbatched(local);
+        }
+
+        /** The batch failed past the paths that answer its callers (an Error, a bug): they are answered here. */
+        private void failUnexpectedly(List<Pending<?, ?>> batch, Throwable unexpected) {
+            try {
+                log.error("a commit batch of {} commands failed unexpectedly; its callers are told", batch.size(),
+                        unexpected);
+                health.failed(unexpected);
+                appends.discard();
+                forgetTransactionState();
+                batch.forEach(pending -> aggregateCache.remove(pending.aggregateId()));
+            } finally {
+                batch.forEach(pending -> pending.fail(unexpected));
             }
         }
 
         /**
          * One transaction and one statement batch for the events of all commands. A command that fails
          * in its handler (a rejected grant, say) has written nothing and simply reports its failure.
-         * A failure in the database (another instance appended to an account first) aborts the batch:
-         * it is rolled back and every command of it runs again on its own.
+         * A conflict in the database (another instance appended to an account first) aborts the batch:
+         * it is rolled back and every command of it runs again on its own. A lost database fails every
+         * caller of the batch at once.
          */
         private void runBatch(List<Pending<?, ?>> batch) {
             List<CommandResultMessage<?>> results = new ArrayList<>(batch.size());
-            TransactionStatus transaction = transactions.getTransaction(TransactionDefinition.withDefaults());
-            appends.collect();
+            TransactionStatus transaction = null;
             try {
+                transaction = transactions.getTransaction(TransactionDefinition.withDefaults());
+                appends.collect();
                 lockAccounts(batch.stream().map(Pending::aggregateId).distinct().sorted().toList());
                 for (Pending<?, ?> pending : batch) {
                     CommandResultMessage<?> result = execute(pending.command());
@@ -216,19 +293,27 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
                 transactions.commit(transaction);
             } catch (RuntimeException failure) {
                 appends.discard();
-                if (!transaction.isCompleted()) {
-                    transactions.rollback(transaction);
-                }
+                rollbackQuietly(transaction);
                 // The cached aggregates hold events that never reached the store.
                 batch.forEach(pending -> aggregateCache.remove(pending.aggregateId()));
+                if (lostTheDatabase(failure)) {
+                    // Run alone, each command would wait for a connection in turn; its caller hears now and
+                    // may retry. A commit cut off on its way may still have landed: the outcome is unknown.
+                    log.warn("a commit batch of {} commands failed, the database is unreachable: {}", batch.size(),
+                            rootMessage(failure));
+                    health.failed(failure);
+                    batch.forEach(pending -> pending.fail(failure));
+                    return;
+                }
                 if (batch.size() == 1 && !failedInTheDatabase(failure)) {
                     log.error("a command failed to commit", failure);
-                    batch.getFirst().complete(GenericCommandResultMessage.asCommandResultMessage(failure));
+                    batch.getFirst().fail(failure);
                     return;
                 }
                 batch.forEach(this::runAlone);
                 return;
             }
+            health.committed();
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).complete(results.get(i));
             }
@@ -238,8 +323,9 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
         private void runAlone(Pending<?, ?> pending) {
             CommandResultMessage<?> result = null;
             for (int attempt = 1; attempt <= ATTEMPTS_PER_COMMAND; attempt++) {
-                TransactionStatus transaction = transactions.getTransaction(TransactionDefinition.withDefaults());
+                TransactionStatus transaction = null;
                 try {
+                    transaction = transactions.getTransaction(TransactionDefinition.withDefaults());
                     lockAccounts(List.of(pending.aggregateId()));
                     result = execute(pending.command());
                     if (result.isExceptional()) {
@@ -252,17 +338,36 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
                         break;
                     }
                     transactions.commit(transaction);
+                    health.committed();
                     break;
                 } catch (RuntimeException commitFailed) {
-                    if (!transaction.isCompleted()) {
-                        transactions.rollback(transaction);
-                    }
+                    rollbackQuietly(transaction);
                     aggregateCache.remove(pending.aggregateId());
+                    if (lostTheDatabase(commitFailed)) {
+                        health.failed(commitFailed);
+                    }
                     result = GenericCommandResultMessage.asCommandResultMessage(commitFailed);
                     break;
                 }
             }
             pending.complete(result);
+        }
+
+        /**
+         * A rollback on a connection the database already closed fails too (with an exception, or with an
+         * AssertionError from the driver); the transaction is over either way, and the pool drops the
+         * broken connection.
+         */
+        private void rollbackQuietly(TransactionStatus transaction) {
+            if (transaction == null || transaction.isCompleted()) {
+                return;
+            }
+            try {
+                transactions.rollback(transaction);
+            } catch (Throwable rollbackFailed) {
+                log.warn("rolling back a failed commit batch failed too: {}", rootMessage(rollbackFailed));
+                forgetTransactionState();
+            }
         }
 
         /**
@@ -292,6 +397,62 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
             local.dispatch(command, outcome::onResult);
             return outcome.result;
         }
+    }
+
+    /**
+     * A transaction whose completion failed half-way may leave its connection bound to this thread; the
+     * next batch must start from nothing, or it would run on the dead connection.
+     */
+    private static void forgetTransactionState() {
+        for (Object resource : List.copyOf(TransactionSynchronizationManager.getResourceMap().keySet())) {
+            Object held = TransactionSynchronizationManager.unbindResourceIfPossible(resource);
+            if (held instanceof ConnectionHolder connection) {
+                try {
+                    connection.getConnection().close();
+                } catch (SQLException | RuntimeException closeFailed) {
+                    log.debug("closing a connection left by a failed transaction: {}", closeFailed.toString());
+                }
+            }
+        }
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.clearSynchronization();
+        }
+        TransactionSynchronizationManager.clear();
+        while (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.clear(CurrentUnitOfWork.get());
+        }
+    }
+
+    /**
+     * Whether the failure means the database cannot be reached or dropped the connection (as opposed to a
+     * conflict between two writers), judged by the driver's connection-class SQL states and Spring's
+     * resource-failure exceptions.
+     */
+    static boolean lostTheDatabase(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DataAccessResourceFailureException || cause instanceof CannotCreateTransactionException
+                    || cause instanceof TransactionSystemException
+                    || cause instanceof SQLTransientConnectionException
+                    || cause instanceof SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     /** Whether a failure came from the database, which leaves a PostgreSQL transaction unusable. */
