@@ -6,6 +6,7 @@ import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandBusSpanFactory;
 import org.axonframework.commandhandling.DuplicateCommandHandlerResolver;
 import org.axonframework.commandhandling.SimpleCommandBus;
+import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.Configuration;
@@ -64,6 +65,12 @@ public class CommitConfiguration {
     @Bean
     public SnapshotTriggerDefinition creditAccountSnapshotTrigger(Snapshotter snapshotter, CommitProperties properties) {
         return new EventCountSnapshotTriggerDefinition(snapshotter, properties.snapshotEvery());
+    }
+
+    /** Replaces Axon's gateway: every {@code sendAndWait} is bounded. */
+    @Bean
+    public CommandGateway commandGateway(CommandBus commandBus, CommitProperties properties) {
+        return new BoundedCommandGateway(commandBus, properties.answerTimeout());
     }
 
     /** Whether the ledger can commit: the gateway's readiness reports it. */

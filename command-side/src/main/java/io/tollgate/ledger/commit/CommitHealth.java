@@ -9,14 +9,15 @@ import java.time.Instant;
 
 /**
  * Whether the ledger can commit: failing from the first batch that could not reach the database until
- * a commit succeeds again. While failing, {@link #probe()} tries a transaction of its own, so that an
- * instance nobody sends commands to (a load balancer took it out of rotation) still notices the
- * database is back.
+ * a commit succeeds again. {@link #probe()} tries a transaction of its own, so that an instance nobody
+ * sends commands to notices a database that went away, and (when a load balancer took it out of
+ * rotation) one that came back.
  */
 public class CommitHealth {
     private final PlatformTransactionManager transactions;
     private final AccountLocks locks;
     private volatile Failure failure;
+    private volatile long lastCommitNanos = System.nanoTime();
 
     /** @param since when commits started failing; {@code cause} the latest failure's root, for operators */
     public record Failure(Instant since, String cause) {
@@ -28,9 +29,15 @@ public class CommitHealth {
     }
 
     void committed() {
+        lastCommitNanos = System.nanoTime();
         if (failure != null) {
             failure = null;
         }
+    }
+
+    /** Time since the last successful commit (or probe). */
+    public java.time.Duration sinceLastCommit() {
+        return java.time.Duration.ofNanos(System.nanoTime() - lastCommitNanos);
     }
 
     void failed(Throwable cause) {
@@ -44,13 +51,10 @@ public class CommitHealth {
     }
 
     /**
-     * When commits were failing, tries one empty transaction (as long as the pool's connection timeout at
-     * most) and clears the failure when it commits. Answers the failure that remains, or null.
+     * Tries one empty transaction (taking the pool's connection timeout at most): a commit clears the
+     * failure, a failure is recorded. Answers the failure that remains, or null.
      */
     public Failure probe() {
-        if (failure == null) {
-            return null;
-        }
         TransactionStatus transaction = null;
         try {
             transaction = transactions.getTransaction(TransactionDefinition.withDefaults());

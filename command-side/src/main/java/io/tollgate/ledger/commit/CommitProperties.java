@@ -11,11 +11,14 @@ import java.time.Duration;
  * @param cachedAccounts  accounts kept in memory between commands
  * @param cacheIdle       an account unused this long is dropped from memory (and replayed when next used)
  * @param snapshotEvery   events between snapshots of an account
+ * @param answerTimeout   how long a caller of {@code sendAndWait} (admin calls, rates, the audit trail)
+ *                        waits for its command's answer before it is told the ledger is unavailable (503)
  */
 @ConfigurationProperties("tollgate.ledger.commit")
 public record CommitProperties(@DefaultValue("2") int shards,
                                @DefaultValue("256") int maxBatch,
                                @DefaultValue("100000") long cachedAccounts,
                                @DefaultValue("30m") Duration cacheIdle,
-                               @DefaultValue("500") int snapshotEvery) {
+                               @DefaultValue("500") int snapshotEvery,
+                               @DefaultValue("5s") Duration answerTimeout) {
 }

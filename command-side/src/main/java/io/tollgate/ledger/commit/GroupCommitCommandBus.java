@@ -13,6 +13,7 @@ import org.axonframework.messaging.MessageDispatchInterceptor;
 import org.axonframework.messaging.MessageHandler;
 import org.axonframework.messaging.MessageHandlerInterceptor;
 import org.axonframework.modelling.command.AnnotationCommandTargetResolver;
+import io.tollgate.ledger.LedgerOutages;
 import io.tollgate.ledger.store.AccountLocks;
 import org.axonframework.modelling.command.CommandTargetResolver;
 import org.axonframework.modelling.command.ConcurrencyException;
@@ -21,18 +22,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.datasource.ConnectionHolder;
-import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.TransactionStatus;
-import org.springframework.transaction.TransactionSystemException;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -296,7 +292,7 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
                 rollbackQuietly(transaction);
                 // The cached aggregates hold events that never reached the store.
                 batch.forEach(pending -> aggregateCache.remove(pending.aggregateId()));
-                if (lostTheDatabase(failure)) {
+                if (LedgerOutages.lostTheDatabase(failure)) {
                     // Run alone, each command would wait for a connection in turn; its caller hears now and
                     // may retry. A commit cut off on its way may still have landed: the outcome is unknown.
                     log.warn("a commit batch of {} commands failed, the database is unreachable: {}", batch.size(),
@@ -343,7 +339,7 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
                 } catch (RuntimeException commitFailed) {
                     rollbackQuietly(transaction);
                     aggregateCache.remove(pending.aggregateId());
-                    if (lostTheDatabase(commitFailed)) {
+                    if (LedgerOutages.lostTheDatabase(commitFailed)) {
                         health.failed(commitFailed);
                     }
                     result = GenericCommandResultMessage.asCommandResultMessage(commitFailed);
@@ -421,30 +417,6 @@ public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
         while (CurrentUnitOfWork.isStarted()) {
             CurrentUnitOfWork.clear(CurrentUnitOfWork.get());
         }
-    }
-
-    /**
-     * Whether the failure means the database cannot be reached or dropped the connection (as opposed to a
-     * conflict between two writers), judged by the driver's connection-class SQL states and Spring's
-     * resource-failure exceptions.
-     */
-    static boolean lostTheDatabase(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof DataAccessResourceFailureException || cause instanceof CannotCreateTransactionException
-                    || cause instanceof TransactionSystemException
-                    || cause instanceof SQLTransientConnectionException
-                    || cause instanceof SQLNonTransientConnectionException) {
-                return true;
-            }
-            if (cause instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                return true;
-            }
-            if (cause.getCause() == cause) {
-                break;
-            }
-        }
-        return false;
     }
 
     private static String rootMessage(Throwable failure) {

@@ -157,6 +157,11 @@ public class ApiErrorHandler {
             return respond(status, detail != null ? ClientText.printable(detail, ClientText.TEXT_MAX)
                     : status.getReasonPhrase(), "invalid_request_error", null);
         }
+        GatewayException outage = Outages.answerFor(e);
+        if (outage != null) {
+            log.warn("answered {}, the ledger is unavailable: {}", outage.status().value(), e.toString());
+            return gateway(outage);
+        }
         log.error("unexpected failure", e);
         return respond(HttpStatus.INTERNAL_SERVER_ERROR, "The gateway failed unexpectedly.",
                 "server_error", null);

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.tracing.Tracer;
 import io.tollgate.gateway.auth.ApiKeyFilter;
+import io.tollgate.ledger.commit.CommitHealth;
 import io.tollgate.ledger.publishing.LedgerTopicProperties;
 import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.ObjectProvider;
@@ -50,6 +51,12 @@ public class TelemetryConfiguration {
     PublicationBacklogHealthIndicator ledgerPublicationHealthIndicator(PublicationBacklog backlog,
                                                                        TelemetryProperties properties) {
         return new PublicationBacklogHealthIndicator(backlog, properties.backlogReadinessThreshold());
+    }
+
+    /** Health component {@code ledger}: in the readiness group. */
+    @Bean
+    LedgerHealthIndicator ledgerHealthIndicator(CommitHealth commitHealth) {
+        return new LedgerHealthIndicator(commitHealth);
     }
 
     /** Health component {@code kafka}: in the readiness group. */

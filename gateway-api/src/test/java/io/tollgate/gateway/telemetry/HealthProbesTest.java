@@ -40,7 +40,7 @@ class HealthProbesTest extends GatewayTestBase {
         assertThat(readiness.status()).as(readiness.body()).isEqualTo(200);
         JsonNode components = readiness.json().path("components");
         assertThat(components.fieldNames()).toIterable()
-                .containsExactlyInAnyOrder("readinessState", "db", "kafka", "ledgerPublication");
+                .containsExactlyInAnyOrder("readinessState", "db", "kafka", "ledgerPublication", "ledger");
         assertThat(components).allSatisfy(component ->
                 assertThat(component.path("status").asText()).isEqualTo("UP"));
     }

@@ -15,7 +15,7 @@ public final class GatewayInstances {
     private GatewayInstances() {
     }
 
-    /** @param extraArgs further {@code --name=value} arguments for this instance */
+    /** @param extraArgs further {@code --name=value} arguments for this instance, or replacements of the defaults */
     public static ConfigurableApplicationContext start(String topic, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
@@ -31,6 +31,11 @@ public final class GatewayInstances {
                 "--spring.application.name=tollgate-gateway-" + UUID.randomUUID(),
                 "--spring.jmx.enabled=false"));
         TestIdentity.gatewayProperties().forEach((name, value) -> args.add("--" + name + "=" + value));
+        // An extra argument replaces the default of the same name (Spring would join both into a list).
+        for (String extra : extraArgs) {
+            String name = extra.substring(0, extra.indexOf('=') + 1);
+            args.removeIf(arg -> arg.startsWith(name));
+        }
         args.addAll(Arrays.asList(extraArgs));
         return GatewayApplication.builder().run(args.toArray(String[]::new));
     }
