@@ -5,6 +5,7 @@ import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.gateway.testing.GatewayHttp.Reply;
 import io.tollgate.gateway.testing.GatewayInstances;
+import io.tollgate.gateway.testing.LedgerTopicReader;
 import io.tollgate.gateway.testing.OpenAiWireFormat;
 import io.tollgate.gateway.testing.TcpProxy;
 import org.junit.jupiter.api.AfterAll;
@@ -45,6 +46,7 @@ class LedgerOutageTest {
     @RegisterExtension
     static WireMockExtension upstream = OpenAiWireFormat.loopbackProvider();
 
+    private static final String topic = "tollgate.ledger.outage-test." + UUID.randomUUID();
     private static TcpProxy database;
     private static ConfigurableApplicationContext instance;
     private static GatewayHttp gateway;
@@ -54,7 +56,7 @@ class LedgerOutageTest {
         URI real = URI.create(GatewayInstances.env("TOLLGATE_TEST_DB_URL",
                 "jdbc:postgresql://127.0.0.1:5432/tollgate_test").substring("jdbc:".length()));
         database = new TcpProxy(real.getHost(), real.getPort());
-        instance = GatewayInstances.start("tollgate.ledger.outage-test." + UUID.randomUUID(),
+        instance = GatewayInstances.start(topic,
                 "--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + database.port() + real.getPath());
         gateway = new GatewayHttp("http://127.0.0.1:" + GatewayInstances.port(instance), GatewayTestBase.ADMIN_KEY);
     }
@@ -138,6 +140,16 @@ class LedgerOutageTest {
             assertThat(readiness.status()).as(readiness.body()).isEqualTo(200);
         });
         System.out.printf("served again %d ms after the database returned%n",
+                Duration.ofNanos(System.nanoTime() - restoredAt).toMillis());
+        // The publisher is back too: the grant made after the return is on the topic, within the same 10 s.
+        try (var topic = new LedgerTopicReader(GatewayInstances.env("TOLLGATE_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+                LedgerOutageTest.topic)) {
+            await().atMost(RECOVERY_BOUND.minus(Duration.ofNanos(System.nanoTime() - restoredAt)))
+                    .untilAsserted(() -> assertThat(topic.recordsOfAccount(fresh.id()).stream()
+                            .filter(record -> "CreditsGranted".equals(LedgerTopicReader.header(record, "event-type")))
+                            .count()).as("grants of %s published", fresh.id()).isEqualTo(2));
+        }
+        System.out.printf("published again %d ms after the database returned%n",
                 Duration.ofNanos(System.nanoTime() - restoredAt).toMillis());
     }
 
