@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local PostgreSQL for Tollgate development.
 #
-# Usage: infra/local/postgres.sh start|stop|status
+# Usage: infra/local/postgres.sh start|stop|status|restart
 #
 # Contract: after `start`, PostgreSQL answers at 127.0.0.1:${TOLLGATE_PG_PORT:-5432} and the
 # role `tollgate` (password `tollgate`, LOGIN CREATEDB) owns the databases `tollgate` and
@@ -19,6 +19,7 @@
 #      marker run/postgres.pid (postmaster pid).
 # `stop` stops only what `start` started (per the markers); anything else is left alone.
 # `status` prints one line; exit 0 if PostgreSQL answers, 3 if not.
+# `restart` restarts (fast: every connection dropped) only what `start` started, for `tollgate chaos`.
 #
 # Environment: TOLLGATE_STATE, TOLLGATE_PG_PORT.
 set -euo pipefail
@@ -49,7 +50,7 @@ fi
 export PGCONNECT_TIMEOUT=5
 
 usage() {
-  tg_info "usage: $(basename "$0") start|stop|status"
+  tg_info "usage: $(basename "$0") start|stop|status|restart"
   exit 2
 }
 
@@ -389,6 +390,26 @@ cmd_stop() {
   fi
 }
 
+cmd_restart() {
+  local ver name bindir
+  if [[ -f "${CLUSTER_MARKER}" ]]; then
+    read -r ver name <"${CLUSTER_MARKER}"
+    tg_info "postgres: restarting Debian cluster ${ver}/${name} ..."
+    pg_ctlcluster "${ver}" "${name}" restart -m fast || tg_die "postgres: pg_ctlcluster ${ver} ${name} restart failed"
+  elif [[ -f "${PRIVATE_PID_FILE}" ]] && private_postmaster_pid >/dev/null; then
+    bindir="$(pg_bindir)"
+    private_setup_user
+    tg_info "postgres: restarting the private cluster ${PG_DATA} ..."
+    as_owner "${bindir}/pg_ctl" -D "${PG_DATA}" -l "${PG_LOG}" -m fast -w -t "${READY_TIMEOUT}" restart >/dev/null ||
+      tg_die "postgres: pg_ctl restart failed (log: ${PG_LOG})"
+    private_postmaster_pid >"${PRIVATE_PID_FILE}"
+  else
+    tg_die "postgres: not started by tollgate at ${HOST}:${PORT}; refusing to restart it"
+  fi
+  wait_ready "${READY_TIMEOUT}" || tg_die "postgres: not ready within ${READY_TIMEOUT} s after the restart"
+  tg_info "postgres: restarted"
+}
+
 cmd_status() {
   local how ver name pid
   ensure_client_tools || true
@@ -417,6 +438,7 @@ main() {
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
+    restart) cmd_restart ;;
     *) usage ;;
   esac
 }
