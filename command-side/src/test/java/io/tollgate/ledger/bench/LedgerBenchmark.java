@@ -43,7 +43,9 @@ public final class LedgerBenchmark {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         try (ConfigurableApplicationContext ledger = LedgerTestApplication.start(
-                "tollgate.ledger.bench." + UUID.randomUUID(), "--logging.level.root=WARN")) {
+                "tollgate.ledger.bench." + UUID.randomUUID(), "--logging.level.root=WARN",
+                // A benchmark measures how long commands take; it does not give up on a slow one.
+                "--tollgate.ledger.commit.answer-timeout=5m")) {
             CommandGateway commands = ledger.getBean(CommandGateway.class);
             JdbcClient jdbc = JdbcClient.create(ledger.getBean(DataSource.class));
             jdbc.sql("create table if not exists ledger.bench_baseline (id bigserial primary key, payload text)").update();

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ class CommitWorkerSupervisionTest {
 
     private static ConfigurableApplicationContext ledger;
     private static CommandGateway commands;
+    private static SingleConnectionDataSource operatorConnection;
     private static JdbcClient operator;
 
     @BeforeAll
@@ -48,15 +50,18 @@ class CommitWorkerSupervisionTest {
                 "--spring.datasource.hikari.data-source-properties.ApplicationName=" + APPLICATION_NAME,
                 "--tollgate.ledger.commit.shards=2");
         commands = ledger.getBean(CommandGateway.class);
-        // The operator's own connection, outside the application's pool, from which its backends are killed.
-        var operatorSource = new org.springframework.jdbc.datasource.SimpleDriverDataSource(
-                new org.postgresql.Driver(), ledger.getEnvironment().getProperty("spring.datasource.url"),
-                "tollgate", "tollgate");
-        operator = JdbcClient.create(operatorSource);
+        // The operator's own connection, outside the application's pool, from which its backends are killed;
+        // opened once, so that a database short of connection slots (shared by other suites) cannot refuse it.
+        operatorConnection = new SingleConnectionDataSource(ledger.getEnvironment().getProperty("spring.datasource.url"),
+                "tollgate", "tollgate", true);
+        operator = JdbcClient.create(operatorConnection);
     }
 
     @AfterAll
     static void stop() {
+        if (operatorConnection != null) {
+            operatorConnection.destroy();
+        }
         if (ledger != null) {
             ledger.close();
         }

@@ -47,8 +47,10 @@ class CreditInvariantsTest {
 
     @BeforeAll
     static void startTwoInstances() {
-        first = LedgerTestApplication.start(TOPIC);
-        second = LedgerTestApplication.start(TOPIC);
+        // 200 callers race through sendAndWait on a shared, busy machine: this test is about the invariant, so
+        // an answer may take longer than the 5 s an admin call is given.
+        first = LedgerTestApplication.start(TOPIC, "--tollgate.ledger.commit.answer-timeout=2m");
+        second = LedgerTestApplication.start(TOPIC, "--tollgate.ledger.commit.answer-timeout=2m");
     }
 
     @AfterAll
