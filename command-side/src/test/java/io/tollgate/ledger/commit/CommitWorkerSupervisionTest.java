@@ -46,15 +46,18 @@ class CommitWorkerSupervisionTest {
 
     @BeforeAll
     static void start() {
+        // The operator's own connection, outside the application's pool, from which its backends are killed;
+        // opened first, so that a database short of connection slots (shared by other suites) cannot refuse it.
+        String configured = System.getenv("TOLLGATE_TEST_DB_URL");
+        String url = configured == null || configured.isBlank()
+                ? "jdbc:postgresql://127.0.0.1:5432/tollgate_test" : configured;
+        operatorConnection = new SingleConnectionDataSource(url, "tollgate", "tollgate", true);
+        operator = JdbcClient.create(operatorConnection);
+        operator.sql("select 1").query(Integer.class).single();
         ledger = LedgerTestApplication.start("tollgate.ledger.supervision-test." + UUID.randomUUID(),
                 "--spring.datasource.hikari.data-source-properties.ApplicationName=" + APPLICATION_NAME,
                 "--tollgate.ledger.commit.shards=2");
         commands = ledger.getBean(CommandGateway.class);
-        // The operator's own connection, outside the application's pool, from which its backends are killed;
-        // opened once, so that a database short of connection slots (shared by other suites) cannot refuse it.
-        operatorConnection = new SingleConnectionDataSource(ledger.getEnvironment().getProperty("spring.datasource.url"),
-                "tollgate", "tollgate", true);
-        operator = JdbcClient.create(operatorConnection);
     }
 
     @AfterAll
