@@ -24,6 +24,7 @@ chaos_main() {
     steady=3 broker_down=5 accounts=4
   fi
   GATEWAY2_PORT=$((GATEWAY_PORT + 2))
+  GATEWAY2_MANAGEMENT_PORT=$((GATEWAY_MANAGEMENT_PORT + 2))
   CHAOS_GATEWAYS="http://127.0.0.1:$GATEWAY_PORT,http://127.0.0.1:$GATEWAY2_PORT"
   CHAOS_KEYS="$RUN/chaos-keys"
   CHAOS_ANSWERS="$RUN/chaos-answers.csv"
@@ -99,7 +100,8 @@ chaos_cleanup() {
 }
 
 chaos_start_second_gateway() {
-  TOLLGATE_GATEWAY_PORT="$GATEWAY2_PORT" start_java gateway-2 "$GATEWAY_JAR" "$GATEWAY2_PORT" /actuator/health/readiness \
+  TOLLGATE_GATEWAY_PORT="$GATEWAY2_PORT" TOLLGATE_GATEWAY_MANAGEMENT_PORT="$GATEWAY2_MANAGEMENT_PORT" \
+    start_java gateway-2 "$GATEWAY_JAR" "$GATEWAY2_PORT" "$GATEWAY2_MANAGEMENT_PORT" /actuator/health/readiness \
     2>>"$LOGS/chaos-up.log"
 }
 
@@ -164,7 +166,7 @@ chaos_phase() {
 chaos_wait_for_views() {
   local deadline=$((SECONDS + $1)) lag zeros=0
   while ((SECONDS < deadline)); do
-    lag="$(curl -fsS "$QUERY_URL/actuator/prometheus" 2>/dev/null \
+    lag="$(curl -fsS "$QUERY_MANAGEMENT_URL/actuator/prometheus" 2>/dev/null \
       | awk '/^tollgate_views_consumer_lag[{ ]/ { sum += $NF } END { if (NR) printf "%d", sum }')"
     if [[ "$lag" == 0 ]]; then
       zeros=$((zeros + 1))

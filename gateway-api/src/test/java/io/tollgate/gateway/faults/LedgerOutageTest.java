@@ -42,7 +42,7 @@ class LedgerOutageTest {
     /** What any call may take while the database is away: the pool's connection wait and some slack. */
     private static final Duration OUTAGE_ANSWER_BOUND = Duration.ofSeconds(6);
     private static final Duration RECOVERY_BOUND = Duration.ofSeconds(10);
-    /** The publisher retries at most 1 s apart (tollgate.ledger.processors.max-error-wait), then publishes. */
+    /** The publisher retries at most 1 s apart (BoundedRetryTrackingProcessor), then publishes. */
     private static final Duration PUBLISHED_BOUND = Duration.ofSeconds(5);
 
     @RegisterExtension
@@ -52,6 +52,7 @@ class LedgerOutageTest {
     private static TcpProxy database;
     private static ConfigurableApplicationContext instance;
     private static GatewayHttp gateway;
+    private static GatewayHttp management;
 
     @BeforeAll
     static void start() {
@@ -61,6 +62,8 @@ class LedgerOutageTest {
         instance = GatewayInstances.start(topic,
                 "--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + database.port() + real.getPath());
         gateway = new GatewayHttp("http://127.0.0.1:" + GatewayInstances.port(instance), GatewayTestBase.ADMIN_KEY);
+        management = new GatewayHttp("http://127.0.0.1:" + instance.getEnvironment().getProperty("local.management.port"),
+                GatewayTestBase.ADMIN_KEY);
     }
 
     @AfterAll
@@ -95,7 +98,7 @@ class LedgerOutageTest {
         upstream.resetRequests();
         try {
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-                Reply readiness = gateway.get("/actuator/health/readiness", null);
+                Reply readiness = management.get("/actuator/health/readiness", null);
                 assertThat(readiness.status()).as(readiness.body()).isEqualTo(503);
                 assertThat(readiness.json().path("components").path("ledger").path("status").asText())
                         .isEqualTo("DOWN");
@@ -138,7 +141,7 @@ class LedgerOutageTest {
             assertThat(gateway.post(CHAT_PATH, fresh.key(), chat).status()).isEqualTo(200);
             assertThat(gateway.post("/admin/accounts/" + fresh.id() + "/grants", GatewayTestBase.ADMIN_KEY,
                     Map.of("credits", "1")).status()).isEqualTo(201);
-            Reply readiness = gateway.get("/actuator/health/readiness", null);
+            Reply readiness = management.get("/actuator/health/readiness", null);
             assertThat(readiness.status()).as(readiness.body()).isEqualTo(200);
         });
         System.out.printf("served again %d ms after the database returned%n",
