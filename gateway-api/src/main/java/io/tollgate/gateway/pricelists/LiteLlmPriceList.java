@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
 
 import java.io.IOException;
@@ -29,8 +30,6 @@ final class LiteLlmPriceList {
     /** $10,000 per million tokens: an order of magnitude above the dearest model listed anywhere. */
     static final BigDecimal MAX_COST_PER_TOKEN = new BigDecimal("0.01");
     static final BigDecimal MAX_COST_PER_IMAGE = new BigDecimal("100");
-    /** As long as any name the edge accepts (model names in requests are held to the same). */
-    static final int MAX_MODEL_NAME = 256;
 
     private static final ObjectReader READER = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -125,25 +124,9 @@ final class LiteLlmPriceList {
         return model;
     }
 
+    /** The edge's rule for a name that reaches an event ({@link ClientText}), and not blank. */
     private static String nameProblem(String model) {
-        if (model.isBlank()) {
-            return "is blank";
-        }
-        if (model.length() > MAX_MODEL_NAME) {
-            return "is longer than " + MAX_MODEL_NAME + " characters";
-        }
-        for (int i = 0; i < model.length(); i++) {
-            char c = model.charAt(i);
-            if (Character.isISOControl(c)) {
-                return "contains control characters";
-            }
-            if (Character.isHighSurrogate(c) && i + 1 < model.length() && Character.isLowSurrogate(model.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return "contains an unpaired surrogate";
-            }
-        }
-        return null;
+        return model.isBlank() ? "is blank" : ClientText.problem(model, ClientText.NAME_MAX);
     }
 
     private static ListedPrice chat(String key, String model, JsonNode spec, List<Skipped> skipped) {
@@ -209,17 +192,7 @@ final class LiteLlmPriceList {
 
     /** A key as it may be quoted back: control characters and lone surrogates shown as U+FFFD, cut at 100. */
     static String quoted(String key) {
-        StringBuilder shown = new StringBuilder("'");
-        for (int i = 0; i < key.length() && i < 100; i++) {
-            char c = key.charAt(i);
-            boolean pairedSurrogate = Character.isHighSurrogate(c) && i + 1 < key.length()
-                    && Character.isLowSurrogate(key.charAt(i + 1));
-            if (pairedSurrogate) {
-                shown.append(c).append(key.charAt(++i));
-            } else {
-                shown.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '\uFFFD' : c);
-            }
-        }
-        return shown.append(key.length() > 100 ? "…'" : "'").toString();
+        String shown = ClientText.printable(key, 100);
+        return "'" + shown + (shown.length() < key.length() ? "…'" : "'");
     }
 }

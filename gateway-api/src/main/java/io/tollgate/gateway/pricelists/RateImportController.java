@@ -2,6 +2,7 @@ package io.tollgate.gateway.pricelists;
 
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.catalogue.ModelCatalogue;
+import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -56,9 +57,10 @@ class RateImportController {
                     .map(ModelCatalogue.ProviderKind::litellmProvider)
                     .orElseThrow(() -> GatewayException.badRequest("Provider '" + provider + "' is of no catalogue "
                             + "kind LiteLLM lists; name the entries to take with 'litellmProvider'."));
-        } else if (source.isBlank() || source.length() > LiteLlmPriceList.MAX_MODEL_NAME
-                || source.chars().anyMatch(Character::isISOControl)) {
+        } else if (source.isBlank()) {
             throw GatewayException.badRequest("'litellmProvider' must be a provider name as LiteLLM spells it.");
+        } else {
+            ClientText.require("litellmProvider", source, ClientText.NAME_MAX);
         }
         return rateImport.run(provider, priceList, source, decimal(markup), dryRun, instant(effectiveFrom),
                 admin.keyId());
