@@ -10,6 +10,7 @@ import {
   revokeKey,
   rotateKey,
   scaleRate,
+  importPriceList,
   setRate,
   type Me,
   type RateView,
@@ -157,6 +158,21 @@ describe('rates', () => {
       embeddingPerMillion: 0.11,
     });
     expect(scaleRate({ ...rate, inputPerMillion: 0.0000015 }, 1.5).inputPerMillion).toBe(0.000002);
+  });
+
+  it('POSTs a price list as it is to /admin/rates/import, with the options in the query', async () => {
+    const report = { provider: 'openai', dryRun: true, summary: { added: 1, changed: 0, unchanged: 0, skipped: 0 }, changes: [], skipped: [] };
+    const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => json(report));
+    vi.stubGlobal('fetch', fetchMock);
+    const priceList = '{"gpt-4o": {"litellm_provider": "openai", "input_cost_per_token": 2.5e-06}}';
+    const result = await importPriceList('tg-admin', { provider: 'my openai', markup: '1.2', dryRun: true }, priceList);
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe('/admin/rates/import?provider=my+openai&markup=1.2&dryRun=true');
+    expect(init?.method).toBe('POST');
+    // Sent untouched: re-encoding through JSON.parse would turn 2.5e-06 into a double.
+    expect(init?.body).toBe(priceList);
+    expect((init?.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+    expect(result.data).toEqual(report);
   });
 
   it('PUTs a rate to /admin/rates/{provider}/{model}', async () => {

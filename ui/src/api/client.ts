@@ -10,6 +10,8 @@ export interface ApiResult<T> {
 export interface RequestOptions {
   method?: string;
   body?: unknown;
+  /** A JSON document sent as it is, for bodies whose numbers must not pass through a double. */
+  rawBody?: string;
   signal?: AbortSignal | undefined;
   accept?: string;
 }
@@ -21,14 +23,14 @@ export interface RequestOptions {
 export async function apiFetch<T>(key: string, path: string, options: RequestOptions = {}): Promise<ApiResult<T>> {
   const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
   if (key.trim() !== '') headers.Authorization = `Bearer ${key.trim()}`;
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.body !== undefined || options.rawBody !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(path, {
       method: options.method ?? 'GET',
       headers,
       cache: 'no-store',
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      ...(options.rawBody !== undefined ? { body: options.rawBody } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
@@ -239,6 +241,58 @@ export const listRates = (key: string, signal?: AbortSignal) => apiFetch<RateVie
 
 export const setRate = (key: string, provider: string, model: string, change: RateChange) =>
   apiFetch<RateView>(key, `/admin/rates/${enc(provider)}/${enc(model)}`, { method: 'PUT', body: change });
+
+/** A model's prices in credits, as an import reports them (every field present, 0 when not priced). */
+export interface ImportedPrices {
+  inputPerMillion: number;
+  outputPerMillion: number;
+  cachedInputPerMillion: number;
+  perImage: number;
+  embeddingPerMillion: number;
+}
+
+export interface RateImportChange {
+  model: string;
+  /** The entry's key in the price list (may carry a provider prefix). */
+  key: string;
+  mode: string;
+  change: 'added' | 'changed' | 'unchanged';
+  before: ImportedPrices | null;
+  after: ImportedPrices;
+}
+
+export interface RateImportReport {
+  provider: string;
+  litellmProvider: string;
+  markup: number;
+  dryRun: boolean;
+  effectiveFrom: string;
+  summary: { added: number; changed: number; unchanged: number; skipped: number };
+  changes: RateImportChange[];
+  skipped: { key: string; reason: string }[];
+}
+
+export interface RateImportRequest {
+  provider: string;
+  /** A decimal factor such as "1.2"; default 1. */
+  markup?: string | undefined;
+  /** Whose entries to take; default the provider's catalogue kind's. */
+  litellmProvider?: string | undefined;
+  dryRun: boolean;
+}
+
+/** Sets a provider's rates from a LiteLLM price list (or, with dryRun, only reports what would change). */
+export const importPriceList = (key: string, request: RateImportRequest, priceList: string) =>
+  apiFetch<RateImportReport>(
+    key,
+    `/admin/rates/import${query({
+      provider: request.provider,
+      markup: request.markup,
+      litellmProvider: request.litellmProvider,
+      dryRun: String(request.dryRun),
+    })}`,
+    { method: 'POST', rawBody: priceList },
+  );
 
 /** Multiplies every price of a rate by `factor` (1.1 = 10% more), rounded to 6 decimals as the gateway keeps them. */
 export function scaleRate(rate: RateView, factor: number): RateChange {

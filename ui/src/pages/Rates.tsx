@@ -1,5 +1,16 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
-import { listRates, scaleRate, setRate, type RateChange, type RateView } from '../api/client.ts';
+import {
+  importPriceList,
+  listProviders,
+  listRates,
+  scaleRate,
+  setRate,
+  type ImportedPrices,
+  type RateChange,
+  type RateImportReport,
+  type RateImportRequest,
+  type RateView,
+} from '../api/client.ts';
 import { formatCredits, formatDateTime } from '../api/format.ts';
 import { useAsync } from '../api/useAsync.ts';
 import { Empty, ErrorNote, Loading, PageHeader, Section, Table } from '../components/ui.tsx';
@@ -68,6 +79,15 @@ export default function RatesPage() {
         </form>
         <p className="muted small">A new rate takes effect now; requests already reserved keep the rate they started at.</p>
       </Section>
+      <PriceListImport
+        onApplied={(report) => {
+          setError(undefined);
+          setNotice(
+            `Imported the price list into ${report.provider}: ${report.summary.added} added, ${report.summary.changed} changed, ${report.summary.unchanged} unchanged.`,
+          );
+          rates.reload();
+        }}
+      />
       <Section
         title="Rates in force"
         actions={
@@ -217,5 +237,200 @@ function EditRow({ rate, onSave, onCancel }: { rate: RateView; onSave: (change: 
         </button>
       </td>
     </tr>
+  );
+}
+
+const PRICE_FIELDS = [
+  ['inputPerMillion', 'Input / M'],
+  ['outputPerMillion', 'Output / M'],
+  ['cachedInputPerMillion', 'Cached / M'],
+  ['perImage', 'Per image'],
+  ['embeddingPerMillion', 'Embedding / M'],
+] as const;
+
+/**
+ * Import a LiteLLM price list (pasted or uploaded): a dry run shows the diff first, and only that same
+ * request (list, provider, markup) can then be applied; changing any of them asks for a new preview.
+ */
+function PriceListImport({ onApplied }: { onApplied: (report: RateImportReport) => void }) {
+  const { key } = useSignedIn();
+  const providers = useAsync((s) => listProviders(key, s).then((r) => r.data), [key]);
+  const [document, setDocument] = useState('');
+  const [fileName, setFileName] = useState<string>();
+  const [request, setRequest] = useState<Omit<RateImportRequest, 'dryRun'>>({ provider: '', markup: '1', litellmProvider: '' });
+  const [preview, setPreview] = useState<RateImportReport>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const ids = { list: useId(), file: useId(), provider: useId(), markup: useId(), litellm: useId() };
+  const provider = request.provider || providers.data?.[0]?.name || '';
+
+  function edit(change: () => void) {
+    change();
+    setPreview(undefined);
+  }
+
+  async function run(dryRun: boolean) {
+    setError(undefined);
+    setBusy(true);
+    try {
+      const { data } = await importPriceList(
+        key,
+        { ...request, provider, litellmProvider: request.litellmProvider?.trim() || undefined, dryRun },
+        document,
+      );
+      if (dryRun) {
+        setPreview(data);
+      } else {
+        setPreview(undefined);
+        onApplied(data);
+      }
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const toWrite = preview ? preview.summary.added + preview.summary.changed : 0;
+  return (
+    <Section title="Import a price list">
+      <ErrorNote error={error ?? providers.error} />
+      <form
+        className="filters"
+        onSubmit={(event: FormEvent<HTMLFormElement>) => {
+          event.preventDefault();
+          void run(true);
+        }}
+      >
+        <div className="field">
+          <label htmlFor={ids.provider}>Provider</label>
+          <select id={ids.provider} value={provider} required onChange={(e) => edit(() => setRequest({ ...request, provider: e.target.value }))}>
+            {(providers.data ?? []).map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.markup}>Markup (factor)</label>
+          <input
+            id={ids.markup}
+            className="narrow"
+            inputMode="decimal"
+            required
+            value={request.markup}
+            onChange={(e) => edit(() => setRequest({ ...request, markup: e.target.value }))}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.litellm}>LiteLLM provider (default: the provider&apos;s kind)</label>
+          <input
+            id={ids.litellm}
+            value={request.litellmProvider}
+            placeholder="openai"
+            onChange={(e) => edit(() => setRequest({ ...request, litellmProvider: e.target.value }))}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.file}>Upload model_prices_and_context_window.json</label>
+          <input
+            id={ids.file}
+            type="file"
+            accept="application/json,.json"
+            onChange={async (e) => {
+              const file = e.target.files?.[0];
+              if (!file) return;
+              const text = await file.text();
+              edit(() => {
+                setDocument(text);
+                setFileName(`${file.name} (${Math.round(file.size / 1024)} KiB)`);
+              });
+            }}
+          />
+        </div>
+        <div className="field field-wide">
+          <label htmlFor={ids.list}>Or paste the price list (LiteLLM&apos;s JSON format){fileName ? `: ${fileName} loaded` : ''}</label>
+          <textarea
+            id={ids.list}
+            rows={4}
+            value={fileName ? '' : document}
+            placeholder={fileName ? `${fileName} will be imported` : '{"gpt-4o": {"litellm_provider": "openai", "mode": "chat", …}}'}
+            onChange={(e) =>
+              edit(() => {
+                setFileName(undefined);
+                setDocument(e.target.value);
+              })
+            }
+          />
+        </div>
+        <div className="field field-button">
+          <button type="submit" disabled={busy || document.trim() === '' || provider === ''}>
+            Preview changes
+          </button>
+        </div>
+      </form>
+      {preview && (
+        <>
+          <p className="small" role="status">
+            {preview.provider}, entries of <code>{preview.litellmProvider}</code>, markup {String(preview.markup)}:{' '}
+            {preview.summary.added} added, {preview.summary.changed} changed, {preview.summary.unchanged} unchanged,{' '}
+            {preview.summary.skipped} skipped. Nothing is written until you apply.
+          </p>
+          <Table caption="Changes the import would make, in credits">
+            <thead>
+              <tr>
+                <th scope="col">Change</th>
+                <th scope="col">Model</th>
+                {PRICE_FIELDS.map(([field, label]) => (
+                  <th key={field} scope="col" className="num">
+                    {label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody data-testid="import-rows">
+              {preview.changes.map((c) => (
+                <tr key={c.model} data-model={c.model} data-change={c.change}>
+                  <td>{c.change}</td>
+                  <th scope="row">
+                    <code>{c.model}</code>
+                  </th>
+                  {PRICE_FIELDS.map(([field]) => (
+                    <td key={field} className="num">
+                      <PriceDiff before={c.before} after={c.after} field={field} />
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+          {preview.skipped.length > 0 && (
+            <details>
+              <summary className="small">{preview.skipped.length} entries skipped</summary>
+              <ul className="small">
+                {preview.skipped.map((s) => (
+                  <li key={s.key}>
+                    <code>{s.key}</code>: {s.reason}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+          <button type="button" disabled={busy || toWrite === 0} onClick={() => void run(false)}>
+            Apply {toWrite} change{toWrite === 1 ? '' : 's'}
+          </button>
+        </>
+      )}
+    </Section>
+  );
+}
+
+function PriceDiff({ before, after, field }: { before: ImportedPrices | null; after: ImportedPrices; field: keyof ImportedPrices }) {
+  if (before === null || Number(before[field]) === Number(after[field])) return <>{formatCredits(after[field])}</>;
+  return (
+    <>
+      <del>{formatCredits(before[field])}</del> {formatCredits(after[field])}
+    </>
   );
 }

@@ -20,8 +20,9 @@ import java.util.Optional;
 
 /**
  * The built-in catalogue: each provider kind (openai, anthropic, google, deepseek, xai, openrouter,
- * mistral, groq, ollama, openai-compatible) with its wire family, default base URL and public models at
- * list price, read from {@code catalogue/models.json}.
+ * mistral, groq, doubao, poe, ollama, openai-compatible) with its wire family, default base URL, the name
+ * LiteLLM's price list files its models under, and public models at list price, read from
+ * {@code catalogue/models.json}.
  */
 @Component
 public class ModelCatalogue {
@@ -35,8 +36,14 @@ public class ModelCatalogue {
         }
     }
 
-    /** A kind of provider: the vendor, the wire family it speaks and where it lives by default. */
-    public record ProviderKind(String name, WireFormat wireFormat, URI defaultBaseUrl, List<ListedModel> models) {
+    /**
+     * A kind of provider: the vendor, the wire family it speaks and where it lives by default.
+     *
+     * @param litellmProvider the {@code litellm_provider} of the kind's entries in LiteLLM's price list, null
+     *                        when LiteLLM lists none
+     */
+    public record ProviderKind(String name, WireFormat wireFormat, URI defaultBaseUrl, String litellmProvider,
+                               List<ListedModel> models) {
     }
 
     /** Prices in USD (= credits) per million tokens; perImage per image; null when not priced. */
@@ -50,6 +57,23 @@ public class ModelCatalogue {
 
     public Optional<ProviderKind> kind(String name) {
         return Optional.ofNullable(kinds.get(name));
+    }
+
+    /**
+     * The kind a registered provider most likely is: the one whose default address it uses, else the one it
+     * is named after. Providers keep no kind of their own, only a wire family and an address.
+     */
+    public Optional<ProviderKind> kindOf(String providerName, URI baseUrl) {
+        String address = withoutTrailingSlash(baseUrl.toString());
+        return kinds.values().stream()
+                .filter(kind -> kind.defaultBaseUrl() != null
+                        && withoutTrailingSlash(kind.defaultBaseUrl().toString()).equals(address))
+                .findFirst()
+                .or(() -> kind(providerName));
+    }
+
+    private static String withoutTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     /** The catalogue as the admin API returns it. */
@@ -67,9 +91,10 @@ public class ModelCatalogue {
                         decimal(model, "embedding")));
             }
             String baseUrl = kind.path("baseUrl").isTextual() ? kind.path("baseUrl").asText() : null;
+            String litellmProvider = kind.path("litellmProvider").isTextual() ? kind.path("litellmProvider").asText() : null;
             kinds.put(entry.getKey(), new ProviderKind(entry.getKey(),
                     WireFormat.parse(kind.path("wireFormat").asText()),
-                    baseUrl == null ? null : URI.create(baseUrl), Collections.unmodifiableList(models)));
+                    baseUrl == null ? null : URI.create(baseUrl), litellmProvider, Collections.unmodifiableList(models)));
         });
         return Collections.unmodifiableMap(kinds);
     }

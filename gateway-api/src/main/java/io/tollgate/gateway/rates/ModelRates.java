@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -127,6 +129,23 @@ public class ModelRates {
                 .param(utc(Instant.now()))
                 .query((rs, row) -> version(rs).view())
                 .list();
+    }
+
+    /**
+     * The version of each of a provider's models in force at an instant, read from the table rather than the
+     * cache (which holds no versions before the one in force when it loaded).
+     */
+    public Map<String, RateVersion> inForceAt(String provider, Instant at) {
+        Map<String, RateVersion> byModel = new HashMap<>();
+        jdbc.sql("""
+                        select distinct on (r.model) %s from gateway.model_rate_versions r
+                        where r.provider = ? and r.effective_from <= ?
+                        order by r.model, r.effective_from desc""".formatted(COLUMNS))
+                .params(provider, utc(at))
+                .query((rs, row) -> version(rs))
+                .list()
+                .forEach(version -> byModel.put(version.model(), version));
+        return byModel;
     }
 
     /** Every version of a model's rate, past, in force and scheduled, oldest first. */

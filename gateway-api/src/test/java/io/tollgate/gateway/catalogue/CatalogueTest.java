@@ -30,7 +30,7 @@ class CatalogueTest extends GatewayTestBase {
         catalogue.json().path("kinds").forEach(kind -> kinds.add(kind.path("name").asText() + "=" + kind.path("wireFormat").asText()));
         assertThat(kinds).contains("openai=OPENAI", "anthropic=ANTHROPIC", "google=GEMINI", "deepseek=OPENAI",
                 "xai=OPENAI", "openrouter=OPENAI", "ollama=OPENAI", "mistral=OPENAI", "groq=OPENAI",
-                "openai-compatible=OPENAI");
+                "doubao=OPENAI", "poe=OPENAI", "openai-compatible=OPENAI");
     }
 
     @Test
@@ -47,6 +47,33 @@ class CatalogueTest extends GatewayTestBase {
                 Map.of("kind", "openai-compatible", "apiKey", "sk-x")).status()).isEqualTo(400);
         assertThat(gateway.put("/admin/providers/y" + name, ADMIN_KEY,
                 Map.of("kind", "no-such-kind", "apiKey", "sk-y")).status()).isEqualTo(400);
+    }
+
+    @Test
+    void doubaoAndPoeAreKindsAtTheirPublicAddressesWithListPrices() {
+        String ark = "doubao-" + System.nanoTime();
+        String poe = "poe-" + System.nanoTime();
+
+        var doubao = gateway.put("/admin/providers/" + ark, ADMIN_KEY, Map.of("kind", "doubao", "apiKey", "ark-test-0001"));
+        var quora = gateway.put("/admin/providers/" + poe, ADMIN_KEY, Map.of("kind", "poe", "apiKey", "poe-test-0001"));
+
+        assertThat(doubao.status()).as(doubao.body()).isEqualTo(200);
+        assertThat(doubao.json().path("wireFormat").asText()).isEqualTo("openai");
+        assertThat(doubao.json().path("baseUrl").asText()).isEqualTo("https://ark.cn-beijing.volces.com/api/v3");
+        assertThat(quora.status()).as(quora.body()).isEqualTo(200);
+        assertThat(quora.json().path("baseUrl").asText()).isEqualTo("https://api.poe.com/v1");
+        var seeded = gateway.post("/admin/catalogue/doubao/seed?provider=" + ark, ADMIN_KEY, Map.of());
+        assertThat(seeded.status()).as(seeded.body()).isEqualTo(200);
+        assertThat(find(seeded.json(), "doubao-seed-1-6-flash-250828").path("outputPerMillion").decimalValue())
+                .isEqualByComparingTo("0.2113");
+        var poeSeeded = gateway.post("/admin/catalogue/poe/seed?provider=" + poe, ADMIN_KEY, Map.of());
+        assertThat(find(poeSeeded.json(), "Claude-Sonnet-4.5").path("inputPerMillion").decimalValue())
+                .isEqualByComparingTo("3");
+        for (JsonNode kind : gateway.get("/admin/catalogue", ADMIN_KEY).json().path("kinds")) {
+            if (kind.path("name").asText().equals("doubao")) {
+                assertThat(kind.path("litellmProvider").asText()).isEqualTo("volcengine");
+            }
+        }
     }
 
     @Test

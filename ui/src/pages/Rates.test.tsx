@@ -1,0 +1,146 @@
+// @vitest-environment jsdom
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { saveApiKey } from '../api/apiKeyStore.ts';
+import { SessionProvider, useSession } from '../session.tsx';
+import RatesPage from './Rates.tsx';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const PRICE_LIST = '{"gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 2.5e-06, "output_cost_per_token": 1e-05}}';
+
+function report(dryRun: boolean) {
+  return {
+    provider: 'oa',
+    litellmProvider: 'openai',
+    markup: 1.2,
+    dryRun,
+    effectiveFrom: '2026-12-02T05:00:00Z',
+    summary: { added: 0, changed: 1, unchanged: 1, skipped: 1 },
+    changes: [
+      {
+        model: 'gpt-4o',
+        key: 'gpt-4o',
+        mode: 'chat',
+        change: 'changed',
+        before: { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25, perImage: 0, embeddingPerMillion: 0 },
+        after: { inputPerMillion: 3, outputPerMillion: 12, cachedInputPerMillion: 1.5, perImage: 0, embeddingPerMillion: 0 },
+      },
+      {
+        model: 'o3',
+        key: 'o3',
+        mode: 'chat',
+        change: 'unchanged',
+        before: { inputPerMillion: 2.4, outputPerMillion: 9.6, cachedInputPerMillion: 0.6, perImage: 0, embeddingPerMillion: 0 },
+        after: { inputPerMillion: 2.4, outputPerMillion: 9.6, cachedInputPerMillion: 0.6, perImage: 0, embeddingPerMillion: 0 },
+      },
+    ],
+    skipped: [{ key: 'gpt-3.5-turbo-instruct', reason: "mode 'completion' is not served" }],
+  };
+}
+
+function json(body: unknown): Response {
+  return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
+}
+
+/** The gateway as the page sees it: an admin, one provider, no rates yet, and the import endpoint. */
+const fetchMock = vi.fn(async (url: string, _init?: RequestInit) => {
+  if (url === '/api/me') return json({ keyId: 'k1', accountId: null, role: 'admin', scopes: [] });
+  if (url === '/admin/rates') return json([]);
+  if (url === '/admin/providers') return json([{ name: 'oa', wireFormat: 'openai', baseUrl: 'https://api.openai.com/v1', enabled: true, credentials: [] }]);
+  if (url.startsWith('/admin/rates/import')) return json(report(url.includes('dryRun=true')));
+  throw new Error(`unexpected call ${url}`);
+});
+
+function SignedInRates() {
+  return useSession().me ? <RatesPage /> : null;
+}
+
+let container: HTMLDivElement;
+let root: Root;
+
+beforeEach(() => {
+  fetchMock.mockClear();
+  vi.stubGlobal('fetch', fetchMock);
+  saveApiKey('tg-admin-key');
+  container = document.createElement('div');
+  document.body.append(container);
+  root = createRoot(container);
+});
+
+afterEach(() => {
+  act(() => root.unmount());
+  container.remove();
+  vi.unstubAllGlobals();
+});
+
+const flush = () => act(async () => {});
+
+/** Types into a React-controlled field the way a browser does. */
+function type(element: HTMLInputElement | HTMLTextAreaElement, value: string) {
+  const prototype = element instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  Object.getOwnPropertyDescriptor(prototype, 'value')!.set!.call(element, value);
+  element.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+function button(text: string): HTMLButtonElement {
+  const found = [...container.querySelectorAll('button')].find((b) => b.textContent?.startsWith(text));
+  if (!found) throw new Error(`no button '${text}' in ${container.innerHTML}`);
+  return found;
+}
+
+const importCalls = () => fetchMock.mock.calls.filter(([url]) => url.startsWith('/admin/rates/import'));
+
+describe('Models and rates: price list import', () => {
+  it('previews the diff of a pasted list as a dry run, then applies the same request', async () => {
+    act(() => root.render(<SessionProvider><SignedInRates /></SessionProvider>));
+    await flush();
+    await flush();
+
+    const textarea = container.querySelector('textarea')!;
+    const markup = [...container.querySelectorAll('label')].find((l) => l.textContent?.startsWith('Markup'))!;
+    act(() => type(textarea, PRICE_LIST));
+    act(() => type(document.getElementById(markup.htmlFor) as HTMLInputElement, '1.2'));
+    act(() => button('Preview changes').click());
+    await flush();
+
+    expect(importCalls()).toHaveLength(1);
+    const [previewUrl, previewInit] = importCalls()[0]!;
+    expect(previewUrl).toBe('/admin/rates/import?provider=oa&markup=1.2&dryRun=true');
+    expect(previewInit?.body).toBe(PRICE_LIST);
+    const rows = [...container.querySelectorAll('[data-testid="import-rows"] tr')];
+    expect(rows.map((r) => `${r.getAttribute('data-model')}:${r.getAttribute('data-change')}`)).toEqual([
+      'gpt-4o:changed',
+      'o3:unchanged',
+    ]);
+    // A changed price shows the old one struck through beside the new one.
+    expect(rows[0]!.querySelector('del')?.textContent).toBe('2.50');
+    expect(container.textContent).toContain('1 skipped');
+
+    act(() => button('Apply 1 change').click());
+    await flush();
+    await flush();
+
+    expect(importCalls()).toHaveLength(2);
+    const [applyUrl, applyInit] = importCalls()[1]!;
+    expect(applyUrl).toBe('/admin/rates/import?provider=oa&markup=1.2&dryRun=false');
+    expect(applyInit?.body).toBe(PRICE_LIST);
+    expect(container.querySelector('[role="status"]')?.textContent).toContain('1 changed');
+  });
+
+  it('asks for a new preview when the list or the markup changes after one', async () => {
+    act(() => root.render(<SessionProvider><SignedInRates /></SessionProvider>));
+    await flush();
+    await flush();
+    act(() => type(container.querySelector('textarea')!, PRICE_LIST));
+    act(() => button('Preview changes').click());
+    await flush();
+    expect(button('Apply 1 change').disabled).toBe(false);
+
+    act(() => type(container.querySelector('textarea')!, PRICE_LIST.replace('2.5e-06', '3e-06')));
+
+    expect(container.querySelector('[data-testid="import-rows"]')).toBeNull();
+    expect(() => button('Apply 1 change')).toThrow();
+  });
+});
