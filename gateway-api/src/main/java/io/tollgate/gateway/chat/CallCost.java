@@ -43,7 +43,8 @@ final class CallCost {
 
     /**
      * Adds the cost to the usage that a stream's closing events carry: at the top level (OpenAI's usage
-     * chunk, Anthropic's message_delta, AIGNE's chat completions) or in AIGNE's {@code delta.json}.
+     * chunk, Anthropic's message_delta, AIGNE's chat completions), in AIGNE's {@code delta.json}, or in the
+     * Responses API's {@code response} (response.completed).
      */
     List<SseEvent> onClosingEvents(List<SseEvent> events, ObjectMapper json) {
         List<SseEvent> withCost = new ArrayList<>(events.size());
@@ -60,7 +61,9 @@ final class CallCost {
         } catch (IOException notJson) {
             return event;
         }
-        JsonNode usage = data.path("usage").isObject() ? data.path("usage") : data.path("delta").path("json").path("usage");
+        JsonNode usage = data.path("usage").isObject() ? data.path("usage")
+                : data.path("response").path("usage").isObject() ? data.path("response").path("usage")
+                : data.path("delta").path("json").path("usage");
         if (!(usage instanceof ObjectNode usageObject)) {
             return event;
         }

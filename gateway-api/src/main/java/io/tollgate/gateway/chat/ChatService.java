@@ -139,6 +139,7 @@ public class ChatService {
                 : client.fromChatCompletion(completion, request.model());
         cost.onAnswer(clientAnswer);
         cost.onHeaders(response);
+        client.delivering(clientAnswer);
         byte[] answer = json.writeValueAsBytes(clientAnswer);
         response.setStatus(200);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
@@ -272,7 +273,9 @@ public class ChatService {
         } else if (interruption == null) {
             List<SseEvent> closing = out.finish(new ProviderUsage(usage.inputTokens(), usage.outputTokens(),
                     usage.cachedInputTokens(), usage.reasoningTokens()));
-            progress.write(new CallCost(settled.debitedMicros()).onClosingEvents(closing, json), clientOut);
+            List<SseEvent> closingWithCost = new CallCost(settled.debitedMicros()).onClosingEvents(closing, json);
+            out.delivering(closingWithCost);
+            progress.write(closingWithCost, clientOut);
         }
     }
 

@@ -31,6 +31,13 @@ public interface ClientFormat {
     /** A fresh writer for one stream answered to this client. */
     ClientStream stream(String model);
 
+    /**
+     * The answer, cost included, about to go out to the client: a format that keeps its answers (the
+     * Responses API's stored responses) keeps it here, before the client can ask for it.
+     */
+    default void delivering(JsonNode answer) {
+    }
+
     /** The event that tells this client its stream broke after it started, if its API has one. */
     default Optional<SseEvent> streamError(String message) {
         return Optional.empty();

@@ -18,4 +18,8 @@ public interface ClientStream {
      * @param usage what the request used (reported, or estimated when the provider sent none)
      */
     List<SseEvent> finish(ProviderUsage usage);
+
+    /** The closing events, cost included, about to go out: see {@link ClientFormat#delivering}. */
+    default void delivering(List<SseEvent> closing) {
+    }
 }

@@ -41,6 +41,11 @@ public class ForwardingClientFormat implements ClientFormat {
     }
 
     @Override
+    public void delivering(JsonNode answer) {
+        delegate.delivering(answer);
+    }
+
+    @Override
     public Optional<SseEvent> streamError(String message) {
         return delegate.streamError(message);
     }
