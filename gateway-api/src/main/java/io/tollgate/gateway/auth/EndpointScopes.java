@@ -42,7 +42,8 @@ public final class EndpointScopes {
         if (isAdminPath(path)) {
             return Optional.of(Scope.ADMIN);
         }
-        if (path.startsWith("/v1/chat/") || path.startsWith("/v1/messages") || path.startsWith("/api/v2/chat")
+        if (path.startsWith("/v1/chat/") || path.startsWith("/v1/messages") || path.startsWith("/v1/responses")
+                || path.startsWith("/api/v2/chat")
                 || path.equals("/v1/models") || path.startsWith("/v1/models/") || path.startsWith("/v1/completions")) {
             return Optional.of(Scope.CHAT);
         }
