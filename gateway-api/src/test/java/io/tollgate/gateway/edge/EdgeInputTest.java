@@ -162,6 +162,39 @@ class EdgeInputTest extends GatewayTestBase {
         upstream.verify(0, anyRequestedFor(anyUrl()));
     }
 
+    /**
+     * curl and the JDK's HttpClient announce a large body with {@code Expect: 100-continue}; the 413 must
+     * reach such a client before it sends the body, not be lost to the connection's close mid-upload.
+     */
+    @Test
+    void aClientThatWaitsFor100ContinueGetsThe413BeforeSendingTheBody() throws Exception {
+        var account = gateway.openAccountWithCredits("1");
+        byte[] megabyte = new byte[1 << 20];
+        java.util.Arrays.fill(megabyte, (byte) 'a');
+        var hundredMegabytes = java.net.http.HttpRequest.BodyPublishers.fromPublisher(
+                java.net.http.HttpRequest.BodyPublishers.ofByteArrays(java.util.Collections.nCopies(100, megabyte)),
+                100L << 20);
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl() + CHAT_PATH))
+                .expectContinue(true)
+                .header("Authorization", "Bearer " + account.key())
+                .header("Content-Type", "application/json")
+                .POST(hundredMegabytes)
+                .build();
+        try (var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()) {
+            // The connection the client keeps from an earlier refusal must still be usable, or closed by the gateway.
+            byte[] invalidUtf8 = {'{', '"', 'm', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+            var refused = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl() + CHAT_PATH))
+                    .header("Authorization", "Bearer " + account.key()).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(invalidUtf8)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(400);
+            var reply = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(reply.statusCode()).as(reply.body()).isEqualTo(413);
+            assertThat(JSON.readTree(reply.body()).path("error").path("code").asText()).isEqualTo("request_too_large");
+        }
+        upstream.verify(0, anyRequestedFor(anyUrl()));
+    }
+
     @Test
     void invalidUtf8AndMalformedJsonAre400sInTheCallersShape() throws Exception {
         var account = gateway.openAccountWithCredits("1");
