@@ -45,12 +45,7 @@ public final class SpillTable {
                 for (EncodedEvent event : events) {
                     insert.setString(1, instanceId);
                     insert.setString(2, topic);
-                    insert.setString(3, event.accountId());
-                    insert.setString(4, event.leaseId());
-                    insert.setObject(5, event.eventId());
-                    insert.setString(6, event.type());
-                    insert.setInt(7, event.schemaVersion());
-                    insert.setBytes(8, event.payload());
+                    bindEvent(insert, 3, event);
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -148,17 +143,22 @@ public final class SpillTable {
                 EncodedEvent event = letter.event();
                 insert.setString(1, source);
                 insert.setString(2, letter.topic());
-                insert.setString(3, event.accountId());
-                insert.setString(4, event.leaseId());
-                insert.setObject(5, event.eventId());
-                insert.setString(6, event.type());
-                insert.setInt(7, event.schemaVersion());
-                insert.setBytes(8, event.payload());
+                bindEvent(insert, 3, event);
                 insert.setString(9, letter.reason());
                 insert.addBatch();
             }
             insert.executeBatch();
         }
+    }
+
+    /** The event's six columns (account, lease, id, type, schema version, payload) from {@code first} on. */
+    private static void bindEvent(PreparedStatement insert, int first, EncodedEvent event) throws SQLException {
+        insert.setString(first, event.accountId());
+        insert.setString(first + 1, event.leaseId());
+        insert.setObject(first + 2, event.eventId());
+        insert.setString(first + 3, event.type());
+        insert.setInt(first + 4, event.schemaVersion());
+        insert.setBytes(first + 5, event.payload());
     }
 
     /** Dead letters recorded so far (of every source). */

@@ -10,6 +10,7 @@ import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.GatewayHttp;
+import io.tollgate.gateway.testing.SseAnswer;
 import io.tollgate.gateway.testing.OpenAiWireFormat;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -323,7 +323,7 @@ class CrossFormatTest extends GatewayTestBase {
         }
     }
 
-    private Stream postStream(String path, Map<String, Object> body, Map<String, String> headers) {
+    private SseAnswer postStream(String path, Map<String, Object> body, Map<String, String> headers) {
         try {
             var request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                     .header("Authorization", "Bearer " + account.key())
@@ -332,68 +332,13 @@ class CrossFormatTest extends GatewayTestBase {
             headers.forEach(request::header);
             try (var client = HttpClient.newHttpClient()) {
                 HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                return Stream.parse(response);
+                return SseAnswer.parse(response);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** A whole SSE answer, split into its events. */
-    private record Stream(int status, String requestId, List<String> eventNames, List<String> rawData) {
-
-        static Stream parse(HttpResponse<String> response) {
-            List<String> names = new ArrayList<>();
-            List<String> data = new ArrayList<>();
-            for (String block : response.body().split("\n\n")) {
-                String name = null;
-                StringBuilder payload = null;
-                for (String line : block.split("\n")) {
-                    if (line.startsWith("event:")) {
-                        name = line.substring(6).trim();
-                    } else if (line.startsWith("data:")) {
-                        String value = line.substring(5).trim();
-                        payload = payload == null ? new StringBuilder(value) : payload.append('\n').append(value);
-                    }
-                }
-                if (payload != null) {
-                    names.add(name);
-                    data.add(payload.toString());
-                }
-            }
-            return new Stream(response.statusCode(), response.headers().firstValue("x-request-id").orElse(null),
-                    names, data);
-        }
-
-        List<JsonNode> data() {
-            return rawData.stream().filter(d -> !d.equals("[DONE]")).map(Stream::read).toList();
-        }
-
-        List<JsonNode> dataOf(String eventName) {
-            List<JsonNode> matching = new ArrayList<>();
-            for (int i = 0; i < eventNames.size(); i++) {
-                if (eventName.equals(eventNames.get(i))) {
-                    matching.add(read(rawData.get(i)));
-                }
-            }
-            return matching;
-        }
-
-        String textOf(String pointer) {
-            var text = new StringBuilder();
-            data().forEach(event -> text.append(event.at(pointer).asText("")));
-            return text.toString();
-        }
-
-        private static JsonNode read(String data) {
-            try {
-                return JSON.readTree(data);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
     }
 }
