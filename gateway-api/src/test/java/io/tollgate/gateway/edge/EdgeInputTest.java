@@ -85,8 +85,10 @@ class EdgeInputTest extends GatewayTestBase {
         expectRefusal(gateway.put("/admin/rates/" + provider + "/m%01x", ADMIN_KEY,
                 Map.of("inputPerMillion", "1", "outputPerMillion", "1")), "model");
         // An encoded NUL in the path is refused by the container itself, before the application sees it.
-        assertThat(gateway.put("/admin/rates/" + provider + "/m%00x", ADMIN_KEY,
-                Map.of("inputPerMillion", "1", "outputPerMillion", "1")).status()).isEqualTo(400);
+        var nulInPath = gateway.put("/admin/rates/" + provider + "/m%00x", ADMIN_KEY,
+                Map.of("inputPerMillion", "1", "outputPerMillion", "1"));
+        assertThat(nulInPath.status()).isEqualTo(400);
+        assertThat(nulInPath.json().at("/error/code").asText()).as(nulInPath.body()).isEqualTo("invalid_path");
 
         // Still open, and nothing hostile on its stream: a valid adjustment is recorded after them.
         var valid = gateway.post(accounts + "/adjustments", ADMIN_KEY, Map.of("credits", "1", "reason", "edge check"));
@@ -98,6 +100,32 @@ class EdgeInputTest extends GatewayTestBase {
                 || json.contains("AccountClosed"));
         upstream.verify(0, anyRequestedFor(anyUrl()).withHeader("Authorization", com.github.tomakehurst.wiremock
                 .client.WireMock.containing("sk-x")));
+    }
+
+    @Test
+    void aPathTheContainerRefusesIsAnsweredInTheCallersShapeAndNothingIsSent() {
+        var account = gateway.openAccountWithCredits("1");
+        Map<String, Object> chat = Map.of("model", provider + "/gpt-4o", "max_tokens", 8,
+                "messages", List.of(Map.of("role", "user", "content", "Hi")));
+
+        var openAi = gateway.post(CHAT_PATH + "%00", account.key(), chat);
+        assertThat(openAi.status()).isEqualTo(400);
+        assertThat(openAi.header("Content-Type")).startsWith("application/json");
+        assertThat(openAi.json().at("/error/type").asText()).as(openAi.body()).isEqualTo("invalid_request_error");
+        assertThat(openAi.json().at("/error/code").asText()).isEqualTo("invalid_path");
+        assertThat(openAi.json().at("/error/message").asText()).isNotBlank();
+
+        var anthropic = gateway.post("/v1/messages%00", account.key(), chat);
+        assertThat(anthropic.status()).isEqualTo(400);
+        assertThat(anthropic.json().at("/type").asText()).as(anthropic.body()).isEqualTo("error");
+        assertThat(anthropic.json().at("/error/type").asText()).isEqualTo("invalid_request_error");
+
+        var aigne = gateway.post("/api/v2/chat/completions%2F..", account.key(), chat);
+        assertThat(aigne.status()).isEqualTo(400);
+        assertThat(aigne.json().at("/error/message").asText()).as(aigne.body()).isNotBlank();
+        assertThat(aigne.json().has("type")).isFalse();
+
+        upstream.verify(0, anyRequestedFor(anyUrl()));
     }
 
     @Test
