@@ -1,0 +1,19 @@
+package io.tollgate.ledger;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The command side owns the ledger; it knows the events and nothing of the edge or the views. */
+@AnalyzeClasses(packages = "io.tollgate.ledger", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+  @ArchTest
+  static final ArchRule knowsNeitherTheEdgeNorTheViews =
+      noClasses()
+          .that().resideInAPackage("io.tollgate.ledger..")
+          .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.gateway..", "io.tollgate.views..");
+}
