@@ -9,7 +9,7 @@ import java.util.UUID;
  * copied into its {@link CreditsReserved}), so replaying the log prices every request as it ran.
  * Setting a second version for the same instant replaces the first.
  *
- * @param accountId                  always {@link RateCards#SYSTEM_ACCOUNT}, so that rate events share
+ * @param accountId                  always {@link io.tollgate.events.support.RateCards#SYSTEM_ACCOUNT}, so that rate events share
  *                                   one Kafka key and keep their order
  * @param inputMicrosPerMillion      micro-credits per million input tokens
  * @param outputMicrosPerMillion     micro-credits per million output tokens

@@ -1,6 +1,6 @@
 package io.tollgate.views;
 
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.views.testing.AccountEvents;
 import io.tollgate.views.testing.LedgerTopic;
 import io.tollgate.views.testing.ViewsHttp;

@@ -1,6 +1,6 @@
 package io.tollgate.ledger.credits;
 
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 
 /** @param estimated true when the provider reported no usage and the gateway counted it */
 public record TokenUsage(long inputTokens, long outputTokens, long cachedInputTokens, long reasoningTokens,

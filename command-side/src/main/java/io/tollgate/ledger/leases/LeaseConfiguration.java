@@ -1,6 +1,6 @@
 package io.tollgate.ledger.leases;
 
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;

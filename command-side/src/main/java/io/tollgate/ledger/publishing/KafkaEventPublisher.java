@@ -1,8 +1,8 @@
 package io.tollgate.ledger.publishing;
 
-import io.tollgate.events.EventCodec;
-import io.tollgate.events.EventType;
-import io.tollgate.events.Topics;
+import io.tollgate.events.codec.EventCodec;
+import io.tollgate.events.codec.EventType;
+import io.tollgate.events.support.Topics;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.ledger.processing.LedgerDeadLetters;
 import org.apache.kafka.clients.producer.Producer;

@@ -1,6 +1,6 @@
 package io.tollgate.ledger.publishing;
 
-import io.tollgate.events.EventCodec;
+import io.tollgate.events.codec.EventCodec;
 import io.tollgate.ledger.processing.BoundedRetryTrackingProcessor;
 import io.tollgate.ledger.processing.DeadLetteringErrorHandler;
 import io.tollgate.ledger.processing.LedgerDeadLetters;

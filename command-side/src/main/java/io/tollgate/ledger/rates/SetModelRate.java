@@ -1,6 +1,6 @@
 package io.tollgate.ledger.rates;
 
-import io.tollgate.events.RateCards;
+import io.tollgate.events.support.RateCards;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package io.tollgate.ledger.requests;
 
 import io.tollgate.events.CreditsDebited;
-import io.tollgate.events.EventCodec;
-import io.tollgate.events.EventType;
+import io.tollgate.events.codec.EventCodec;
+import io.tollgate.events.codec.EventType;
 import io.tollgate.events.TollgateEvent;
-import io.tollgate.events.Topics;
+import io.tollgate.events.support.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

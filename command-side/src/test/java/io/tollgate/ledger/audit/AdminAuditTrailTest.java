@@ -1,10 +1,10 @@
 package io.tollgate.ledger.audit;
 
-import io.tollgate.events.AdminTrail;
+import io.tollgate.events.support.AdminTrail;
 import io.tollgate.events.ApiKeyIssued;
 import io.tollgate.events.ApiKeyRevoked;
 import io.tollgate.events.CreditsAdjusted;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.ProviderConfigured;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;

@@ -7,7 +7,7 @@ import io.tollgate.events.CreditsDebited;
 import io.tollgate.events.CreditsExpired;
 import io.tollgate.events.CreditsGranted;
 import io.tollgate.events.CreditsReserved;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.GrantSource;
 import io.tollgate.events.ProviderCalled;
 import io.tollgate.events.ReleaseReason;

@@ -4,7 +4,7 @@ import io.tollgate.events.AccountClosed;
 import io.tollgate.events.AccountOpened;
 import io.tollgate.events.CreditsExpired;
 import io.tollgate.events.CreditsGranted;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.GrantSource;
 import io.tollgate.events.LeaseExtended;
 import io.tollgate.events.LeaseGranted;

@@ -1,8 +1,8 @@
 package io.tollgate.ledger.publishing;
 
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.LeaseGranted;
-import io.tollgate.events.Topics;
+import io.tollgate.events.support.Topics;
 import io.tollgate.ledger.testing.LedgerTestApplication;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

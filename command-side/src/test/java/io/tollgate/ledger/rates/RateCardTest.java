@@ -1,8 +1,8 @@
 package io.tollgate.ledger.rates;
 
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.ModelRateSet;
-import io.tollgate.events.RateCards;
+import io.tollgate.events.support.RateCards;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.hamcrest.CustomTypeSafeMatcher;
 import org.junit.jupiter.api.BeforeEach;

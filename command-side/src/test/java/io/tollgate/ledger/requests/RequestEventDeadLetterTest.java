@@ -1,8 +1,8 @@
 package io.tollgate.ledger.requests;
 
-import io.tollgate.events.EventCodec;
-import io.tollgate.events.EventIds;
-import io.tollgate.events.EventType;
+import io.tollgate.events.codec.EventCodec;
+import io.tollgate.events.support.EventIds;
+import io.tollgate.events.codec.EventType;
 import io.tollgate.events.RequestRejected;
 import io.tollgate.events.TollgateEvent;
 import org.junit.jupiter.api.AfterAll;

@@ -1,8 +1,8 @@
 package io.tollgate.ledger.requests;
 
-import io.tollgate.events.EventCodec;
+import io.tollgate.events.codec.EventCodec;
 import io.tollgate.events.TollgateEvent;
-import io.tollgate.events.Topics;
+import io.tollgate.events.support.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

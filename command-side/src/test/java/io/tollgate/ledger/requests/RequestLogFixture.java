@@ -2,10 +2,10 @@ package io.tollgate.ledger.requests;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.tollgate.events.CreditsDebited;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.RequestRejected;
-import io.tollgate.events.Topics;
+import io.tollgate.events.support.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

@@ -3,8 +3,8 @@ package io.tollgate.gateway.accounts;
 import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.edge.EdgeText;
 
-import io.tollgate.events.Credits;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.Credits;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.GrantSource;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.ledger.credits.Commands.AdjustCredits;
@@ -56,7 +56,7 @@ class AccountAdminController {
         this.jdbc = jdbc;
     }
 
-    /** Ids starting with '_' are reserved for system streams such as {@link io.tollgate.events.RateCards#SYSTEM_ACCOUNT}. */
+    /** Ids starting with '_' are reserved for system streams such as {@link io.tollgate.events.support.RateCards#SYSTEM_ACCOUNT}. */
     record OpenAccountRequest(@Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}") String id,
                               @NotBlank @EdgeText String displayName) {
     }

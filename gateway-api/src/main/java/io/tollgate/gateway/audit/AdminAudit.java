@@ -1,10 +1,10 @@
 package io.tollgate.gateway.audit;
 
-import io.tollgate.events.AdminTrail;
+import io.tollgate.events.support.AdminTrail;
 import io.tollgate.events.ApiKeyIssued;
 import io.tollgate.events.ApiKeyRevoked;
 import io.tollgate.events.CredentialChanged;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.LimitsChanged;
 import io.tollgate.events.ProviderConfigured;
 import io.tollgate.events.TollgateEvent;

@@ -2,7 +2,7 @@ package io.tollgate.gateway.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.gateway.audit.AdminAction;
 import io.tollgate.gateway.audit.AdminAudit;
 import jakarta.annotation.PreDestroy;

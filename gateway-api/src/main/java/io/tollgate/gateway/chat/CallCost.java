@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import io.tollgate.gateway.providers.wire.SseEvent;
 import jakarta.servlet.http.HttpServletResponse;
 

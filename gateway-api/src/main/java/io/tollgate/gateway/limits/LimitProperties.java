@@ -1,6 +1,6 @@
 package io.tollgate.gateway.limits;
 
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 

@@ -2,7 +2,7 @@ package io.tollgate.gateway.limits;
 
 import io.tollgate.gateway.edge.EdgeText;
 
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;

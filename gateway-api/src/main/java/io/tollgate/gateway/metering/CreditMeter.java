@@ -1,7 +1,7 @@
 package io.tollgate.gateway.metering;
 
-import io.tollgate.events.Credits;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.Credits;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.RequestRejected;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.auth.AuthInvalidation;

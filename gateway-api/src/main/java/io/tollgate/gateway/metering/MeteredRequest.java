@@ -1,7 +1,7 @@
 package io.tollgate.gateway.metering;
 
 import io.tollgate.events.CreditsDebited;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.ProviderCalled;
 import io.tollgate.events.ReleaseReason;
 import io.tollgate.events.RequestAccepted;

@@ -1,6 +1,6 @@
 package io.tollgate.gateway.pricelists;
 
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.rates.ModelRates;
 import io.tollgate.gateway.routing.ModelRouter;

@@ -2,7 +2,7 @@ package io.tollgate.gateway.providers;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.gateway.vault.EncryptedColumn;
 import io.tollgate.gateway.vault.SecretVault;
 import org.slf4j.Logger;

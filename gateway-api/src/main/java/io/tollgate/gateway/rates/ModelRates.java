@@ -2,7 +2,7 @@ package io.tollgate.gateway.rates;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import io.tollgate.ledger.credits.ModelRate;
 import io.tollgate.ledger.rates.SetModelRate;
 import org.axonframework.commandhandling.gateway.CommandGateway;

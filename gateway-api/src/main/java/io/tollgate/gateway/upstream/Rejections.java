@@ -1,6 +1,6 @@
 package io.tollgate.gateway.upstream;
 
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;

@@ -1,7 +1,7 @@
 package io.tollgate.gateway.upstream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.idempotency.IdempotentOutcome;

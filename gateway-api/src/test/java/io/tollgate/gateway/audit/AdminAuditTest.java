@@ -1,11 +1,11 @@
 package io.tollgate.gateway.audit;
 
-import io.tollgate.events.AdminTrail;
+import io.tollgate.events.support.AdminTrail;
 import io.tollgate.events.ApiKeyIssued;
 import io.tollgate.events.ApiKeyRevoked;
 import io.tollgate.events.CreditsGranted;
 import io.tollgate.events.CredentialChanged;
-import io.tollgate.events.EventCodec;
+import io.tollgate.events.codec.EventCodec;
 import io.tollgate.events.ProviderConfigured;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;

@@ -97,7 +97,7 @@ class OpenAiStreamingTest extends GatewayTestBase {
         // The usage chunk waits for the settlement and says what the request cost.
         long debited = debit(awaitSettled(reply.header("x-request-id")));
         assertThat(debited).isPositive();
-        assertThat(events.get(4)).contains("\"cost\":" + io.tollgate.events.Credits.toCredits(debited)
+        assertThat(events.get(4)).contains("\"cost\":" + io.tollgate.events.support.Credits.toCredits(debited)
                 .stripTrailingZeros().toPlainString() + "}");
         assertThat(events.get(5)).isEqualTo("[DONE]");
     }

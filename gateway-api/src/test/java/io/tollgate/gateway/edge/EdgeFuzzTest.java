@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.tollgate.events.CreditsDebited;
-import io.tollgate.events.EventCodec;
+import io.tollgate.events.codec.EventCodec;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.GatewayHttp;

@@ -2,7 +2,7 @@ package io.tollgate.gateway.idempotency;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tollgate.events.CreditsDebited;
-import io.tollgate.events.EventCodec;
+import io.tollgate.events.codec.EventCodec;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.OpenAiWireFormat;
 import io.tollgate.gateway.testing.GatewayHttp;

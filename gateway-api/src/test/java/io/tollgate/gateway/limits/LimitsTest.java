@@ -3,7 +3,7 @@ package io.tollgate.gateway.limits;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tollgate.events.LimitsChanged;
 import io.tollgate.events.RequestRejected;
-import io.tollgate.events.EventCodec;
+import io.tollgate.events.codec.EventCodec;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.gateway.testing.LedgerWarmup;

@@ -4,7 +4,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tollgate.events.CreditsDebited;
 import io.tollgate.events.CreditsExpired;
 import io.tollgate.events.CreditsGranted;
-import io.tollgate.events.EventCodec;
+import io.tollgate.events.codec.EventCodec;
 import io.tollgate.events.LeaseSettled;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;

@@ -3,7 +3,7 @@ package io.tollgate.gateway.metering;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.events.CreditsDebited;
-import io.tollgate.events.EventCodec;
+import io.tollgate.events.codec.EventCodec;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.gateway.testing.GatewayInstances;

@@ -1,7 +1,7 @@
 package io.tollgate.gateway.providers;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import io.tollgate.events.AdminTrail;
+import io.tollgate.events.support.AdminTrail;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.gateway.testing.GatewayInstances;

@@ -2,7 +2,7 @@ package io.tollgate.gateway.telemetry;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tollgate.events.CreditsDebited;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.RequestRejected;
 import io.tollgate.events.TokensConsumed;

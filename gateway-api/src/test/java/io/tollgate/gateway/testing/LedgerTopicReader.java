@@ -1,9 +1,9 @@
 package io.tollgate.gateway.testing;
 
-import io.tollgate.events.EventCodec;
+import io.tollgate.events.codec.EventCodec;
 import io.tollgate.events.RequestScoped;
 import io.tollgate.events.TollgateEvent;
-import io.tollgate.events.Topics;
+import io.tollgate.events.support.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

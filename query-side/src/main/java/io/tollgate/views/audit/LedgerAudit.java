@@ -5,11 +5,11 @@ import io.tollgate.events.CreditsDebited;
 import io.tollgate.events.CreditsExpired;
 import io.tollgate.events.CreditsGranted;
 import io.tollgate.events.CreditsRefunded;
-import io.tollgate.events.EventCodec;
+import io.tollgate.events.codec.EventCodec;
 import io.tollgate.events.LeaseGranted;
 import io.tollgate.events.LeaseSettled;
 import io.tollgate.events.TollgateEvent;
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import io.tollgate.views.projection.Sql;
 
 import javax.sql.DataSource;

@@ -1,6 +1,6 @@
 package io.tollgate.views.billing;
 
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import io.tollgate.views.period.KeysetCursor;
 import io.tollgate.views.period.Period;
 import io.tollgate.views.viewer.AccountNotFound;

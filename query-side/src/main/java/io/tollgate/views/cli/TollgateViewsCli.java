@@ -2,7 +2,7 @@ package io.tollgate.views.cli;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.tollgate.events.Topics;
+import io.tollgate.events.support.Topics;
 import io.tollgate.views.audit.LedgerAudit;
 import io.tollgate.views.replay.LiveBenchmark;
 import io.tollgate.views.replay.Progress;

@@ -1,8 +1,8 @@
 package io.tollgate.views.projection;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tollgate.events.EventCodec;
-import io.tollgate.events.EventType;
+import io.tollgate.events.codec.EventCodec;
+import io.tollgate.events.codec.EventType;
 import io.tollgate.events.RequestScoped;
 import io.tollgate.events.TollgateEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

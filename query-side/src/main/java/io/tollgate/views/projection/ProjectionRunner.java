@@ -1,7 +1,7 @@
 package io.tollgate.views.projection;
 
 import io.tollgate.events.TollgateEvent;
-import io.tollgate.events.Topics;
+import io.tollgate.events.support.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;

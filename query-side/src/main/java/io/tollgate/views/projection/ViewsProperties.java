@@ -1,6 +1,6 @@
 package io.tollgate.views.projection;
 
-import io.tollgate.events.Topics;
+import io.tollgate.events.support.Topics;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 

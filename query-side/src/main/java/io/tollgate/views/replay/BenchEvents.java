@@ -9,7 +9,7 @@ import io.tollgate.events.CreditsRefunded;
 import io.tollgate.events.LeaseExtended;
 import io.tollgate.events.LeaseGranted;
 import io.tollgate.events.LeaseSettled;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.GrantSource;
 import io.tollgate.events.ProviderCalled;
 import io.tollgate.events.ReleaseReason;

@@ -1,8 +1,8 @@
 package io.tollgate.views.replay;
 
-import io.tollgate.events.EventCodec;
-import io.tollgate.events.EventType;
-import io.tollgate.events.Topics;
+import io.tollgate.events.codec.EventCodec;
+import io.tollgate.events.codec.EventType;
+import io.tollgate.events.support.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

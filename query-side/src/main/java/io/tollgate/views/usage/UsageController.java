@@ -2,7 +2,7 @@ package io.tollgate.views.usage;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import io.tollgate.views.billing.KnownAccounts;
 import io.tollgate.views.period.Period;
 import org.springframework.jdbc.core.simple.JdbcClient;

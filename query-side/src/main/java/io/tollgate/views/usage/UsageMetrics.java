@@ -1,6 +1,6 @@
 package io.tollgate.views.usage;
 
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 
 import java.math.BigDecimal;
 import java.sql.Array;

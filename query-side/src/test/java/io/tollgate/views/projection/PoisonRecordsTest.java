@@ -1,6 +1,6 @@
 package io.tollgate.views.projection;
 
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.views.QuerySideTestBase;

@@ -7,7 +7,7 @@ import io.tollgate.events.CreditsExpired;
 import io.tollgate.events.CreditsRefunded;
 import io.tollgate.events.CreditsGranted;
 import io.tollgate.events.CreditsReserved;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.events.GrantSource;
 import io.tollgate.events.LeaseExtended;
 import io.tollgate.events.LeaseGranted;

@@ -1,9 +1,9 @@
 package io.tollgate.views.testing;
 
-import io.tollgate.events.EventCodec;
-import io.tollgate.events.EventType;
+import io.tollgate.events.codec.EventCodec;
+import io.tollgate.events.codec.EventType;
 import io.tollgate.events.TollgateEvent;
-import io.tollgate.events.Topics;
+import io.tollgate.events.support.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,4 +1,4 @@
-package io.tollgate.events;
+package io.tollgate.events.codec;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

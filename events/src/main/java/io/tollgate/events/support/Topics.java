@@ -1,4 +1,4 @@
-package io.tollgate.events;
+package io.tollgate.events.support;
 
 /** Kafka topic and header names shared by the publisher and every consumer. */
 public final class Topics {

@@ -1,4 +1,4 @@
-package io.tollgate.events;
+package io.tollgate.events.codec;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import io.tollgate.events.TollgateEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;

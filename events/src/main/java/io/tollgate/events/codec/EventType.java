@@ -1,5 +1,28 @@
-package io.tollgate.events;
+package io.tollgate.events.codec;
 
+import io.tollgate.events.AccountClosed;
+import io.tollgate.events.AccountOpened;
+import io.tollgate.events.ApiKeyIssued;
+import io.tollgate.events.ApiKeyRevoked;
+import io.tollgate.events.CredentialChanged;
+import io.tollgate.events.CreditsAdjusted;
+import io.tollgate.events.CreditsDebited;
+import io.tollgate.events.CreditsExpired;
+import io.tollgate.events.CreditsGranted;
+import io.tollgate.events.CreditsRefunded;
+import io.tollgate.events.CreditsReserved;
+import io.tollgate.events.LeaseExtended;
+import io.tollgate.events.LeaseGranted;
+import io.tollgate.events.LeaseSettled;
+import io.tollgate.events.LimitsChanged;
+import io.tollgate.events.ModelRateSet;
+import io.tollgate.events.ProviderCalled;
+import io.tollgate.events.ProviderConfigured;
+import io.tollgate.events.RequestAccepted;
+import io.tollgate.events.RequestRejected;
+import io.tollgate.events.ReservationReleased;
+import io.tollgate.events.TokensConsumed;
+import io.tollgate.events.TollgateEvent;
 import java.util.List;
 
 /**

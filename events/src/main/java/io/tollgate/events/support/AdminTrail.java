@@ -1,4 +1,4 @@
-package io.tollgate.events;
+package io.tollgate.events.support;
 
 /** Naming shared by the admin audit events (key, provider, credential and limit changes). */
 public final class AdminTrail {

@@ -1,4 +1,4 @@
-package io.tollgate.events;
+package io.tollgate.events.support;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;

@@ -1,4 +1,4 @@
-package io.tollgate.events;
+package io.tollgate.events.support;
 
 import org.junit.jupiter.api.Test;
 

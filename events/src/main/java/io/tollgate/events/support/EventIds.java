@@ -1,4 +1,4 @@
-package io.tollgate.events;
+package io.tollgate.events.support;
 
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;

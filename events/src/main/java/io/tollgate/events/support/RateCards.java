@@ -1,4 +1,4 @@
-package io.tollgate.events;
+package io.tollgate.events.support;
 
 /** Naming shared by the rate card aggregate, its events and their consumers. */
 public final class RateCards {
