@@ -7,13 +7,18 @@ import io.tollgate.ledger.processing.ProcessingConfiguration;
 import io.tollgate.ledger.publishing.PublishingConfiguration;
 import io.tollgate.ledger.requests.RequestLogConfiguration;
 import io.tollgate.ledger.store.LedgerStoreConfiguration;
+import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
-/** Import this to host the command side in a Spring Boot app. */
+/**
+ * Import this to host the command side in a Spring Boot app. It registers the aggregates itself (they are
+ * package-private), so that the host knows only the ledger's API.
+ */
 @Configuration(proxyBeanMethods = false)
 @Import({LedgerStoreConfiguration.class, CommitConfiguration.class, PublishingConfiguration.class,
         ExpiryConfiguration.class, RequestLogConfiguration.class, LeaseConfiguration.class,
         ProcessingConfiguration.class})
+@ComponentScan({"io.tollgate.ledger.credits", "io.tollgate.ledger.rates", "io.tollgate.ledger.audit"})
 public class LedgerConfiguration {
 }

@@ -6,7 +6,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Import;
 
-@SpringBootApplication(scanBasePackages = {"io.tollgate.gateway", "io.tollgate.ledger.credits", "io.tollgate.ledger.rates"})
+@SpringBootApplication
 @ConfigurationPropertiesScan
 @Import(LedgerConfiguration.class)
 public class GatewayApplication {

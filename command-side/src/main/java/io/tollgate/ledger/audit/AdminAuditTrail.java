@@ -25,7 +25,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * rate card ids ('provider/model').
  */
 @Aggregate
-public class AdminAuditTrail {
+class AdminAuditTrail {
     @AggregateIdentifier
     private String trailId;
 

@@ -11,4 +11,9 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * @param trailId the audit stream, e.g. {@code audit:key:key_…}; see {@link AdminAuditTrail#trailId}
  */
 public record RecordAdminEvent(@TargetAggregateIdentifier String trailId, TollgateEvent event) {
+
+    /** The command that appends {@code event} to the trail it belongs to. */
+    public static RecordAdminEvent of(TollgateEvent event) {
+        return new RecordAdminEvent(AdminAuditTrail.trailId(event), event);
+    }
 }

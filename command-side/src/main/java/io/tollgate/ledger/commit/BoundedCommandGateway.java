@@ -17,7 +17,7 @@ import java.util.concurrent.TimeoutException;
  * after the answer timeout with {@link LedgerUnavailable}, which callers on the request and admin paths
  * answer 503. A command that timed out may still commit afterwards.
  */
-public class BoundedCommandGateway extends DefaultCommandGateway {
+class BoundedCommandGateway extends DefaultCommandGateway {
     private final Duration answerTimeout;
 
     public BoundedCommandGateway(CommandBus commandBus, Duration answerTimeout) {

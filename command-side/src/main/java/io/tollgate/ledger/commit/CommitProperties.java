@@ -15,7 +15,7 @@ import java.time.Duration;
  *                        waits for its command's answer before it is told the ledger is unavailable (503)
  */
 @ConfigurationProperties("tollgate.ledger.commit")
-public record CommitProperties(@DefaultValue("2") int shards,
+record CommitProperties(@DefaultValue("2") int shards,
                                @DefaultValue("256") int maxBatch,
                                @DefaultValue("100000") long cachedAccounts,
                                @DefaultValue("30m") Duration cacheIdle,

@@ -13,7 +13,6 @@ import org.axonframework.messaging.MessageDispatchInterceptor;
 import org.axonframework.messaging.MessageHandler;
 import org.axonframework.messaging.MessageHandlerInterceptor;
 import org.axonframework.modelling.command.AnnotationCommandTargetResolver;
-import io.tollgate.ledger.LedgerOutages;
 import io.tollgate.ledger.store.AccountLocks;
 import org.axonframework.modelling.command.CommandTargetResolver;
 import org.axonframework.modelling.command.ConcurrencyException;
@@ -48,7 +47,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * command and nothing waits. Because an aggregate always maps to the same shard, its commands stay in
  * order and never contend for its lock.
  */
-public class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
+class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitCommandBus.class);
     /** A conflicting append (another instance wrote first) is retried on the freshly loaded aggregate. */
     private static final int ATTEMPTS_PER_COMMAND = 20;

@@ -60,7 +60,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 @Aggregate(cache = "creditAccountCache", snapshotTriggerDefinition = "creditAccountSnapshotTrigger")
-public class CreditAccount {
+class CreditAccount {
     /** How long after its reservation expired a request can still be settled (and so billed). */
     static final Duration LATE_SETTLEMENT_WINDOW = Duration.ofHours(24);
 

@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param batchSize     due entries one sweep handles at most; the rest wait for the next sweep
  */
 @ConfigurationProperties(ExpiryProperties.PREFIX)
-public record ExpiryProperties(@DefaultValue(ExpiryProperties.DEFAULT_SWEEP_INTERVAL) Duration sweepInterval,
+record ExpiryProperties(@DefaultValue(ExpiryProperties.DEFAULT_SWEEP_INTERVAL) Duration sweepInterval,
                                @DefaultValue("500") int batchSize) {
     static final String PREFIX = "tollgate.ledger.expiry";
     static final String DEFAULT_SWEEP_INTERVAL = "30s";

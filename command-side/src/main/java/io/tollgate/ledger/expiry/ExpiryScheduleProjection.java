@@ -27,7 +27,7 @@ import java.time.Duration;
  * drops a reservation entry whose release this projection missed.
  */
 @ProcessingGroup(ExpiryScheduleProjection.PROCESSING_GROUP)
-public class ExpiryScheduleProjection {
+class ExpiryScheduleProjection {
     public static final String PROCESSING_GROUP = "expiry-schedule";
     private static final String CHANGES_OF_THE_BATCH = ExpiryScheduleProjection.class.getName() + ".changes";
 

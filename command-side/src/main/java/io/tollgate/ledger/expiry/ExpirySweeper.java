@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * sweeps on several instances at once would be harmless. They do not happen anyway: an instance sweeps
  * only while it holds a PostgreSQL advisory lock ({@link SweepLock}); the others skip their turn.
  */
-public class ExpirySweeper {
+class ExpirySweeper {
     private static final Logger log = LoggerFactory.getLogger(ExpirySweeper.class);
     /** How long a sweep waits for the accounts' answers; whatever is unanswered then is left to the next sweep. */
     private static final Duration ANSWER_TIMEOUT = Duration.ofMinutes(1);

@@ -34,7 +34,7 @@ import java.util.concurrent.Future;
  * the batch goes on.
  */
 @ProcessingGroup(KafkaEventPublisher.PROCESSING_GROUP)
-public class KafkaEventPublisher {
+class KafkaEventPublisher {
     public static final String PROCESSING_GROUP = "kafka-publisher";
     private static final String PENDING_SENDS = KafkaEventPublisher.class.getName() + ".pending";
 

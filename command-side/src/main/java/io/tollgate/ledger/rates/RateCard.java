@@ -27,7 +27,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * the microsecond, as PostgreSQL stores them.
  */
 @Aggregate
-public class RateCard {
+class RateCard {
     /** How far back a version may be dated. */
     static final Duration MAX_BACKDATING = Duration.ofDays(365);
 

@@ -31,7 +31,7 @@ import java.util.Set;
  * offset at call time) and the spill table, each request counted once. A fresh consumer per call, assigned, in no
  * group: a tally is rare (a dead instance's lease, an audit) and must not disturb anyone's offsets.
  */
-public final class KafkaLeaseTally implements LeaseTally {
+final class KafkaLeaseTally implements LeaseTally {
     private static final String DEBITED = EventType.CATALOGUE.stream()
             .filter(type -> type.recordClass() == CreditsDebited.class).findFirst().orElseThrow().name();
     private static final byte[] DEBITED_BYTES = DEBITED.getBytes(StandardCharsets.UTF_8);

@@ -33,7 +33,7 @@ import java.time.Duration;
  *                           are not yet republished, so that its new events never overtake them.
  */
 @ConfigurationProperties("tollgate.requests")
-public record RequestLogProperties(@DefaultValue("1500ms") Duration ackTimeout,
+record RequestLogProperties(@DefaultValue("1500ms") Duration ackTimeout,
                                    @DefaultValue("2s") Duration spillTimeout,
                                    @DefaultValue("500ms") Duration maxBlock,
                                    @DefaultValue("0ms") Duration linger,

@@ -16,7 +16,7 @@ import java.util.UUID;
  * {@code ledger.request_event_spill}: request events the broker did not take in time, in the order they were spilled
  * ({@code seq}). Plain JDBC on connections of its own, never one bound to a caller's transaction.
  */
-public final class SpillTable {
+final class SpillTable {
     static final String TABLE = "ledger.request_event_spill";
     static final String DEAD_LETTERS = "ledger.dead_letters";
     /** Two-part key, a key space of its own (accounts lock one-part keys, the expiry sweep another pair). */

@@ -61,7 +61,7 @@ import java.util.function.Supplier;
  * spilled) are duplicates that consumers drop by event id. Order is kept between appends of one instance where one
  * call returned before the other began; appends of different instances to one account are not ordered.
  */
-public final class SpillingRequestEventLog implements RequestEventLog, SmartLifecycle, MeterBinder {
+final class SpillingRequestEventLog implements RequestEventLog, SmartLifecycle, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(SpillingRequestEventLog.class);
     /** Starts before and stops after the web server (Boot's is DEFAULT_PHASE - 2048) and whatever draws on leases. */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 8192;

@@ -2,17 +2,12 @@ package io.tollgate.ledger.store;
 
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
-import org.axonframework.common.transaction.TransactionManager;
-import org.axonframework.config.Configuration;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
-import io.tollgate.ledger.commit.BatchedAppendStorageEngine;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
-import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.serialization.Serializer;
 import org.flywaydb.core.Flyway;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.DependsOn;
 
@@ -62,27 +57,6 @@ public class LedgerStoreConfiguration {
     @Bean
     public PersistenceExceptionResolver persistenceExceptionResolver() {
         return new PostgresDuplicateKeyResolver();
-    }
-
-    @Bean
-    @DependsOn("ledgerFlyway")
-    public BatchedAppendStorageEngine eventStorageEngine(Serializer defaultSerializer,
-                                                 @Qualifier("eventSerializer") Serializer eventSerializer,
-                                                 PersistenceExceptionResolver persistenceExceptionResolver,
-                                                 Configuration configuration,
-                                                 ConnectionProvider connectionProvider,
-                                                 TransactionManager transactionManager,
-                                                 EventSchema eventSchema) {
-        return new BatchedAppendStorageEngine(JdbcEventStorageEngine.builder()
-                .snapshotSerializer(defaultSerializer)
-                .eventSerializer(eventSerializer)
-                .upcasterChain(configuration.upcasterChain())
-                .snapshotFilter(configuration.snapshotFilter())
-                .persistenceExceptionResolver(persistenceExceptionResolver)
-                .connectionProvider(connectionProvider)
-                .transactionManager(transactionManager)
-                .schema(eventSchema)
-                .build());
     }
 
     @Bean

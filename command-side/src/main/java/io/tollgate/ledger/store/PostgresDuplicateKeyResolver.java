@@ -9,7 +9,7 @@ import java.sql.SQLException;
  * the account first. PostgreSQL reports it as SQLState 23505, often on the next exception of a batch,
  * which Axon's error-code table does not look at.
  */
-public class PostgresDuplicateKeyResolver implements PersistenceExceptionResolver {
+class PostgresDuplicateKeyResolver implements PersistenceExceptionResolver {
     private static final String UNIQUE_VIOLATION = "23505";
 
     @Override

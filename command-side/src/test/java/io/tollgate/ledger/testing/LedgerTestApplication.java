@@ -6,7 +6,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Import;
 
 import java.util.UUID;
@@ -18,7 +17,6 @@ import java.util.UUID;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @Import(LedgerConfiguration.class)
-@ComponentScan({"io.tollgate.ledger.credits", "io.tollgate.ledger.rates"})
 public class LedgerTestApplication {
 
     public static ConfigurableApplicationContext start(String topic, String... extraArguments) {

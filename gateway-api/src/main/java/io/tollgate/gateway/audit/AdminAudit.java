@@ -10,13 +10,10 @@ import io.tollgate.events.ProviderConfigured;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.auth.Scope;
-import io.tollgate.ledger.audit.AdminAuditTrail;
 import io.tollgate.ledger.audit.RecordAdminEvent;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.annotation.ComponentScan;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.stereotype.Component;
 
 import java.time.Instant;
@@ -45,12 +42,6 @@ public class AdminAudit {
         this.commands = commands;
     }
 
-    /** Registers the audit trail aggregate with the command side hosted by this app. */
-    @Configuration(proxyBeanMethods = false)
-    @ComponentScan(basePackageClasses = AdminAuditTrail.class)
-    static class AuditTrailConfiguration {
-    }
-
     /**
      * @param actor the caller from {@code @RequestAttribute(Caller.REQUEST_ATTRIBUTE)}; null only for the
      *              system itself (the bootstrap admin key), recorded as "system"
@@ -58,7 +49,7 @@ public class AdminAudit {
     public void record(Caller actor, AdminAction action) {
         String actorName = actor != null ? actor.actor() : "system";
         TollgateEvent event = toEvent(action, actorName);
-        commands.sendAndWait(new RecordAdminEvent(AdminAuditTrail.trailId(event), event));
+        commands.sendAndWait(RecordAdminEvent.of(event));
         log.info("admin action {} by {}", describe(action), actorName);
     }
 

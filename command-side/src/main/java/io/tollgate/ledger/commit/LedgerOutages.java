@@ -1,4 +1,4 @@
-package io.tollgate.ledger;
+package io.tollgate.ledger.commit;
 
 import io.tollgate.ledger.leases.CreditLeases.LedgerUnavailable;
 import io.tollgate.ledger.requests.RequestEventLogUnavailable;
