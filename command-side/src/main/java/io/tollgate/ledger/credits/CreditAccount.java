@@ -16,6 +16,7 @@ import io.tollgate.events.support.EventIds;
 import io.tollgate.events.GrantSource;
 import io.tollgate.events.ProviderCalled;
 import io.tollgate.events.ReleaseReason;
+import io.tollgate.events.RefusalReason;
 import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.RequestRejected;
 import io.tollgate.events.ReservationReleased;
@@ -225,7 +226,7 @@ class CreditAccount {
         }
         Instant now = now();
         if (closed) {
-            return reject(command, now, ReservationOutcome.ACCOUNT_CLOSED, 403, "The account is closed.");
+            return reject(command, now, RefusalReason.ACCOUNT_CLOSED, "The account is closed.");
         }
         ModelRate rate = command.rate();
         long available = availableMicros(now);
@@ -239,7 +240,7 @@ class CreditAccount {
             String message = "Insufficient credit: this request needs about "
                     + Credits.toCredits(inputCost + Credits.costMicros(minimumOutput, rate.outputMicrosPerMillion()))
                     + " credits, the account has " + Credits.toCredits(Math.max(0, available)) + " available.";
-            return reject(command, now, ReservationOutcome.INSUFFICIENT_CREDIT, 402, message);
+            return reject(command, now, RefusalReason.INSUFFICIENT_CREDIT, message);
         }
 
         long amount = inputCost + Credits.costMicros(grantedOutput, rate.outputMicrosPerMillion());
@@ -253,10 +254,9 @@ class CreditAccount {
         return new ReservationOutcome.Reserved(amount, grantedOutput, clamped);
     }
 
-    private ReservationOutcome reject(ReserveCredits command, Instant now, String reason, int httpStatus,
-                                      String message) {
-        apply(new RequestRejected(EventIds.next(), now, accountId, command.requestId(), command.model(), reason,
-                httpStatus, message));
+    private ReservationOutcome reject(ReserveCredits command, Instant now, RefusalReason reason, String message) {
+        apply(new RequestRejected(EventIds.next(), now, accountId, command.requestId(), command.model(), reason.code(),
+                reason.httpStatus(), message));
         return new ReservationOutcome.Rejected(reason, message);
     }
 
@@ -276,12 +276,12 @@ class CreditAccount {
             throw new AccountStateConflict("lease " + command.leaseId() + " is open already");
         }
         if (closed) {
-            return new LeaseOutcome.Refused(ReservationOutcome.ACCOUNT_CLOSED, 0);
+            return new LeaseOutcome.Refused(RefusalReason.ACCOUNT_CLOSED, 0);
         }
         Instant now = now();
         long available = availableMicros(now);
         if (available < command.minimumMicros()) {
-            return new LeaseOutcome.Refused(ReservationOutcome.INSUFFICIENT_CREDIT, Math.max(0, available));
+            return new LeaseOutcome.Refused(RefusalReason.INSUFFICIENT_CREDIT, Math.max(0, available));
         }
         long amount = Math.min(command.wantedMicros(), available);
         boolean shared = leases.values().stream().anyMatch(lease -> !lease.instanceId().equals(command.instanceId()));

@@ -1,5 +1,6 @@
 package io.tollgate.ledger.credits;
 
+import io.tollgate.events.RefusalReason;
 import java.time.Instant;
 
 /** What a {@link Commands.GrantLease} decided. */
@@ -10,9 +11,9 @@ public sealed interface LeaseOutcome {
     }
 
     /**
-     * @param reason           {@link ReservationOutcome#INSUFFICIENT_CREDIT} or {@link ReservationOutcome#ACCOUNT_CLOSED}
+     * @param reason           {@link RefusalReason#INSUFFICIENT_CREDIT} or {@link RefusalReason#ACCOUNT_CLOSED}
      * @param availableMicros what the account had available to lease (never negative)
      */
-    record Refused(String reason, long availableMicros) implements LeaseOutcome {
+    record Refused(RefusalReason reason, long availableMicros) implements LeaseOutcome {
     }
 }

@@ -1,5 +1,7 @@
 package io.tollgate.ledger.credits;
 
+import io.tollgate.events.RefusalReason;
+
 /** What a {@link Commands.ReserveCredits} decided. */
 public sealed interface ReservationOutcome {
 
@@ -7,9 +9,6 @@ public sealed interface ReservationOutcome {
     record Reserved(long amountMicros, int grantedMaxTokens, boolean clamped) implements ReservationOutcome {
     }
 
-    record Rejected(String reason, String message) implements ReservationOutcome {
+    record Rejected(RefusalReason reason, String message) implements ReservationOutcome {
     }
-
-    String INSUFFICIENT_CREDIT = "insufficient_credit";
-    String ACCOUNT_CLOSED = "account_closed";
 }

@@ -10,6 +10,7 @@ import io.tollgate.events.CreditsReserved;
 import io.tollgate.events.support.EventIds;
 import io.tollgate.events.GrantSource;
 import io.tollgate.events.ProviderCalled;
+import io.tollgate.events.RefusalReason;
 import io.tollgate.events.ReleaseReason;
 import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.RequestRejected;
@@ -454,7 +455,7 @@ class CreditAccountTest {
         void aClosedAccountRejectsNewRequests() {
             fixture.given(opened(), granted(1_000), closed())
                     .when(reserve("r-1", 100, 50))
-                    .expectResultMessagePayload(new ReservationOutcome.Rejected(ReservationOutcome.ACCOUNT_CLOSED,
+                    .expectResultMessagePayload(new ReservationOutcome.Rejected(RefusalReason.ACCOUNT_CLOSED,
                             "The account is closed."))
                     .expectEvents(new RequestRejected(EventIds.next(), Instant.now(), ACCOUNT, "r-1", "m",
                             "account_closed", 403, "The account is closed."));

@@ -9,6 +9,7 @@ import io.tollgate.events.GrantSource;
 import io.tollgate.events.LeaseExtended;
 import io.tollgate.events.LeaseGranted;
 import io.tollgate.events.LeaseSettled;
+import io.tollgate.events.RefusalReason;
 import io.tollgate.events.LeaseSettled.LeaseEnd;
 import io.tollgate.ledger.credits.Commands.AdjustCredits;
 import io.tollgate.ledger.credits.Commands.ExpireGrants;
@@ -91,7 +92,7 @@ class CreditLeaseTest {
         fixture.given(opened(), granted(1_000), lease("l-1", "gw-a", 990))
                 .when(new GrantLease(ACCOUNT, "l-2", "gw-a", 500, 20, TTL))
                 .expectNoEvents()
-                .expectResultMessagePayload(new LeaseOutcome.Refused(ReservationOutcome.INSUFFICIENT_CREDIT, 10));
+                .expectResultMessagePayload(new LeaseOutcome.Refused(RefusalReason.INSUFFICIENT_CREDIT, 10));
     }
 
     @Test
@@ -99,7 +100,7 @@ class CreditLeaseTest {
         fixture.given(opened(), granted(1_000), new AccountClosed(EventIds.next(), Instant.now(), ACCOUNT, "gone", "a"))
                 .when(new GrantLease(ACCOUNT, "l-1", "gw-a", 500, 20, TTL))
                 .expectNoEvents()
-                .expectResultMessagePayload(new LeaseOutcome.Refused(ReservationOutcome.ACCOUNT_CLOSED, 0));
+                .expectResultMessagePayload(new LeaseOutcome.Refused(RefusalReason.ACCOUNT_CLOSED, 0));
     }
 
     @Test
@@ -121,7 +122,7 @@ class CreditLeaseTest {
                         new LeaseSettled(EventIds.next(), Instant.now(), ACCOUNT, "l-1", 600, 250, 5, LeaseEnd.RETURNED))
                 .when(new GrantLease(ACCOUNT, "l-2", "gw-a", 10_000, 751, TTL))
                 .expectNoEvents()
-                .expectResultMessagePayload(new LeaseOutcome.Refused(ReservationOutcome.INSUFFICIENT_CREDIT, 750));
+                .expectResultMessagePayload(new LeaseOutcome.Refused(RefusalReason.INSUFFICIENT_CREDIT, 750));
     }
 
     @Test

@@ -6,8 +6,6 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -24,10 +22,7 @@ import java.util.Optional;
  * does, {@code x-api-key}. Refusals leave in the caller's API shape.
  */
 @Component
-@Order(ApiKeyFilter.ORDER)
 public class ApiKeyFilter extends OncePerRequestFilter {
-    /** Late, after Spring's own filters; filters that need the caller order themselves after it. */
-    public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 100;
     public static final String API_KEY_HEADER = "x-api-key";
     private static final String BEARER = "bearer ";
 

@@ -9,8 +9,6 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.boot.web.servlet.filter.OrderedFormContentFilter;
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -27,8 +25,6 @@ import java.nio.charset.StandardCharsets;
  * limit, which becomes a 413 too. Either way at most the limit is read, never the whole body.
  */
 @Component
-// Before Spring's FormContentFilter, which reads a PUT/PATCH/DELETE form body whole.
-@Order(OrderedFormContentFilter.DEFAULT_ORDER - 1)
 public class BodyLimitFilter extends OncePerRequestFilter {
     private final long limit;
     private final ErrorResponses errors;

@@ -6,8 +6,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -19,7 +17,6 @@ import java.io.IOException;
  * such a failure as {@link Outages} says, in the caller's shape.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 100)
 public class OutageFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(OutageFilter.class);
     private final ErrorResponses errors;

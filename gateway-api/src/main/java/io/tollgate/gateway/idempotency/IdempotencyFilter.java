@@ -1,6 +1,5 @@
 package io.tollgate.gateway.idempotency;
 
-import io.tollgate.gateway.auth.ApiKeyFilter;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.ErrorResponses;
 import io.tollgate.gateway.errors.GatewayException;
@@ -10,7 +9,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -31,7 +29,6 @@ import java.util.List;
  * <p>A request without the header costs a header lookup and nothing else.
  */
 @Component
-@Order(ApiKeyFilter.ORDER + 1) // the key's scope is the caller's account, which the API key filter resolves
 public class IdempotencyFilter extends OncePerRequestFilter {
     public static final String HEADER = "Idempotency-Key";
     public static final String REPLAYED_HEADER = "idempotent-replayed";

@@ -1,12 +1,12 @@
 package io.tollgate.gateway.limits;
 
+import io.tollgate.events.RefusalReason;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.limits.LimitStore.SubjectType;
 import io.tollgate.gateway.usage.SettledUsage;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
@@ -147,8 +147,8 @@ public class LimitEnforcer {
                 Limits limits = subject.limits();
                 if (spent.getOrDefault(subject.key(), 0L) >= limits.budgetMicros()) {
                     Instant end = SpendBudgets.periodEnd(limits.budgetPeriod(), now);
-                    throw new LimitRefusal(new LimitExceeded(HttpStatus.PAYMENT_REQUIRED, "insufficient_quota",
-                            "budget_exceeded", "budget_exhausted", "The " + limits.budgetPeriod()
+                    throw new LimitRefusal(new LimitExceeded(RefusalReason.BUDGET_EXHAUSTED, "insufficient_quota",
+                            "budget_exceeded", "The " + limits.budgetPeriod()
                             + "ly spend budget of " + subject.describe() + " is used up; it renews at " + end + ".",
                             Duration.between(now, end).toSeconds() + 1));
                 }
@@ -159,8 +159,8 @@ public class LimitEnforcer {
             if (perMinute != null) {
                 OptionalLong wait = buckets.tokensLeft(subject.key(), perMinute);
                 if (wait.isPresent()) {
-                    throw new LimitRefusal(new LimitExceeded(HttpStatus.TOO_MANY_REQUESTS, "tokens",
-                            "rate_limit_exceeded", "rate_limit_tokens", "Rate limit reached: " + subject.describe()
+                    throw new LimitRefusal(new LimitExceeded(RefusalReason.RATE_LIMIT_TOKENS, "tokens",
+                            "rate_limit_exceeded", "Rate limit reached: " + subject.describe()
                             + " may use " + perMinute + " tokens per minute.", seconds(wait.getAsLong())));
                 }
             }
@@ -172,8 +172,8 @@ public class LimitEnforcer {
                 OptionalLong wait = buckets.takeRequest(subject.key(), perMinute);
                 if (wait.isPresent()) {
                     taken.forEach(t -> buckets.returnRequest(t.key(), t.limits().requestsPerMinute()));
-                    throw new LimitRefusal(new LimitExceeded(HttpStatus.TOO_MANY_REQUESTS, "requests",
-                            "rate_limit_exceeded", "rate_limit_requests", "Rate limit reached: " + subject.describe()
+                    throw new LimitRefusal(new LimitExceeded(RefusalReason.RATE_LIMIT_REQUESTS, "requests",
+                            "rate_limit_exceeded", "Rate limit reached: " + subject.describe()
                             + " may send " + perMinute + " requests per minute.", seconds(wait.getAsLong())));
                 }
                 taken.add(subject);
@@ -189,8 +189,8 @@ public class LimitEnforcer {
                 taken.forEach(t -> buckets.returnRequest(t.key(), t.limits().requestsPerMinute()));
                 Subject full = subjects.stream().filter(s -> s.key().equals(acquired.fullSubject())).findFirst()
                         .orElseThrow();
-                throw new LimitRefusal(new LimitExceeded(HttpStatus.TOO_MANY_REQUESTS, "requests",
-                        "concurrency_limit_exceeded", "concurrency_limit", "Too many requests in flight: "
+                throw new LimitRefusal(new LimitExceeded(RefusalReason.CONCURRENCY_LIMIT, "requests",
+                        "concurrency_limit_exceeded", "Too many requests in flight: "
                         + full.describe() + " may have " + full.limits().concurrentRequests() + " at a time.", 1));
             }
             admission.held.addAll(acquired.leases());

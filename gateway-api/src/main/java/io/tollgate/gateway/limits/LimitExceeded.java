@@ -1,5 +1,6 @@
 package io.tollgate.gateway.limits;
 
+import io.tollgate.events.RefusalReason;
 import io.tollgate.gateway.errors.GatewayException;
 import org.springframework.http.HttpStatus;
 
@@ -9,11 +10,11 @@ import org.springframework.http.HttpStatus;
  * @param reason the RequestRejected reason: rate_limit_requests, rate_limit_tokens, concurrency_limit,
  *               budget_exhausted
  */
-public record LimitExceeded(HttpStatus status, String type, String code, String reason, String message,
+public record LimitExceeded(RefusalReason reason, String type, String code, String message,
                             long retryAfterSeconds) {
 
     public GatewayException toException() {
-        return new GatewayException(status, type, code, message)
+        return new GatewayException(HttpStatus.valueOf(reason.httpStatus()), type, code, message)
                 .withHeader("Retry-After", Long.toString(Math.max(1, retryAfterSeconds)));
     }
 }

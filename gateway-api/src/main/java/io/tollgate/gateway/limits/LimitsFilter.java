@@ -1,6 +1,5 @@
 package io.tollgate.gateway.limits;
 
-import io.tollgate.gateway.auth.ApiKeyFilter;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.auth.EndpointScopes;
 import io.tollgate.gateway.errors.ErrorResponses;
@@ -13,7 +12,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -29,7 +27,6 @@ import java.util.Set;
  * streaming included, what it used ({@link SettledUsage}, left on the request by the pipeline) is charged.
  */
 @Component
-@Order(ApiKeyFilter.ORDER + 2)
 public class LimitsFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(LimitsFilter.class);
 
@@ -94,7 +91,7 @@ public class LimitsFilter extends OncePerRequestFilter {
     private void refuse(HttpServletRequest request, HttpServletResponse response, Caller caller,
                         LimitExceeded exceeded) throws IOException {
         GatewayException refusal = exceeded.toException();
-        rejections.record(caller, null, exceeded.reason(), refusal, response);
+        rejections.record(caller, null, exceeded.reason().code(), refusal, response);
         errors.write(request, response, refusal);
     }
 }

@@ -1,5 +1,6 @@
 package io.tollgate.gateway.metering;
 
+import io.tollgate.events.RefusalReason;
 import io.tollgate.events.support.Credits;
 import io.tollgate.events.support.EventIds;
 import io.tollgate.events.RequestRejected;
@@ -8,7 +9,6 @@ import io.tollgate.gateway.auth.AuthInvalidation;
 import io.tollgate.gateway.telemetry.RequestMetrics;
 import io.tollgate.ledger.credits.LeaseOutcome;
 import io.tollgate.ledger.credits.ModelRate;
-import io.tollgate.ledger.credits.ReservationOutcome;
 import io.tollgate.ledger.leases.CreditLeases;
 import io.tollgate.ledger.leases.CreditLeases.LedgerUnavailable;
 import io.tollgate.ledger.requests.RequestEventLog;
@@ -195,7 +195,7 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
     }
 
     private static Metering refusal(LeaseOutcome.Refused refused, long minimumMicros) {
-        if (ReservationOutcome.ACCOUNT_CLOSED.equals(refused.reason())) {
+        if (refused.reason() == RefusalReason.ACCOUNT_CLOSED) {
             return new Metering.Refused(refused.reason(), "The account is closed.");
         }
         return new Metering.Refused(refused.reason(), "Insufficient credit: this request needs about "

@@ -4,13 +4,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.tracing.Tracer;
-import io.tollgate.gateway.auth.ApiKeyFilter;
 import io.tollgate.ledger.commit.CommitHealth;
 import io.tollgate.ledger.publishing.LedgerTopicProperties;
 import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -72,12 +70,9 @@ public class TelemetryConfiguration {
         return new RequestTracing(tracer.getIfAvailable(() -> Tracer.NOOP));
     }
 
-    /** Just before the API key filter, inside Spring's own request observation. */
+    /** Ordered with the edge's other filters by the gateway's filter chain configuration. */
     @Bean
-    FilterRegistrationBean<RequestTracingFilter> requestTracingFilter(RequestTracing tracing,
-                                                                      TelemetryProperties properties) {
-        var registration = new FilterRegistrationBean<>(new RequestTracingFilter(tracing, properties.tracedPaths()));
-        registration.setOrder(ApiKeyFilter.ORDER - 1);
-        return registration;
+    RequestTracingFilter requestTracingFilter(RequestTracing tracing, TelemetryProperties properties) {
+        return new RequestTracingFilter(tracing, properties.tracedPaths());
     }
 }

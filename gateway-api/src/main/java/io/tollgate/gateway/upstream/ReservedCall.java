@@ -1,6 +1,7 @@
 package io.tollgate.gateway.upstream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.events.RefusalReason;
 import io.tollgate.events.support.EventIds;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;
@@ -17,7 +18,6 @@ import io.tollgate.gateway.telemetry.RequestTracing;
 import io.tollgate.gateway.usage.SettledUsage;
 import io.tollgate.ledger.credits.ModelRate;
 import io.tollgate.ledger.credits.ProviderAttempt;
-import io.tollgate.ledger.credits.ReservationOutcome;
 import io.tollgate.ledger.credits.SettlementOutcome;
 import io.tollgate.ledger.credits.TokenUsage;
 import io.tollgate.ledger.leases.CreditLeases.LedgerUnavailable;
@@ -272,14 +272,14 @@ public final class ReservedCall {
                 outcome = meter.reserve(new RequestFacts(caller.accountId(), requestId, caller.keyId(),
                         primary.provider().name(), primary.model(), apiFormat, stream, inputEstimate, maxTokens,
                         defaultMaxTokens, minOutputTokens, rate));
-                span.outcome(outcome instanceof Metering.Refused refused ? refused.reason() : "reserved");
+                span.outcome(outcome instanceof Metering.Refused refused ? refused.reason().code() : "reserved");
             } catch (LedgerUnavailable noLease) {
                 log.warn("no credit lease for account {}: {}", caller.accountId(), noLease.getMessage());
                 throw unavailable("The gateway could not reach its ledger in time; nothing was charged. Retry shortly.");
             }
             if (outcome instanceof Metering.Refused refused) {
                 GatewayException refusal = refused(refused);
-                rejections.record(caller, primary.model(), refused.reason(), refusal, response);
+                rejections.record(caller, primary.model(), refused.reason().code(), refusal, response);
                 throw refusal;
             }
             // The ledger now holds this request: whatever the client is answered from here on (the answer,
@@ -292,13 +292,10 @@ public final class ReservedCall {
         }
 
         private static GatewayException refused(Metering.Refused rejected) {
-            if (ReservationOutcome.ACCOUNT_CLOSED.equals(rejected.reason())) {
-                // Not a matter of credit: topping up would not help, so not 402.
-                return new GatewayException(HttpStatus.FORBIDDEN, "invalid_request_error", rejected.reason(),
-                        rejected.message());
-            }
-            return new GatewayException(HttpStatus.PAYMENT_REQUIRED, "insufficient_quota", rejected.reason(),
-                    rejected.message());
+            RefusalReason reason = rejected.reason();
+            // A closed account is not a matter of credit: the client's error type says topping up would not help.
+            String type = reason == RefusalReason.ACCOUNT_CLOSED ? "invalid_request_error" : "insufficient_quota";
+            return new GatewayException(HttpStatus.valueOf(reason.httpStatus()), type, reason.code(), rejected.message());
         }
     }
 }
