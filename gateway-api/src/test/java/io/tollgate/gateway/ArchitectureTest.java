@@ -3,6 +3,7 @@ package io.tollgate.gateway;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -57,4 +58,8 @@ class ArchitectureTest {
           .that().resideInAPackage("io.tollgate.gateway..")
           .should().dependOnClassesThat(resideInAPackage("io.tollgate.ledger..").and(DescribedPredicate.not(LEDGER_API)))
           .because("the gateway sends commands and reads outcomes; how the ledger stores and commits them is its own");
+
+  @ArchTest
+  static final ArchRule noPackageCycles =
+      slices().matching("io.tollgate.(**)").should().beFreeOfCycles();
 }

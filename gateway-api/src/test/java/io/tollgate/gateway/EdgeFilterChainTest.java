@@ -18,6 +18,6 @@ class EdgeFilterChainTest {
     @Test
     void theBodyIsBoundedBeforeSpringReadsFormsAndTheCallerIsKnownOnlyAfterSpringsRequestContext() {
         assertThat(EdgeFilterChain.BODY_LIMIT).isLessThan(OrderedFormContentFilter.DEFAULT_ORDER);
-        assertThat(EdgeFilterChain.TRACING).isGreaterThan(OrderedRequestContextFilter.DEFAULT_ORDER);
+        assertThat(EdgeFilterChain.TRACING).isGreaterThan(new OrderedRequestContextFilter().getOrder());
     }
 }

@@ -3,8 +3,6 @@ package io.tollgate.gateway.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tollgate.events.support.EventIds;
-import io.tollgate.gateway.audit.AdminAction;
-import io.tollgate.gateway.audit.AdminAudit;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

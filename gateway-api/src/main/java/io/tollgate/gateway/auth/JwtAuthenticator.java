@@ -33,7 +33,7 @@ import java.util.Set;
  * decides for API keys and tokens alike, with the same scopes and errors in the caller's API shape.
  */
 @Component
-public class JwtAuthenticator {
+class JwtAuthenticator {
     private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
 
     private final AuthProperties.Jwt properties;

@@ -8,6 +8,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param minOutputTokens    a request that cannot afford this many output tokens is refused with 402
  */
 @ConfigurationProperties("tollgate.chat")
-public record ChatProperties(@DefaultValue("4096") int defaultMaxTokens,
+record ChatProperties(@DefaultValue("4096") int defaultMaxTokens,
                              @DefaultValue("16") int minOutputTokens) {
 }

@@ -12,7 +12,7 @@ import io.tollgate.gateway.errors.GatewayException;
  * @param model     what the client asked for: "provider/model", an alias, or a model name
  * @param maxTokens null when the client set no limit
  */
-public record ChatRequest(ObjectNode body, String model, boolean stream, boolean clientWantsUsage,
+record ChatRequest(ObjectNode body, String model, boolean stream, boolean clientWantsUsage,
                           Integer maxTokens, String maxTokensField) {
 
     static final String MAX_TOKENS = "max_tokens";

@@ -3,8 +3,8 @@ package io.tollgate.gateway.credentials;
 import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.edge.EdgeText;
 
-import io.tollgate.gateway.audit.AdminAction;
-import io.tollgate.gateway.audit.AdminAudit;
+import io.tollgate.gateway.auth.AdminAction;
+import io.tollgate.gateway.auth.AdminAudit;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.ProviderRegistry.CredentialView;

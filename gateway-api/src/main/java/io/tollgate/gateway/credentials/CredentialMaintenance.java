@@ -20,7 +20,7 @@ import java.util.List;
  */
 @Component
 @EnableScheduling
-public class CredentialMaintenance implements SchedulingConfigurer {
+class CredentialMaintenance implements SchedulingConfigurer {
     private static final Logger log = LoggerFactory.getLogger(CredentialMaintenance.class);
     private static final int RECHECK_BATCH = 50;
 

@@ -17,7 +17,7 @@ import java.time.Duration;
  *                             last errors (never per call)
  */
 @ConfigurationProperties("tollgate.credentials")
-public record CredentialProperties(@DefaultValue("30s") Duration coolDown,
+record CredentialProperties(@DefaultValue("30s") Duration coolDown,
                                    @DefaultValue("0") double coolDownWeightFactor,
                                    @DefaultValue("5m") Duration recheckInterval,
                                    @DefaultValue("10s") Duration testTimeout,

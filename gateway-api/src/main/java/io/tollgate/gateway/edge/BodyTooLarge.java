@@ -6,7 +6,7 @@ import java.io.IOException;
  * Thrown by a request body's stream once it has given more than the limit. An IOException, so that whoever reads
  * the body (the JSON parser, the idempotency hash) stops as it would on a broken connection.
  */
-public final class BodyTooLarge extends IOException {
+final class BodyTooLarge extends IOException {
     private final long limit;
 
     BodyTooLarge(long limit) {

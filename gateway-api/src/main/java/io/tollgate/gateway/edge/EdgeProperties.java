@@ -12,7 +12,7 @@ import org.springframework.util.unit.DataSize;
  *                    a chat request with a few base64 images; the parsed JSON takes several times the body's size.
  */
 @ConfigurationProperties("tollgate.edge")
-public record EdgeProperties(@DefaultValue("10MB") DataSize maxBodySize) {
+record EdgeProperties(@DefaultValue("10MB") DataSize maxBodySize) {
 
     public EdgeProperties {
         if (maxBodySize.toBytes() < 1024) {

@@ -17,7 +17,7 @@ import java.util.Set;
  * @param cleanupBatchSize  rows deleted per statement, so that no cleanup holds many locks at once
  */
 @ConfigurationProperties("tollgate.idempotency")
-public record IdempotencyProperties(@DefaultValue("/v1/chat/completions") Set<String> paths,
+record IdempotencyProperties(@DefaultValue("/v1/chat/completions") Set<String> paths,
                                     @DefaultValue("24h") Duration retention,
                                     @DefaultValue("10m") Duration abandonAfter,
                                     @DefaultValue("1MB") DataSize maxStoredResponse,

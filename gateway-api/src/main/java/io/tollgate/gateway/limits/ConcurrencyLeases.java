@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * when they expire.
  */
 @Component
-public class ConcurrencyLeases {
+class ConcurrencyLeases {
     private static final Logger log = LoggerFactory.getLogger(ConcurrencyLeases.class);
 
     private final DataSource dataSource;

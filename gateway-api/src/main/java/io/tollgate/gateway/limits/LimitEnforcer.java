@@ -26,7 +26,7 @@ import java.util.UUID;
  * then requests in flight (429). A subject without limits costs a cache lookup and nothing else.
  */
 @Component
-public class LimitEnforcer {
+class LimitEnforcer {
     private static final Logger log = LoggerFactory.getLogger(LimitEnforcer.class);
     private final LimitStore store;
     private final RateBuckets buckets;

@@ -10,7 +10,7 @@ import org.springframework.http.HttpStatus;
  * @param reason the RequestRejected reason: rate_limit_requests, rate_limit_tokens, concurrency_limit,
  *               budget_exhausted
  */
-public record LimitExceeded(RefusalReason reason, String type, String code, String message,
+record LimitExceeded(RefusalReason reason, String type, String code, String message,
                             long retryAfterSeconds) {
 
     public GatewayException toException() {

@@ -21,7 +21,7 @@ import java.util.List;
  *                        this late
  */
 @ConfigurationProperties("tollgate.limits")
-public record LimitProperties(@DefaultValue("true") boolean enabled,
+record LimitProperties(@DefaultValue("true") boolean enabled,
                               @DefaultValue({"/v1/chat/completions", "/v1/messages", "/v1/responses", "/v1/embeddings",
                                       "/v1/images/generations", "/api/v2/chat/completions", "/api/v2/chat",
                                       "/api/v2/embeddings", "/api/v2/image"}) List<String> paths,

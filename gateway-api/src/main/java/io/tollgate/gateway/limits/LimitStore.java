@@ -2,8 +2,8 @@ package io.tollgate.gateway.limits;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.tollgate.gateway.audit.AdminAction;
-import io.tollgate.gateway.audit.AdminAudit;
+import io.tollgate.gateway.auth.AdminAction;
+import io.tollgate.gateway.auth.AdminAudit;
 import io.tollgate.gateway.auth.AuthInvalidation;
 import io.tollgate.gateway.auth.Caller;
 import org.springframework.jdbc.core.simple.JdbcClient;

@@ -26,7 +26,7 @@ import java.util.OptionalLong;
  * id contains its limit, so a changed limit starts a fresh, full bucket.
  */
 @Component
-public class RateBuckets {
+class RateBuckets {
     private static final Logger log = LoggerFactory.getLogger(RateBuckets.class);
 
     private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;

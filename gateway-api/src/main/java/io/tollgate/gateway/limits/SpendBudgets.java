@@ -19,7 +19,7 @@ import java.util.Map;
  * already admitted finish and are charged, so a period can end above its budget by what was in flight.
  */
 @Component
-public class SpendBudgets {
+class SpendBudgets {
     private final JdbcClient jdbc;
 
     SpendBudgets(JdbcClient jdbc) {

@@ -23,7 +23,7 @@ import java.util.Map;
  * finishes it. Every selected entry is checked before the first version is written.
  */
 @Component
-public class RateImport {
+class RateImport {
     /** A markup above this is a typo (a percentage where a factor was meant), not a margin. */
     static final BigDecimal MAX_MARKUP = new BigDecimal("100");
     /** As far back as the rate card lets a version be dated. */

@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param maxConversationTurns the longest chain of previous_response_id a request may continue
  */
 @ConfigurationProperties("tollgate.responses")
-public record ResponsesProperties(@DefaultValue("30d") Duration retention,
+record ResponsesProperties(@DefaultValue("30d") Duration retention,
                                   @DefaultValue("1h") Duration cleanupInterval,
                                   @DefaultValue("1000") int maxConversationTurns) {
 }

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /** Aliases: a model name that stands for an ordered list of deployments, the first that answers wins. */
 @Component
-public class ModelAliases {
+class ModelAliases {
     private final JdbcClient jdbc;
     private final LoadingCache<String, List<Target>> targets;
 

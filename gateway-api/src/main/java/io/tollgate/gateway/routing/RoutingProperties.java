@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param breakerOpenFor            how long an open breaker skips its deployment before one probe call
  */
 @ConfigurationProperties("tollgate.routing")
-public record RoutingProperties(@DefaultValue("20") int breakerWindow,
+record RoutingProperties(@DefaultValue("20") int breakerWindow,
                                 @DefaultValue("10") int breakerMinimumCalls,
                                 @DefaultValue("50") float breakerFailureRatePercent,
                                 @DefaultValue("30s") Duration breakerOpenFor) {

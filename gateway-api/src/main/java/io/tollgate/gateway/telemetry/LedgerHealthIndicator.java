@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * even while the database hangs, an idle instance notices an outage, and an instance taken out of
  * rotation comes back UP without traffic.
  */
-public class LedgerHealthIndicator implements HealthIndicator, DisposableBean {
+class LedgerHealthIndicator implements HealthIndicator, DisposableBean {
     private static final Duration IDLE = Duration.ofSeconds(1);
     private final CommitHealth commits;
     private final ExecutorService prober = Executors.newSingleThreadExecutor(

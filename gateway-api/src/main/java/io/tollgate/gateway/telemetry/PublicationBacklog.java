@@ -17,7 +17,7 @@ import java.util.OptionalLong;
  * A measurement is reused for {@code refresh}: Prometheus scrapes and health probes cost at most one
  * pair of indexed queries per period.
  */
-public class PublicationBacklog {
+class PublicationBacklog {
     private final JdbcTemplate jdbc;
     private final Serializer serializer;
     private final String processorName;

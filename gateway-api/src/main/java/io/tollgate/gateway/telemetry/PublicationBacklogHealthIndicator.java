@@ -9,7 +9,7 @@ import org.springframework.boot.actuate.health.Status;
  * side's views are then falling behind what is billed, and a load balancer should prefer instances
  * (or a moment) where they are not.
  */
-public class PublicationBacklogHealthIndicator extends AbstractHealthIndicator {
+class PublicationBacklogHealthIndicator extends AbstractHealthIndicator {
     private final PublicationBacklog backlog;
     private final long threshold;
 

@@ -24,7 +24,7 @@ import javax.sql.DataSource;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(TelemetryProperties.class)
-public class TelemetryConfiguration {
+class TelemetryConfiguration {
     public static final String BACKLOG_GAUGE = "tollgate.ledger.publication.backlog";
 
     @Bean

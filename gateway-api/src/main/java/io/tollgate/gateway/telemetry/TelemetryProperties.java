@@ -15,7 +15,7 @@ import java.util.Set;
  * @param tracedPaths               the POST endpoints whose requests are traced as {@code tollgate.ingest}
  */
 @ConfigurationProperties("tollgate.telemetry")
-public record TelemetryProperties(@DefaultValue("5s") Duration backlogRefresh,
+record TelemetryProperties(@DefaultValue("5s") Duration backlogRefresh,
                                   @DefaultValue("10000") long backlogReadinessThreshold,
                                   @DefaultValue("2s") Duration kafkaHealthTimeout,
                                   @DefaultValue("10s") Duration kafkaHealthCacheTtl,

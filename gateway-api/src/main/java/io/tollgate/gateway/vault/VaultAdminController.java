@@ -1,7 +1,7 @@
 package io.tollgate.gateway.vault;
 
-import io.tollgate.gateway.audit.AdminAction;
-import io.tollgate.gateway.audit.AdminAudit;
+import io.tollgate.gateway.auth.AdminAction;
+import io.tollgate.gateway.auth.AdminAudit;
 import io.tollgate.gateway.auth.Caller;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;

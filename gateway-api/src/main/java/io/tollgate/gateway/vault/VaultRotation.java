@@ -31,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  */
 @Component
-public class VaultRotation {
+class VaultRotation {
     private static final Logger log = LoggerFactory.getLogger(VaultRotation.class);
     private static final int MAX_ATTEMPTS_PER_ROW = 5;
     private static final int MAX_REPORTED_IDS = 20;

@@ -19,7 +19,7 @@ import java.util.Map;
  * usage) and message_stop. Reasoning deltas are dropped: Anthropic thinking blocks need signatures the
  * gateway cannot produce.
  */
-public final class AnthropicMessagesStream implements ClientStream {
+final class AnthropicMessagesStream implements ClientStream {
     private final ObjectMapper json;
     private final String model;
     private String id;

@@ -19,7 +19,7 @@ import java.util.UUID;
  * skipped (a chat provider takes no reasoning back). Anything else (file inputs, item references, built-in
  * tool calls) is refused with a 400.
  */
-public final class ResponsesItems {
+final class ResponsesItems {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> ROLES = Set.of("user", "assistant", "system", "developer");
 

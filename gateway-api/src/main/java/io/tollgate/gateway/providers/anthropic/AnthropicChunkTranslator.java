@@ -25,7 +25,7 @@ import java.util.Map;
  * <p>An {@code error} event throws {@link UncheckedIOException}: the stream is broken, as if the
  * connection had dropped.
  */
-public final class AnthropicChunkTranslator implements ChunkTranslator {
+final class AnthropicChunkTranslator implements ChunkTranslator {
     private final ObjectMapper json;
     private final long created = Instant.now().getEpochSecond();
     private String id = "msg";

@@ -33,7 +33,7 @@ import java.util.List;
  *       reports usage), reasoning_effort; {@code n > 1} is refused with a 400.</li>
  * </ul>
  */
-public final class AnthropicRequests {
+final class AnthropicRequests {
     public static final int DEFAULT_MAX_TOKENS = 4096;
 
     private final ObjectMapper json;

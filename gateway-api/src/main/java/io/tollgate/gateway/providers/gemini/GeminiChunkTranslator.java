@@ -23,7 +23,7 @@ import java.util.Set;
  * repeats usageMetadata on every event, cumulatively: the last one becomes the single usage-only chunk that
  * {@link #finish()} emits.
  */
-public final class GeminiChunkTranslator implements ChunkTranslator {
+final class GeminiChunkTranslator implements ChunkTranslator {
     private final ObjectMapper json;
     private final String requestedModel;
     private final long created = Instant.now().getEpochSecond();

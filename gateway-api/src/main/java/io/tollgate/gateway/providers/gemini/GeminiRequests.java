@@ -39,7 +39,7 @@ import java.util.Set;
  *       auto/none/required/{function} → toolConfig.functionCallingConfig mode AUTO/NONE/ANY (+ allowedFunctionNames).</li>
  * </ul>
  */
-public final class GeminiRequests {
+final class GeminiRequests {
     public static final String PLACEHOLDER_SIGNATURE = "skip_thought_signature_validator";
     /** The schema keywords of Gemini's OpenAPI-subset Schema object. */
     private static final Set<String> SCHEMA_KEYS = Set.of("type", "format", "title", "description", "nullable", "enum",

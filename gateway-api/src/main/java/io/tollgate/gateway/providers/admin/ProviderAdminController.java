@@ -1,16 +1,19 @@
-package io.tollgate.gateway.providers;
+package io.tollgate.gateway.providers.admin;
 
 import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.edge.EdgeText;
 
-import io.tollgate.gateway.audit.AdminAction;
-import io.tollgate.gateway.audit.AdminAudit;
+import io.tollgate.gateway.auth.AdminAction;
+import io.tollgate.gateway.auth.AdminAudit;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.catalogue.ModelCatalogue;
 import io.tollgate.gateway.credentials.CredentialStore;
 import io.tollgate.gateway.credentials.CredentialTester;
 import io.tollgate.gateway.credentials.WeightedCredentialPool;
 import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.providers.UpstreamHosts;
+import io.tollgate.gateway.providers.WireFormat;
 import io.tollgate.gateway.rates.ModelRates;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;

@@ -1,7 +1,5 @@
-package io.tollgate.gateway.audit;
+package io.tollgate.gateway.auth;
 
-import io.tollgate.gateway.auth.Caller;
-import io.tollgate.gateway.auth.Scope;
 
 import java.time.Instant;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.tollgate.gateway.audit;
+package io.tollgate.gateway.auth;
 
 import io.tollgate.events.support.AdminTrail;
 import io.tollgate.events.ApiKeyIssued;
@@ -9,7 +9,6 @@ import io.tollgate.events.codec.EventCodec;
 import io.tollgate.events.ProviderConfigured;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
-import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.gateway.testing.LedgerWarmup;
 import io.tollgate.gateway.testing.TestIdentity;

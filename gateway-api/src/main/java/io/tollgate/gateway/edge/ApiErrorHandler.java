@@ -1,11 +1,10 @@
-package io.tollgate.gateway.errors;
+package io.tollgate.gateway.edge;
 
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tollgate.gateway.edge.BodyLimitFilter;
-import io.tollgate.gateway.edge.BodyTooLarge;
-import io.tollgate.gateway.edge.ClientText;
-import io.tollgate.gateway.edge.EdgeText;
+import io.tollgate.gateway.errors.ApiShape;
+import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.errors.Outages;
 import io.tollgate.ledger.credits.AccountStateConflict;
 import io.tollgate.ledger.credits.RepeatedWithOtherTerms;
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,7 +37,7 @@ import java.util.Optional;
  * nothing internal.
  */
 @RestControllerAdvice
-public class ApiErrorHandler {
+class ApiErrorHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
 
     @ExceptionHandler(GatewayException.class)

@@ -1,4 +1,4 @@
-package io.tollgate.gateway.audit;
+package io.tollgate.gateway.auth;
 
 import io.tollgate.events.support.AdminTrail;
 import io.tollgate.events.ApiKeyIssued;
@@ -8,8 +8,6 @@ import io.tollgate.events.support.EventIds;
 import io.tollgate.events.LimitsChanged;
 import io.tollgate.events.ProviderConfigured;
 import io.tollgate.events.TollgateEvent;
-import io.tollgate.gateway.auth.Caller;
-import io.tollgate.gateway.auth.Scope;
 import io.tollgate.ledger.audit.RecordAdminEvent;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
