@@ -1,6 +1,7 @@
 package io.tollgate.views;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -16,4 +17,8 @@ class ArchitectureTest {
       noClasses()
           .that().resideInAPackage("io.tollgate.views..")
           .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.ledger..", "io.tollgate.gateway..");
+
+  @ArchTest
+  static final ArchRule noPackageCycles =
+      slices().matching("io.tollgate.(**)").should().beFreeOfCycles();
 }

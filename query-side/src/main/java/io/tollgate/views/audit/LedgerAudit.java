@@ -10,7 +10,7 @@ import io.tollgate.events.LeaseGranted;
 import io.tollgate.events.LeaseSettled;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.events.support.Credits;
-import io.tollgate.views.projection.Sql;
+import io.tollgate.views.projection.support.Sql;
 
 import javax.sql.DataSource;
 import java.io.PrintWriter;

@@ -4,7 +4,7 @@ import java.io.IOException;
 import io.tollgate.views.billing.KnownAccounts;
 import io.tollgate.views.period.KeysetCursor;
 import io.tollgate.views.period.Period;
-import io.tollgate.views.projection.Sql;
+import io.tollgate.views.projection.support.Sql;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;

@@ -10,10 +10,10 @@ import io.tollgate.events.RequestRejected;
 import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
-import io.tollgate.views.projection.BatchContext;
-import io.tollgate.views.projection.CopyRows;
-import io.tollgate.views.projection.Sql;
-import io.tollgate.views.projection.ViewWriter;
+import io.tollgate.views.projection.support.BatchContext;
+import io.tollgate.views.projection.support.CopyRows;
+import io.tollgate.views.projection.support.Sql;
+import io.tollgate.views.projection.support.ViewWriter;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -3,6 +3,8 @@ package io.tollgate.views.projection;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.views.billing.BillingWriter;
 import io.tollgate.views.history.RequestHistoryWriter;
+import io.tollgate.views.projection.support.BatchContext;
+import io.tollgate.views.projection.support.ViewWriter;
 import io.tollgate.views.usage.UsageBucketsWriter;
 
 import java.sql.Connection;

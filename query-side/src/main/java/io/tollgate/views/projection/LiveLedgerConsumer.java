@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tollgate.events.CreditsDebited;
 import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TollgateEvent;
+import io.tollgate.views.ViewsProperties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -2,6 +2,8 @@ package io.tollgate.views.projection;
 
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.events.support.Topics;
+import io.tollgate.views.ViewsProperties;
+import io.tollgate.views.projection.support.Sql;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;

@@ -16,7 +16,7 @@ import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.events.support.Topics;
 import io.tollgate.views.projection.LiveLedgerConsumer;
-import io.tollgate.views.projection.ViewsProperties;
+import io.tollgate.views.ViewsProperties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

@@ -53,7 +53,7 @@ public final class ViewsReplay {
     private final String topic;
     private final int maxPollRecords;
     private final int lanes;
-    private int dedupeWindow = io.tollgate.views.projection.ViewsProperties.DEFAULT_DEDUPE_WINDOW;
+    private int dedupeWindow = io.tollgate.views.ViewsProperties.DEFAULT_DEDUPE_WINDOW;
 
     public record Result(long records, long freshEvents, Duration took) {
         public double recordsPerSecond() {

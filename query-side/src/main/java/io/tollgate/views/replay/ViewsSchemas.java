@@ -1,6 +1,6 @@
 package io.tollgate.views.replay;
 
-import io.tollgate.views.projection.Sql;
+import io.tollgate.views.projection.support.Sql;
 import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;

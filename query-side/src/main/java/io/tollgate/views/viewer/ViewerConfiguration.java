@@ -1,6 +1,6 @@
 package io.tollgate.views.viewer;
 
-import io.tollgate.views.projection.ViewsProperties;
+import io.tollgate.views.ViewsProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

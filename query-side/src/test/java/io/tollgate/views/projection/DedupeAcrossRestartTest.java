@@ -2,6 +2,7 @@ package io.tollgate.views.projection;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tollgate.events.TollgateEvent;
+import io.tollgate.views.ViewsProperties;
 import io.tollgate.views.replay.ViewsSchemas;
 import io.tollgate.views.testing.AccountEvents;
 import io.tollgate.views.testing.Infrastructure;

@@ -1,4 +1,4 @@
-package io.tollgate.views.projection;
+package io.tollgate.views;
 
 import io.tollgate.events.support.Topics;
 import org.springframework.boot.context.properties.ConfigurationProperties;

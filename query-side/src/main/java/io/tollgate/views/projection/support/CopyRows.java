@@ -1,4 +1,4 @@
-package io.tollgate.views.projection;
+package io.tollgate.views.projection.support;
 
 import org.postgresql.PGConnection;
 

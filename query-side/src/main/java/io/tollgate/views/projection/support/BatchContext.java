@@ -1,4 +1,4 @@
-package io.tollgate.views.projection;
+package io.tollgate.views.projection.support;
 
 import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.RequestScoped;
@@ -25,7 +25,7 @@ public final class BatchContext {
         this.requests = requests;
     }
 
-    static BatchContext load(Connection connection, String schema, List<TollgateEvent> events) throws SQLException {
+    public static BatchContext load(Connection connection, String schema, List<TollgateEvent> events) throws SQLException {
         Map<String, RequestFacts> facts = new HashMap<>();
         Set<String> unknown = new LinkedHashSet<>();
         for (TollgateEvent event : events) {
