@@ -16,8 +16,8 @@ class RateTableConfiguration {
     @Bean
     ConfigurerModule rateTableProcessor() {
         return configurer -> configurer.eventProcessing(processing -> processing
-                .registerSubscribingEventProcessor(RateTable.PROCESSING_GROUP)
-                .registerListenerInvocationErrorHandler(RateTable.PROCESSING_GROUP,
+                .registerSubscribingEventProcessor(RateTableProjection.PROCESSING_GROUP)
+                .registerListenerInvocationErrorHandler(RateTableProjection.PROCESSING_GROUP,
                         axon -> PropagatingErrorHandler.instance()));
     }
 }

@@ -13,13 +13,13 @@ import org.springframework.stereotype.Component;
  * not at all. A second version for the same instant replaces the first, as the event log says.
  */
 @Component
-@ProcessingGroup(RateTable.PROCESSING_GROUP)
-class RateTable {
+@ProcessingGroup(RateTableProjection.PROCESSING_GROUP)
+class RateTableProjection {
     static final String PROCESSING_GROUP = "rate-table";
 
     private final JdbcClient jdbc;
 
-    RateTable(JdbcClient jdbc) {
+    RateTableProjection(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
