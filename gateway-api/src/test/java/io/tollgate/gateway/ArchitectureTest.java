@@ -28,6 +28,8 @@ import io.tollgate.ledger.leases.CreditLeases;
 import io.tollgate.ledger.publishing.LedgerTopicProperties;
 import io.tollgate.ledger.rates.SetModelRate;
 import io.tollgate.ledger.requests.RequestEventLog;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.RestController;
 
 /** The HTTP edge: it reaches the ledger through its API and the views only over HTTP. */
 @AnalyzeClasses(packages = "io.tollgate.gateway", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -62,4 +64,11 @@ class ArchitectureTest {
   @ArchTest
   static final ArchRule noPackageCycles =
       slices().matching("io.tollgate.(**)").should().beFreeOfCycles();
+
+  @ArchTest
+  static final ArchRule controllersDoNotTouchSql =
+      noClasses()
+          .that().areAnnotatedWith(RestController.class).or().areAnnotatedWith(Controller.class)
+          .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.springframework.jdbc..")
+          .because("a controller translates HTTP; the SQL lives in the store it calls");
 }

@@ -21,9 +21,6 @@ import io.tollgate.gateway.idempotency.IdempotencyFilter;
 import io.tollgate.gateway.idempotency.IdempotencyKey;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestHeader;
-import io.tollgate.gateway.auth.AuthInvalidation;
-import io.tollgate.gateway.metering.CreditMeter;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -49,11 +46,11 @@ class AccountAdminController {
     /** A caller's own grant or adjustment id: plain characters only, as it is stored in events. */
     private static final String CLIENT_ID = "[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}";
     private final CommandGateway commands;
-    private final JdbcClient jdbc;
+    private final AccountChangeNotice accountChanges;
 
-    AccountAdminController(CommandGateway commands, JdbcClient jdbc) {
+    AccountAdminController(CommandGateway commands, AccountChangeNotice accountChanges) {
         this.commands = commands;
-        this.jdbc = jdbc;
+        this.accountChanges = accountChanges;
     }
 
     /** Ids starting with '_' are reserved for system streams such as {@link io.tollgate.events.support.RateCards#SYSTEM_ACCOUNT}. */
@@ -162,9 +159,7 @@ class AccountAdminController {
     CloseResponse close(@PathVariable String accountId, @Valid @RequestBody CloseRequest request,
                         @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         boolean closedNow = commands.sendAndWait(new CloseAccount(accountId, request.reason(), admin.keyId()));
-        // Instances metering the account on leases stop at once, rather than when their leases retire.
-        jdbc.sql("select pg_notify(?, ?)").params(AuthInvalidation.CHANNEL, CreditMeter.ACCOUNT_CHANGED + accountId)
-                .query().singleRow();
+        accountChanges.announce(accountId);
         return new CloseResponse(accountId, closedNow);
     }
 }
