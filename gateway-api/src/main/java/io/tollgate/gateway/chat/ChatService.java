@@ -17,7 +17,7 @@ import io.tollgate.gateway.providers.WireFormat;
 import io.tollgate.gateway.providers.openai.OpenAiAnswers;
 import io.tollgate.gateway.providers.openai.OpenAiStreamRelay;
 import io.tollgate.gateway.providers.wire.SseEvent;
-import io.tollgate.gateway.providers.wire.SseReader;
+import io.tollgate.gateway.providers.wire.StreamEvents;
 import io.tollgate.gateway.routing.Deployment;
 import io.tollgate.gateway.upstream.UpstreamAnswer;
 import io.tollgate.gateway.upstream.ReservedCall;
@@ -243,7 +243,7 @@ public class ChatService {
         String interruption = null;
         String brokenOff = null;
         try {
-            var reader = new SseReader(body);
+            StreamEvents reader = calls.adapter(deployment).streamEvents(body);
             SseEvent event;
             while ((event = reader.next()) != null) {
                 if (!progress.forward(translator.translate(event.event(), event.data()), out, clientOut)) {

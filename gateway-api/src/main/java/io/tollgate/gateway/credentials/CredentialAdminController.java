@@ -92,6 +92,7 @@ class CredentialAdminController {
                                        @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         var stored = requireProvider(provider);
         boolean test = request.test() == null || request.test();
+        ProviderRegistry.requireWellFormed(WireFormat.parse(stored.wireFormat()), request.apiKey());
         if (test) {
             var result = tester.test(WireFormat.parse(stored.wireFormat()), URI.create(stored.baseUrl()),
                     request.apiKey());

@@ -2,6 +2,9 @@ package io.tollgate.gateway.credentials;
 
 import io.tollgate.gateway.providers.UpstreamProperties;
 import io.tollgate.gateway.providers.WireFormat;
+import io.tollgate.gateway.providers.bedrock.BedrockCredential;
+import io.tollgate.gateway.providers.bedrock.BedrockSigning;
+import software.amazon.awssdk.http.SdkHttpMethod;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
@@ -14,7 +17,8 @@ import java.net.http.HttpTimeoutException;
 /**
  * Tests a key against its provider with the cheapest authenticated call each wire family has, listing the
  * models: OpenAI-compatible {@code GET {baseUrl}/models} with a bearer key, Anthropic with {@code x-api-key}
- * and {@code anthropic-version}, Gemini with {@code x-goog-api-key}. Nothing of the answer is kept or shown
+ * and {@code anthropic-version}, Gemini with {@code x-goog-api-key}, Bedrock with a SigV4-signed
+ * {@code GET /foundation-models} on the control plane (Ideogram has no free call: its keys are stored untested). Nothing of the answer is kept or shown
  * but its status: providers' error bodies may echo parts of the key.
  */
 @Component
@@ -48,15 +52,29 @@ public class CredentialTester {
     }
 
     public Result test(WireFormat wireFormat, URI baseUrl, String apiKey) {
+        if (wireFormat == WireFormat.IDEOGRAM) {
+            return new Result(Verdict.INCONCLUSIVE, 0, "Ideogram has no free call to test a key with; store it "
+                    + "untested.");
+        }
         URI models = modelsUri(baseUrl);
-        HttpRequest.Builder request = HttpRequest.newBuilder(models)
-                .timeout(properties.testTimeout())
-                .header("Accept", "application/json")
-                .GET();
+        HttpRequest.Builder request;
+        if (wireFormat == WireFormat.BEDROCK) {
+            // Bedrock's runtime lists nothing: the control plane beside it lists the foundation models.
+            BedrockCredential credential = BedrockCredential.parse(apiKey);
+            models = BedrockSigning.under(BedrockSigning.controlPlane(BedrockSigning.regional(baseUrl,
+                    credential.region())), "/foundation-models");
+            request = BedrockSigning.signed(SdkHttpMethod.GET, models, null, "application/json", credential);
+        } else {
+            request = HttpRequest.newBuilder(models).header("Accept", "application/json").GET();
+        }
+        request.timeout(properties.testTimeout());
         switch (wireFormat) {
             case OPENAI -> request.header("Authorization", "Bearer " + apiKey);
             case ANTHROPIC -> request.header("x-api-key", apiKey).header("anthropic-version", ANTHROPIC_VERSION);
             case GEMINI -> request.header("x-goog-api-key", apiKey);
+            case BEDROCK, IDEOGRAM -> {
+                // signed above; Ideogram answered above
+            }
         }
         String target = "GET " + models.getPath();
         try {

@@ -2,7 +2,10 @@ package io.tollgate.gateway.providers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.gateway.providers.wire.SseReader;
+import io.tollgate.gateway.providers.wire.StreamEvents;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.Optional;
@@ -31,6 +34,19 @@ public interface ProviderAdapter {
 
     /** A fresh translator for one stream of this provider's SSE events into OpenAI chunks. */
     ChunkTranslator chunkTranslator(String model);
+
+    /** The events of one streamed answer, as {@link #chunkTranslator} reads them: server-sent events by default. */
+    default StreamEvents streamEvents(InputStream body) {
+        return new SseReader(body);
+    }
+
+    /**
+     * What a status means for failover ({@link UpstreamCall#classify}): null for success, else rate_limited,
+     * auth, upstream_4xx (the client's mistake, answered once) or upstream_5xx (the next deployment is tried).
+     */
+    default String classify(int httpStatus) {
+        return UpstreamCall.classify(httpStatus);
+    }
 
     /** The human-readable message in one of this provider's error bodies, if there is one. */
     Optional<String> errorMessage(JsonNode providerError);

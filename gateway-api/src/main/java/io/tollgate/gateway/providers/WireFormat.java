@@ -10,7 +10,11 @@ public enum WireFormat {
     /** Anthropic's Messages API. */
     ANTHROPIC,
     /** Google's Gemini API (generateContent, streamGenerateContent). */
-    GEMINI;
+    GEMINI,
+    /** Amazon Bedrock's Converse API (Converse, ConverseStream), signed with SigV4. */
+    BEDROCK,
+    /** Ideogram's image generation API: images only. */
+    IDEOGRAM;
 
     public static WireFormat parse(String value) {
         if ("google".equalsIgnoreCase(value)) {

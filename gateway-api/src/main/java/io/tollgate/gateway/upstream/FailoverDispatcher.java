@@ -144,7 +144,7 @@ public class FailoverDispatcher {
                 }
                 int status = response.statusCode();
                 long ttfb = millisSince(start);
-                String errorClass = UpstreamCall.classify(status);
+                String errorClass = adapter.classify(status);
                 InputStream body = response.body();
                 if (adapter.mayRejectCredential(status)) {
                     byte[] peeked;

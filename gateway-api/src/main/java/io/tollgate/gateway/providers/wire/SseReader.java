@@ -7,7 +7,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
 /** Reads server-sent events one at a time as they arrive (WHATWG EventSource parsing, minus retry and id). */
-public final class SseReader {
+public final class SseReader implements StreamEvents {
     private final BufferedReader reader;
 
     public SseReader(InputStream in) {
@@ -15,6 +15,7 @@ public final class SseReader {
     }
 
     /** The next event with data, or null at the end of the stream. Blocks until a whole event arrived. */
+    @Override
     public SseEvent next() throws IOException {
         String event = null;
         StringBuilder data = null;
