@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * The built-in catalogue: each provider kind (openai, anthropic, google, deepseek, xai, openrouter,
- * mistral, groq, doubao, poe, ollama, openai-compatible) with its wire family, default base URL, the name
+ * mistral, groq, doubao, poe, bedrock, ideogram, ollama, openai-compatible) with its wire family, default base URL, the name
  * LiteLLM's price list files its models under, and public models at list price, read from
  * {@code catalogue/models.json}.
  */
