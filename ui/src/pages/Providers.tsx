@@ -69,19 +69,61 @@ export default function ProvidersPage() {
 
 type Act = (action: () => Promise<string | void>) => Promise<void>;
 
+/** An AWS credential as the form holds it; the gateway stores it as one string. */
+export type AwsCredential = { region: string; accessKeyId: string; secretAccessKey: string; sessionToken: string };
+const NO_AWS_CREDENTIAL: AwsCredential = { region: '', accessKeyId: '', secretAccessKey: '', sessionToken: '' };
+
+/** Bedrock's credential string, REGION:ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]; empty when no key id is given. */
+export function bedrockApiKey(aws: AwsCredential): string {
+  const parts = [aws.region, aws.accessKeyId, aws.secretAccessKey].map((p) => p.trim());
+  if (!parts[1]) return '';
+  const token = aws.sessionToken.trim();
+  return (token ? [...parts, token] : parts).join(':');
+}
+
+/** Region, access key id, secret and optional session token in place of an API key, for Bedrock providers. */
+function AwsCredentialFields({ value, onChange, required }: { value: AwsCredential; onChange: (aws: AwsCredential) => void; required: boolean }) {
+  const ids = { region: useId(), keyId: useId(), secret: useId(), token: useId() };
+  const field = (name: keyof AwsCredential) => (e: { target: { value: string } }) => onChange({ ...value, [name]: e.target.value });
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={ids.region}>AWS region</label>
+        <input id={ids.region} required={required} pattern="[a-z]{2}(-[a-z]+)+-[0-9]" placeholder="us-east-1" value={value.region} onChange={field('region')} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.keyId}>Access key id</label>
+        <input id={ids.keyId} required={required} autoComplete="off" value={value.accessKeyId} onChange={field('accessKeyId')} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.secret}>Secret access key</label>
+        <input id={ids.secret} type="password" required={required} autoComplete="off" value={value.secretAccessKey} onChange={field('secretAccessKey')} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.token}>Session token (optional)</label>
+        <input id={ids.token} type="password" autoComplete="off" value={value.sessionToken} onChange={field('sessionToken')} />
+      </div>
+    </>
+  );
+}
+
 function AddProvider({ act }: { act: Act }) {
   const { key } = useSignedIn();
   const [form, setForm] = useState({ name: '', kind: '', wireFormat: 'openai', baseUrl: '', apiKey: '' });
+  const [aws, setAws] = useState(NO_AWS_CREDENTIAL);
   const ids = { name: useId(), kind: useId(), wire: useId(), url: useId(), key: useId() };
+  const bedrock = form.kind.trim() === 'bedrock' || (form.kind.trim() === '' && form.wireFormat === 'bedrock');
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    const apiKey = bedrock ? bedrockApiKey(aws) : form.apiKey;
     void act(async () => {
       await registerProvider(key, form.name.trim(), {
         ...(form.kind ? { kind: form.kind } : { wireFormat: form.wireFormat }),
         ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}),
-        ...(form.apiKey ? { apiKey: form.apiKey } : {}),
+        ...(apiKey ? { apiKey } : {}),
       });
       setForm({ ...form, name: '', apiKey: '' });
+      setAws(NO_AWS_CREDENTIAL);
       return `Provider ${form.name} saved.`;
     });
   }
@@ -102,16 +144,22 @@ function AddProvider({ act }: { act: Act }) {
             <option value="openai">OpenAI</option>
             <option value="anthropic">Anthropic</option>
             <option value="gemini">Gemini</option>
+            <option value="bedrock">Amazon Bedrock</option>
+            <option value="ideogram">Ideogram</option>
           </select>
         </div>
         <div className="field">
           <label htmlFor={ids.url}>Base URL</label>
           <input id={ids.url} type="url" placeholder="https://api.example.com/v1" value={form.baseUrl} onChange={(e) => setForm({ ...form, baseUrl: e.target.value })} />
         </div>
-        <div className="field">
-          <label htmlFor={ids.key}>API key (replaces its credentials)</label>
-          <input id={ids.key} type="password" autoComplete="off" value={form.apiKey} onChange={(e) => setForm({ ...form, apiKey: e.target.value })} />
-        </div>
+        {bedrock ? (
+          <AwsCredentialFields value={aws} onChange={setAws} required={aws.accessKeyId.trim() !== ''} />
+        ) : (
+          <div className="field">
+            <label htmlFor={ids.key}>API key (replaces its credentials)</label>
+            <input id={ids.key} type="password" autoComplete="off" value={form.apiKey} onChange={(e) => setForm({ ...form, apiKey: e.target.value })} />
+          </div>
+        )}
         <div className="field field-button">
           <button type="submit">Save provider</button>
         </div>
@@ -123,6 +171,8 @@ function AddProvider({ act }: { act: Act }) {
 function ProviderCard({ provider, act }: { provider: ProviderView; act: Act }) {
   const { key } = useSignedIn();
   const [secret, setSecret] = useState('');
+  const [aws, setAws] = useState(NO_AWS_CREDENTIAL);
+  const bedrock = provider.wireFormat === 'bedrock';
   const [weight, setWeight] = useState(1);
   const [test, setTest] = useState(true);
   const ids = { secret: useId(), weight: useId(), test: useId() };
@@ -159,16 +209,21 @@ function ProviderCard({ provider, act }: { provider: ProviderView; act: Act }) {
         onSubmit={(e) => {
           e.preventDefault();
           void act(async () => {
-            await addCredential(key, provider.name, { apiKey: secret, weight, test });
+            await addCredential(key, provider.name, { apiKey: bedrock ? bedrockApiKey(aws) : secret, weight, test });
             setSecret('');
+            setAws(NO_AWS_CREDENTIAL);
             return test ? 'Credential tested and added.' : 'Credential added (untested).';
           });
         }}
       >
-        <div className="field">
-          <label htmlFor={ids.secret}>New credential (provider API key)</label>
-          <input id={ids.secret} type="password" autoComplete="off" required value={secret} onChange={(e) => setSecret(e.target.value)} />
-        </div>
+        {bedrock ? (
+          <AwsCredentialFields value={aws} onChange={setAws} required />
+        ) : (
+          <div className="field">
+            <label htmlFor={ids.secret}>New credential (provider API key)</label>
+            <input id={ids.secret} type="password" autoComplete="off" required value={secret} onChange={(e) => setSecret(e.target.value)} />
+          </div>
+        )}
         <div className="field">
           <label htmlFor={ids.weight}>Weight</label>
           <input id={ids.weight} type="number" min={1} max={1000} value={weight} onChange={(e) => setWeight(Number(e.target.value))} />
