@@ -33,6 +33,8 @@ import java.util.Map;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -259,6 +261,65 @@ class BedrockConverseTest extends GatewayTestBase {
 
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.body()).contains("REGION:ACCESS_KEY_ID:SECRET_ACCESS_KEY").doesNotContain(SECRET_ACCESS_KEY);
+    }
+
+    @Test
+    void eachCredentialSignsForItsOwnRegionAndIsTestedOnTheControlPlaneWhenAdded() {
+        bedrock.stubFor(get(urlPathEqualTo("/foundation-models")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"modelSummaries\":[]}")));
+        bedrock.stubFor(post(urlPathEqualTo(CONVERSE)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(CONVERSE_ANSWER)));
+
+        var added = gateway.post("/admin/providers/" + provider + "/credentials", ADMIN_KEY,
+                Map.of("apiKey", "us-west-2:AKIASECONDKEYEXAMPLE:" + SECRET_ACCESS_KEY + ":" + "FwoGZXIvYXdzEXAMPLETOKEN"));
+        assertThat(added.status()).as(added.body()).isEqualTo(201);
+        bedrock.verify(getRequestedFor(urlPathEqualTo("/foundation-models")).withHeader("Authorization",
+                matching("AWS4-HMAC-SHA256 Credential=AKIASECONDKEYEXAMPLE/\\d{8}/us-west-2/bedrock/aws4_request, .*")));
+        for (int call = 0; call < 2; call++) {
+            assertThat(chat("/v1/chat/completions").status()).isEqualTo(200);
+        }
+
+        // equal weights take turns: one call signed for each credential's region, the session token sent along
+        bedrock.verify(1, postRequestedFor(urlPathEqualTo(CONVERSE)).withHeader("Authorization", matching(AUTHORIZATION)));
+        bedrock.verify(1, postRequestedFor(urlPathEqualTo(CONVERSE))
+                .withHeader("Authorization", matching(".*Credential=AKIASECONDKEYEXAMPLE/\\d{8}/us-west-2/bedrock/aws4_request, .*"))
+                .withHeader("X-Amz-Security-Token", equalTo("FwoGZXIvYXdzEXAMPLETOKEN")));
+    }
+
+    @Test
+    void aCredentialTheControlPlaneRefusesIsNotStored() {
+        bedrock.stubFor(get(urlPathEqualTo("/foundation-models")).willReturn(bedrockError(403,
+                "UnrecognizedClientException", "The security token included in the request is invalid.")));
+
+        var added = gateway.post("/admin/providers/" + provider + "/credentials", ADMIN_KEY,
+                Map.of("apiKey", "us-west-2:AKIAREVOKEDEXAMPLE:" + SECRET_ACCESS_KEY));
+
+        assertThat(added.status()).as(added.body()).isEqualTo(422);
+        assertThat(gateway.get("/admin/providers/" + provider, ADMIN_KEY).json().path("credentials")).hasSize(1);
+    }
+
+    @Test
+    void anExceptionFrameMidStreamEndsTheStreamAsBrokenAndBillsWhatWasStreamed() {
+        Map<String, HeaderValue> exception = new LinkedHashMap<>();
+        exception.put(":exception-type", HeaderValue.fromString("throttlingException"));
+        exception.put(":content-type", HeaderValue.fromString("application/json"));
+        exception.put(":message-type", HeaderValue.fromString("exception"));
+        bedrock.stubFor(post(urlPathEqualTo(CONVERSE_STREAM)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/vnd.amazon.eventstream").withBody(frames(
+                        event("messageStart", "{\"role\":\"assistant\"}"),
+                        event("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"Once upon a time\"}}"),
+                        new Message(exception, "{\"message\":\"Too many tokens, please wait.\"}".getBytes(StandardCharsets.UTF_8))))));
+
+        var stream = postStream("/v1/chat/completions", Map.of("model", provider + "/" + MODEL, "stream", true,
+                "max_tokens", 100, "messages", List.of(Map.of("role", "user", "content", "Tell me a story"))));
+
+        assertThat(stream.status()).isEqualTo(200);
+        assertThat(stream.textOf("/choices/0/delta/content")).isEqualTo("Once upon a time");
+        assertThat(stream.rawData()).doesNotContain("[DONE]");
+        assertThat(stream.rawData().getLast()).contains("error");
+        var consumed = first(settled(stream.requestId()), TokensConsumed.class);
+        assertThat(consumed.estimated()).isTrue();
+        assertThat(consumed.outputTokens()).isPositive();
     }
 
     private GatewayHttp.Reply chat(String path) {
