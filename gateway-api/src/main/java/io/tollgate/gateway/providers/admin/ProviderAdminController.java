@@ -97,7 +97,7 @@ class ProviderAdminController {
                 .orElseThrow(() -> GatewayException.badRequest("unknown kind '" + k + "'; GET /admin/catalogue lists them")));
         WireFormat wireFormat = request.wireFormat() != null ? WireFormat.parse(request.wireFormat())
                 : kind.map(ModelCatalogue.ProviderKind::wireFormat).orElseThrow(() -> GatewayException.badRequest(
-                "Send a 'kind' (openai, anthropic, google, deepseek, …) or a 'wireFormat' (openai, anthropic, gemini)."));
+                "Send a 'kind' (openai, anthropic, google, deepseek, …) or a 'wireFormat' (openai, anthropic, gemini, bedrock, ideogram)."));
         URI baseUrl = request.baseUrl() != null ? URI.create(request.baseUrl())
                 : kind.map(ModelCatalogue.ProviderKind::defaultBaseUrl).orElseThrow(() -> GatewayException.badRequest(
                 "'baseUrl' is required for this provider."));
