@@ -9,6 +9,7 @@ import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.ProviderRegistry.CredentialView;
 import io.tollgate.gateway.providers.ProviderRegistry;
+import io.tollgate.gateway.providers.bedrock.BedrockCredential;
 import io.tollgate.gateway.providers.WireFormat;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -92,7 +93,7 @@ class CredentialAdminController {
                                        @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         var stored = requireProvider(provider);
         boolean test = request.test() == null || request.test();
-        ProviderRegistry.requireWellFormed(WireFormat.parse(stored.wireFormat()), request.apiKey());
+        BedrockCredential.requireWellFormed(WireFormat.parse(stored.wireFormat()), request.apiKey());
         if (test) {
             var result = tester.test(WireFormat.parse(stored.wireFormat()), URI.create(stored.baseUrl()),
                     request.apiKey());

@@ -3,7 +3,6 @@ package io.tollgate.gateway.providers;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.tollgate.events.support.EventIds;
-import io.tollgate.gateway.providers.bedrock.BedrockCredential;
 import io.tollgate.gateway.vault.EncryptedColumn;
 import io.tollgate.gateway.vault.SecretVault;
 import org.slf4j.Logger;
@@ -126,9 +125,6 @@ public class ProviderRegistry {
     @Transactional
     public ProviderView register(String name, WireFormat wireFormat, URI baseUrl, String apiKey) {
         boolean replaceCredentials = apiKey != null && !apiKey.isBlank();
-        if (replaceCredentials) {
-            requireWellFormed(wireFormat, apiKey);
-        }
         if (!replaceCredentials) {
             long credentials = jdbc.sql("select count(*) from gateway.provider_credentials where provider = ?")
                     .param(name).query(Long.class).single();
@@ -153,18 +149,6 @@ public class ProviderRegistry {
         }
         providers.invalidate(name);
         return view(name).orElseThrow();
-    }
-
-    /**
-     * A key in a form its family can use: Bedrock's is {@link BedrockCredential#FORMAT}; other families' keys are
-     * opaque strings.
-     *
-     * @throws IllegalArgumentException saying what is wrong, never quoting the key
-     */
-    public static void requireWellFormed(WireFormat wireFormat, String apiKey) {
-        if (wireFormat == WireFormat.BEDROCK) {
-            BedrockCredential.parse(apiKey);
-        }
     }
 
     public static String newCredentialId() {

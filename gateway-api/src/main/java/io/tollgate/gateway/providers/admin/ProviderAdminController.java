@@ -14,6 +14,7 @@ import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.ProviderRegistry;
 import io.tollgate.gateway.providers.UpstreamHosts;
 import io.tollgate.gateway.providers.WireFormat;
+import io.tollgate.gateway.providers.bedrock.BedrockCredential;
 import io.tollgate.gateway.rates.ModelRates;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -109,6 +110,9 @@ class ProviderAdminController {
         boolean existed = before.isPresent();
         boolean moved = existed && !sameAddress(URI.create(before.get().baseUrl()), baseUrl);
         boolean newKey = request.apiKey() != null && !request.apiKey().isBlank();
+        if (newKey) {
+            BedrockCredential.requireWellFormed(wireFormat, request.apiKey());
+        }
         if (moved && !newKey) {
             retestStoredKeysAt(name, wireFormat, baseUrl);
         }

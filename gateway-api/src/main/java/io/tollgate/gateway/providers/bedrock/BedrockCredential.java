@@ -1,5 +1,6 @@
 package io.tollgate.gateway.providers.bedrock;
 
+import io.tollgate.gateway.providers.WireFormat;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
@@ -16,6 +17,17 @@ public record BedrockCredential(String region, AwsCredentialsIdentity identity) 
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
 
     public static final String FORMAT = "REGION:ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]";
+
+    /**
+     * A key in a form its family can use: Bedrock's is {@link #FORMAT}; other families' keys are opaque strings.
+     *
+     * @throws IllegalArgumentException saying what is wrong, never quoting the key
+     */
+    public static void requireWellFormed(WireFormat wireFormat, String apiKey) {
+        if (wireFormat == WireFormat.BEDROCK) {
+            parse(apiKey);
+        }
+    }
 
     /** @throws IllegalArgumentException naming what is wrong, never echoing the secret */
     public static BedrockCredential parse(String secret) {
