@@ -15,9 +15,17 @@ public final class Commands {
     public record OpenAccount(@TargetAggregateIdentifier String accountId, String displayName, String actor) {
     }
 
-    /** @param expiresAt null for credit that never expires */
+    /**
+     * @param expiresAt null for credit that never expires
+     * @param reference what paid for a purchase (a payment provider's reference); null for other grants
+     */
     public record GrantCredits(@TargetAggregateIdentifier String accountId, String grantId, long amountMicros,
-                               GrantSource source, Instant expiresAt, String actor) {
+                               GrantSource source, Instant expiresAt, String actor, String reference) {
+
+        public GrantCredits(String accountId, String grantId, long amountMicros, GrantSource source, Instant expiresAt,
+                            String actor) {
+            this(accountId, grantId, amountMicros, source, expiresAt, actor, null);
+        }
     }
 
     /**
@@ -71,6 +79,15 @@ public final class Commands {
      * what is available (the balance minus what reservations hold).
      */
     /** @param adjustmentId null, or an id that makes a repeated adjustment a no-op */
+    /**
+     * Takes back refunded credit, as much of {@code upToMicros} as is still unspent (available), as an
+     * adjustment with the reason; answers the micro-credits taken. Applied once per {@code adjustmentId}:
+     * what is available changes between deliveries of a refund, so a repeat answers 0 whatever it asks for.
+     */
+    public record ClawBackCredits(@TargetAggregateIdentifier String accountId, long upToMicros, String reason,
+                                  String actor, String adjustmentId) {
+    }
+
     public record AdjustCredits(@TargetAggregateIdentifier String accountId, long deltaMicros, String reason,
                                 String actor, String adjustmentId) {
 

@@ -22,6 +22,7 @@ import io.tollgate.events.RequestRejected;
 import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.ledger.credits.Commands.AdjustCredits;
+import io.tollgate.ledger.credits.Commands.ClawBackCredits;
 import io.tollgate.ledger.credits.Commands.CloseAccount;
 import io.tollgate.ledger.credits.Commands.ExpireGrants;
 import io.tollgate.ledger.credits.Commands.ExpireLease;
@@ -142,7 +143,7 @@ class CreditAccount {
             throw new AccountStateConflict("grant " + command.grantId() + " already exists");
         }
         apply(new CreditsGranted(EventIds.next(), now, accountId, command.grantId(), command.amountMicros(),
-                command.source(), command.expiresAt(), command.actor()));
+                command.source(), command.expiresAt(), command.actor(), command.reference()));
         return true;
     }
 
@@ -173,6 +174,31 @@ class CreditAccount {
         apply(new CreditsAdjusted(EventIds.next(), now, accountId, command.deltaMicros(), command.reason(),
                 command.actor(), command.adjustmentId()));
         return true;
+    }
+
+    /**
+     * A refund takes back what of the refunded credit is still unspent: never more than is available (no
+     * negative balance, nothing an open lease or reservation counts on), and nothing again for an id it has seen.
+     * A closed account is clawed back too: the payment was refunded all the same.
+     */
+    @CommandHandler
+    public long handle(ClawBackCredits command) {
+        requireText(command.reason(), "reason");
+        requireText(command.adjustmentId(), "adjustmentId");
+        if (adjustments.containsKey(command.adjustmentId())) {
+            return 0;
+        }
+        if (command.upToMicros() <= 0) {
+            throw new IllegalArgumentException("a claw-back must be positive");
+        }
+        Instant now = now();
+        long taken = Math.min(command.upToMicros(), Math.max(0, availableMicros(now)));
+        if (taken == 0) {
+            return 0;
+        }
+        apply(new CreditsAdjusted(EventIds.next(), now, accountId, -taken, command.reason(), command.actor(),
+                command.adjustmentId()));
+        return taken;
     }
 
     @CommandHandler

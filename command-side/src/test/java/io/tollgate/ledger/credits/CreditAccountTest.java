@@ -17,6 +17,7 @@ import io.tollgate.events.RequestRejected;
 import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.ledger.credits.Commands.AdjustCredits;
+import io.tollgate.ledger.credits.Commands.ClawBackCredits;
 import io.tollgate.ledger.credits.Commands.CloseAccount;
 import io.tollgate.ledger.credits.Commands.ExpireGrants;
 import io.tollgate.ledger.credits.Commands.ExpireReservation;
@@ -74,6 +75,15 @@ class CreditAccountTest {
                 .when(new GrantCredits(ACCOUNT, "g-1", 5_000_000, GrantSource.PURCHASE, expiry, "admin"))
                 .expectEvents(new CreditsGranted(EventIds.next(), Instant.now(), ACCOUNT, "g-1", 5_000_000,
                         GrantSource.PURCHASE, expiry, "admin"));
+    }
+
+    @Test
+    void aPurchaseNamesWhatPaidForIt() {
+        fixture.given(opened())
+                .when(new GrantCredits(ACCOUNT, "purchase_cs_1", 5_000_000, GrantSource.PURCHASE, null, "stripe",
+                        "pi_1"))
+                .expectEvents(new CreditsGranted(EventIds.next(), Instant.now(), ACCOUNT, "purchase_cs_1", 5_000_000,
+                        GrantSource.PURCHASE, null, "stripe", "pi_1"));
     }
 
     @Test
@@ -611,6 +621,41 @@ class CreditAccountTest {
                             new CreditsAdjusted(EventIds.next(), Instant.now(), ACCOUNT, -250_000, "refund", "admin", "adj-1"))
                     .when(new AdjustCredits(ACCOUNT, -500_000, "refund", "admin", "adj-1"))
                     .expectException(RepeatedWithOtherTerms.class)
+                    .expectNoEvents();
+        }
+
+        @Test
+        void aClawBackTakesTheRefundedCreditWhileItIsUnspent() {
+            fixture.given(opened(), granted(1_000_000))
+                    .when(new ClawBackCredits(ACCOUNT, 400_000, "refund", "stripe", "refund_ch_1_100"))
+                    .expectResultMessagePayload(400_000L)
+                    .expectEvents(new CreditsAdjusted(EventIds.next(), Instant.now(), ACCOUNT, -400_000, "refund",
+                            "stripe", "refund_ch_1_100"));
+        }
+
+        @Test
+        void aClawBackTakesOnlyWhatIsStillUnspent() {
+            fixture.given(opened(), granted(1_000_000), reserved("r-1", 700_000, 50, false))
+                    .when(new ClawBackCredits(ACCOUNT, 1_000_000, "refund", "stripe", "refund_ch_1_100"))
+                    .expectResultMessagePayload(300_000L)
+                    .expectEvents(new CreditsAdjusted(EventIds.next(), Instant.now(), ACCOUNT, -300_000, "refund",
+                            "stripe", "refund_ch_1_100"));
+        }
+
+        @Test
+        void aClawBackWithNothingUnspentTakesNothing() {
+            fixture.given(opened(), granted(1_000_000), adjusted(-1_000_000))
+                    .when(new ClawBackCredits(ACCOUNT, 1_000_000, "refund", "stripe", "refund_ch_1_100"))
+                    .expectResultMessagePayload(0L)
+                    .expectNoEvents();
+        }
+
+        @Test
+        void aClawBackDeliveredAgainTakesNothingMore() {
+            fixture.given(opened(), granted(1_000_000), new CreditsAdjusted(EventIds.next(), Instant.now(), ACCOUNT,
+                            -300_000, "refund", "stripe", "refund_ch_1_100"))
+                    .when(new ClawBackCredits(ACCOUNT, 1_000_000, "refund", "stripe", "refund_ch_1_100"))
+                    .expectResultMessagePayload(0L)
                     .expectNoEvents();
         }
 

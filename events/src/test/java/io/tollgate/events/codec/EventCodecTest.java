@@ -125,6 +125,27 @@ class EventCodecTest {
     }
 
     @Test
+    void aPurchaseKeepsItsPaymentReference() {
+        var purchase = new CreditsGranted(EventIds.next(), NOW, "acct-1", "purchase_cs_test_1", 10_000_000L,
+                GrantSource.PURCHASE, null, "stripe", "pi_3Q0abc");
+
+        assertThat(codec.decode(codec.encode(purchase))).isEqualTo(purchase);
+    }
+
+    @Test
+    void aGrantWrittenBeforePaymentReferencesReadsWithoutOne() {
+        String json = """
+                {"type":"CreditsGranted","schemaVersion":1,"eventId":"0190f5a2-7a2b-7cc1-9b7e-1a2b3c4d5e6f",
+                 "occurredAt":"2026-01-02T03:04:05Z","accountId":"a","grantId":"g","amountMicros":7,
+                 "source":"ADMIN","expiresAt":null,"actor":"key_1"}""";
+
+        var event = (CreditsGranted) codec.decode(json.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(event.amountMicros()).isEqualTo(7);
+        assertThat(event.reference()).isNull();
+    }
+
+    @Test
     void anOlderSchemaVersionIsUpcastToTheCurrentShape() {
         // Pretend CreditsDebited is at v2, whose v1 called the amount "amount".
         var catalogue = EventType.CATALOGUE.stream()
