@@ -24,9 +24,12 @@ public final class EndpointScopes {
     /** The public price list: what each model costs is no secret, and the pricing page shows it signed out. */
     public static final String PUBLIC_PRICING = "/api/pricing";
 
+    /** Stripe's webhook: Stripe has no Tollgate key; its signature over the body is checked instead. */
+    public static final String STRIPE_WEBHOOK = "/api/payments/stripe/webhook";
+
     /** The client API (/v1, AIGNE's /api/v2), Tollgate's own /api (keys, limits, views) and /admin. */
     public static boolean needsCaller(String path) {
-        if (path.equals(PUBLIC_PRICING)) {
+        if (path.equals(PUBLIC_PRICING) || path.equals(STRIPE_WEBHOOK)) {
             return false;
         }
         return path.startsWith("/v1/") || path.equals("/v1") || path.startsWith("/api/") || path.startsWith("/admin/")

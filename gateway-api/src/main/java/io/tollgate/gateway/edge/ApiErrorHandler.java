@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.errors.ApiShape;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.errors.Outages;
+import io.tollgate.gateway.errors.PaymentLink;
 import io.tollgate.ledger.credits.AccountStateConflict;
 import io.tollgate.ledger.credits.RepeatedWithOtherTerms;
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,6 +13,7 @@ import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -40,9 +42,17 @@ import java.util.Optional;
 class ApiErrorHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
 
+    private final ObjectProvider<PaymentLink> payments;
+
+    ApiErrorHandler(ObjectProvider<PaymentLink> payments) {
+        this.payments = payments;
+    }
+
     @ExceptionHandler(GatewayException.class)
     ResponseEntity<ObjectNode> gateway(GatewayException e) {
-        var response = respond(e.status(), e.getMessage(), e.type(), e.code());
+        var response = e.forLackOfCredit()
+                ? respond(e.status(), e.getMessage(), e.type(), e.code(), paymentLink(payments))
+                : respond(e.status(), e.getMessage(), e.type(), e.code());
         if (e.headers().isEmpty()) {
             return response;
         }
@@ -167,9 +177,19 @@ class ApiErrorHandler {
     }
 
     static ResponseEntity<ObjectNode> respond(HttpStatus status, String message, String type, String code) {
+        return respond(status, message, type, code, null);
+    }
+
+    private static ResponseEntity<ObjectNode> respond(HttpStatus status, String message, String type, String code,
+                                                      String paymentLink) {
         ApiShape shape = currentRequest().map(ApiShape::of).orElse(ApiShape.OPENAI);
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
-                .body(shape.errorBody(status.value(), type, code, message));
+                .body(shape.errorBody(status.value(), type, code, message, paymentLink));
+    }
+
+    /** The Buy credits page, where purchases are configured; else null. */
+    static String paymentLink(ObjectProvider<PaymentLink> payments) {
+        return PaymentLink.of(payments);
     }
 
     private static Optional<HttpServletRequest> currentRequest() {

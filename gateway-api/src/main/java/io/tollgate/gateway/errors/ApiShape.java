@@ -35,6 +35,15 @@ public enum ApiShape {
     }
 
     public ObjectNode errorBody(int status, String type, String code, String message) {
+        return errorBody(status, type, code, message, null);
+    }
+
+    /**
+     * @param paymentLink where the caller can buy credit (a 402 for lack of it, where purchases are configured):
+     *                    a {@code payment_link} field next to the message, as AIGNE Hub's 402 answers carry one;
+     *                    null for none
+     */
+    public ObjectNode errorBody(int status, String type, String code, String message, String paymentLink) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         switch (this) {
             case ANTHROPIC -> {
@@ -50,6 +59,9 @@ public enum ApiShape {
                     error.put("timestamp", java.time.Instant.now().toString());
                 }
             }
+        }
+        if (paymentLink != null) {
+            ((ObjectNode) body.get("error")).put("payment_link", paymentLink);
         }
         return body;
     }

@@ -14,6 +14,8 @@ public class GatewayException extends RuntimeException {
     private final String type;
     private final String code;
     private final Map<String, String> headers = new LinkedHashMap<>();
+    /** The ledger's reason for a refusal for lack of credit (ReservationOutcome.INSUFFICIENT_CREDIT). */
+    static final String INSUFFICIENT_CREDIT = "insufficient_credit";
 
     public GatewayException(HttpStatus status, String type, String code, String message) {
         super(message);
@@ -34,6 +36,11 @@ public class GatewayException extends RuntimeException {
     public GatewayException withHeader(String name, String value) {
         headers.put(name, value);
         return this;
+    }
+
+    /** A refusal that buying credit would cure: the only kind whose body may carry a payment link. */
+    public boolean forLackOfCredit() {
+        return status == HttpStatus.PAYMENT_REQUIRED && INSUFFICIENT_CREDIT.equals(code);
     }
 
     public Map<String, String> headers() {
