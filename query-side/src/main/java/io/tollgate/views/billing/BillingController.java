@@ -54,18 +54,30 @@ class BillingController {
                    BigDecimal estimatedDaysRemaining) {
     }
 
+    /**
+     * @param source    a grant's source: ADMIN, PURCHASE or PROMOTION
+     * @param reference a purchase's payment reference (Stripe's payment intent)
+     */
     record LedgerLine(long lineNo, Instant occurredAt, String kind, BigDecimal amount, BigDecimal balance,
-                      String requestId, String grantId, String provider, String model, String note) {
+                      String requestId, String grantId, String provider, String model, String note, String source,
+                      String reference) {
     }
 
+    /** @param purchased the part of granted that was bought (grants of source PURCHASE) */
     record StatementTotals(String month, BigDecimal opening, BigDecimal granted, BigDecimal debited,
-                           BigDecimal refunded, BigDecimal expired, BigDecimal adjusted, BigDecimal closing) {
+                           BigDecimal refunded, BigDecimal expired, BigDecimal adjusted, BigDecimal closing,
+                           BigDecimal purchased) {
+    }
+
+    /** A credit purchase of the month: when, how many credits, and the payment that paid for it. */
+    record Purchase(Instant occurredAt, BigDecimal credits, String grantId, String reference) {
     }
 
     record ModelTotal(String provider, String model, long debits, BigDecimal credits) {
     }
 
-    record Statement(String accountId, String timeZone, StatementTotals totals, List<ModelTotal> byModel) {
+    record Statement(String accountId, String timeZone, StatementTotals totals, List<ModelTotal> byModel,
+                     List<Purchase> purchases) {
     }
 
     @GetMapping("/balance")
@@ -134,12 +146,13 @@ class BillingController {
         params.add(limit + 1);
         List<LedgerLine> lines = jdbc.sql("""
                         select line_no, occurred_at, kind, amount_micros, balance_micros, request_id, grant_id, provider,
-                               model, note
+                               model, note, source, reference
                         from views.ledger_lines where %s order by line_no desc limit ?""".formatted(where))
                 .params(params)
                 .query((rs, row) -> new LedgerLine(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
                         Credits.toCredits(rs.getLong(4)), Credits.toCredits(rs.getLong(5)), rs.getString(6),
-                        rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10)))
+                        rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                        rs.getString(12)))
                 .list();
         HttpHeaders headers = new HttpHeaders();
         if (lines.size() > limit) {
@@ -179,7 +192,16 @@ class BillingController {
                 .query((rs, row) -> new ModelTotal(rs.getString(1), rs.getString(2), rs.getLong(3),
                         Credits.toCredits(rs.getLong(4))))
                 .list();
-        return new Statement(accountId, zone.getId(), ofMonth, byModel);
+        List<Purchase> purchases = jdbc.sql("""
+                        select occurred_at, amount_micros, grant_id, reference from views.ledger_lines
+                        where account_id = ? and kind = 'grant' and source = 'PURCHASE' and occurred_at >= ?
+                          and occurred_at < ?
+                        order by line_no""")
+                .params(accountId, Timestamp.from(start), Timestamp.from(end))
+                .query((rs, row) -> new Purchase(rs.getTimestamp(1).toInstant(), Credits.toCredits(rs.getLong(2)),
+                        rs.getString(3), rs.getString(4)))
+                .list();
+        return new Statement(accountId, zone.getId(), ofMonth, byModel, purchases);
     }
 
     private List<StatementTotals> monthTotals(String accountId, ZoneId zone, YearMonth only) {
@@ -192,18 +214,20 @@ class BillingController {
                                    sum(amount_micros) filter (where kind = 'refund') as refunded,
                                    sum(-amount_micros) filter (where kind = 'expiry') as expired,
                                    sum(amount_micros) filter (where kind = 'adjustment') as adjusted,
+                                   sum(amount_micros) filter (where kind = 'grant' and source = 'PURCHASE') as purchased,
                                    sum(amount_micros) as net,
                                    (array_agg(balance_micros order by line_no desc))[1] as closing
                             from views.ledger_lines where account_id = :account group by 1)
                         select month, closing - net, coalesce(granted, 0), coalesce(debited, 0), coalesce(refunded, 0),
-                               coalesce(expired, 0), coalesce(adjusted, 0), closing
+                               coalesce(expired, 0), coalesce(adjusted, 0), closing, coalesce(purchased, 0)
                         from months%s order by month desc""".formatted(filter))
                 .param("zone", zone.getId())
                 .param("account", accountId)
                 .query((rs, row) -> new StatementTotals(rs.getString(1), Credits.toCredits(rs.getLong(2)),
                         Credits.toCredits(rs.getLong(3)), Credits.toCredits(rs.getLong(4)),
                         Credits.toCredits(rs.getLong(5)), Credits.toCredits(rs.getLong(6)),
-                        Credits.toCredits(rs.getLong(7)), Credits.toCredits(rs.getLong(8))))
+                        Credits.toCredits(rs.getLong(7)), Credits.toCredits(rs.getLong(8)),
+                        Credits.toCredits(rs.getLong(9))))
                 .list();
     }
 
@@ -218,7 +242,7 @@ class BillingController {
                 .single();
         BigDecimal zero = Credits.toCredits(0);
         return new StatementTotals(month.toString(), Credits.toCredits(balance), zero, zero, zero, zero, zero,
-                Credits.toCredits(balance));
+                Credits.toCredits(balance), zero);
     }
 
     private void requireAccount(String accountId) {

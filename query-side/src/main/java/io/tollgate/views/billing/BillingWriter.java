@@ -113,6 +113,7 @@ public final class BillingWriter implements ViewWriter {
         Sql.storable("accountId", event.accountId(), Sql.MAX_KEY_CHARS);
         switch (event) {
             case AccountOpened e -> Sql.storable("displayName", e.displayName(), 0);
+            case CreditsGranted e -> Sql.storable("reference", e.reference(), 0);
             case LeaseGranted e -> {
                 Sql.storable("leaseId", e.leaseId(), Sql.MAX_KEY_CHARS);
                 Sql.storable("instanceId", e.instanceId(), 0);
@@ -164,7 +165,8 @@ public final class BillingWriter implements ViewWriter {
                 case CreditsGranted e -> {
                     account.granted += e.amountMicros();
                     lines.add(account.line(e.eventId(), e.occurredAt(), "grant", e.amountMicros(), null, e.grantId(),
-                            null, null, grantNote(e)));
+                            null, null, grantNote(e)).ofGrant(e.source() == null ? null : e.source().name(),
+                            e.reference()));
                 }
                 case CreditsDebited e -> {
                     account.debited += e.amountMicros();
@@ -246,11 +248,11 @@ public final class BillingWriter implements ViewWriter {
 
     private static void copyLines(Connection connection, String schema, List<Line> lines) throws SQLException {
         CopyRows copy = new CopyRows(schema, "ledger_lines", "account_id, line_no, event_id, occurred_at, kind,"
-                + " amount_micros, balance_micros, request_id, grant_id, provider, model, note, lease_id");
+                + " amount_micros, balance_micros, request_id, grant_id, provider, model, note, lease_id, source, reference");
         for (Line l : lines) {
             copy.text(l.accountId).number(l.lineNo).uuid(l.eventId).time(l.occurredAt).text(l.kind).number(l.amount)
                     .number(l.balance).text(l.requestId).text(l.grantId).text(l.provider).text(l.model).text(l.note)
-                    .text(l.leaseId).endRow();
+                    .text(l.leaseId).text(l.source).text(l.reference).endRow();
         }
         copy.copy(connection);
     }
@@ -502,7 +504,7 @@ public final class BillingWriter implements ViewWriter {
                   String provider, String model, String note) {
             lines++;
             return new Line(accountId, lines, eventId, at, kind, amount, balance(), requestId, grantId, provider, model,
-                    note, null);
+                    note, null, null, null);
         }
     }
 
@@ -582,10 +584,16 @@ public final class BillingWriter implements ViewWriter {
 
     private record Line(String accountId, long lineNo, UUID eventId, Instant occurredAt, String kind, long amount,
                         long balance, String requestId, String grantId, String provider, String model, String note,
-                        String leaseId) {
+                        String leaseId, String source, String reference) {
         Line onLease(String lease) {
             return new Line(accountId, lineNo, eventId, occurredAt, kind, amount, balance, requestId, grantId, provider,
-                    model, note, lease);
+                    model, note, lease, source, reference);
+        }
+
+        /** A grant's source and the payment that paid for a purchase. */
+        Line ofGrant(String grantSource, String paymentReference) {
+            return new Line(accountId, lineNo, eventId, occurredAt, kind, amount, balance, requestId, grantId, provider,
+                    model, note, leaseId, grantSource, paymentReference);
         }
     }
 }

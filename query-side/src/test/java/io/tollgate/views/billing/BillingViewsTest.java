@@ -110,6 +110,39 @@ class BillingViewsTest extends QuerySideTestBase {
     }
 
     @Test
+    void purchasesShowOnTheLedgerAndInTheirMonthsStatementWithThePaymentReference() {
+        var account = new AccountEvents(AccountEvents.newAccountId()).at(Instant.parse("2026-08-03T10:00:00Z"));
+        List<TollgateEvent> events = List.of(account.opened("Buyer"), account.granted("welcome", 1_000_000),
+                account.purchased("purchase_cs_test_a1", 10_000_000, "pi_3QabcDEF"),
+                account.adjusted(-4_000_000, "Stripe refund of 400 of 1000 usd on payment pi_3QabcDEF", "refund_ch_1_400"),
+                account.at(Instant.parse("2026-09-01T10:00:00Z")).purchased("purchase_cs_test_b2", 5_000_000, "pi_3QxyzGHI"));
+
+        ledger().send(ledger().encode(events));
+
+        ViewsHttp views = views();
+        String base = "/api/views/accounts/" + account.accountId();
+        eventually().untilAsserted(() -> assertThat(views.get(base + "/ledger").json()).hasSize(4));
+        JsonNode lines = views.get(base + "/ledger").json();
+        assertThat(lines).extracting(l -> l.path("kind").asText() + " " + l.path("source").asText("-") + " "
+                        + l.path("reference").asText("-"))
+                .containsExactly("grant PURCHASE pi_3QxyzGHI", "adjustment - -", "grant PURCHASE pi_3QabcDEF",
+                        "grant ADMIN -");
+        assertThat(lines.path(1).path("note").asText()).contains("pi_3QabcDEF");
+
+        JsonNode months = views.get(base + "/statements").json();
+        assertThat(months.path(0).path("purchased").decimalValue()).isEqualByComparingTo("5");
+        assertThat(months.path(1).path("purchased").decimalValue()).isEqualByComparingTo("10");
+        assertThat(months.path(1).path("granted").decimalValue()).isEqualByComparingTo("11");
+        JsonNode august = views.get(base + "/statements/2026-08").json();
+        assertThat(august.path("purchases")).singleElement().satisfies(purchase -> {
+            assertThat(purchase.path("credits").decimalValue()).isEqualByComparingTo("10");
+            assertThat(purchase.path("reference").asText()).isEqualTo("pi_3QabcDEF");
+            assertThat(purchase.path("grantId").asText()).isEqualTo("purchase_cs_test_a1");
+        });
+        assertThat(views.get(base + "/statements/2026-07").json().path("purchases")).isEmpty();
+    }
+
+    @Test
     void daysRemainingFollowTheBurnRateOfTheLastSevenDays() {
         var account = new AccountEvents(AccountEvents.newAccountId());    // its clock is now
         List<TollgateEvent> events = new ArrayList<>(List.of(account.opened("Burner Ltd"), account.granted(10_000_000)));

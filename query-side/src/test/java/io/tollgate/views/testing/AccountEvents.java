@@ -104,6 +104,16 @@ public final class AccountEvents {
                 "test-admin");
     }
 
+    /** Credits bought: source PURCHASE, with the payment that paid for them. */
+    public CreditsGranted purchased(String grantId, long micros, String paymentReference) {
+        return new CreditsGranted(EventIds.next(), tick(), accountId, grantId, micros, GrantSource.PURCHASE, null,
+                "stripe", paymentReference);
+    }
+
+    public CreditsAdjusted adjusted(long deltaMicros, String reason, String adjustmentId) {
+        return new CreditsAdjusted(EventIds.next(), tick(), accountId, deltaMicros, reason, "stripe", adjustmentId);
+    }
+
     public CreditsReserved reserved(String requestId, long micros) {
         Instant at = tick();
         return new CreditsReserved(EventIds.next(), at, accountId, requestId, micros, 100, false,
