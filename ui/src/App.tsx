@@ -12,6 +12,7 @@ const ProvidersPage = lazy(() => import('./pages/Providers.tsx'));
 const RatesPage = lazy(() => import('./pages/Rates.tsx'));
 const PricingPage = lazy(() => import('./pages/Pricing.tsx'));
 const PlaygroundPage = lazy(() => import('./pages/Playground.tsx'));
+const BuyCreditsPage = lazy(() => import('./pages/BuyCredits.tsx'));
 
 interface NavItem {
   route: string;
@@ -24,6 +25,7 @@ const NAV: NavItem[] = [
   { route: 'overview', label: 'Overview', page: () => <OverviewPage /> },
   { route: 'usage', label: 'Usage', page: () => <UsagePage /> },
   { route: 'billing', label: 'Billing', page: () => <BillingPage /> },
+  { route: 'buy', label: 'Buy credits', page: () => <BuyCreditsPage /> },
   { route: 'keys', label: 'Keys', page: () => <KeysPage /> },
   { route: 'playground', label: 'Playground', page: () => <PlaygroundPage /> },
   { route: 'pricing', label: 'Pricing', page: () => <PricingPage /> },

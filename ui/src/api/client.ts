@@ -309,3 +309,51 @@ export function scaleRate(rate: RateView, factor: number): RateChange {
 export function round6(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
+
+// ---------------------------------------------------------------- buying credits
+
+/** A credit package for sale: `price` in the currency's major unit (9.99), `currency` ISO 4217 lower case. */
+export interface CreditPackage {
+  id: string;
+  name: string;
+  credits: number;
+  price: number;
+  currency: string;
+  active: boolean;
+  createdAt: string;
+}
+
+/** What the gateway answers to a checkout: `url` is Stripe's hosted payment page. */
+export interface Checkout {
+  sessionId: string;
+  url: string;
+  accountId: string;
+  packageId: string;
+  credits: number;
+  price: number;
+  currency: string;
+}
+
+/** The packages the caller can buy (active ones, cheapest first). */
+export const listCreditPackages = (key: string, signal?: AbortSignal) =>
+  apiFetch<CreditPackage[]>(key, '/api/credits/packages', { signal }).then((r) => r.data);
+
+/** Opens a Stripe Checkout Session that buys the package for the caller's account. */
+export const startCheckout = (key: string, packageId: string) =>
+  apiFetch<Checkout>(key, '/api/credits/checkout', { method: 'POST', body: { packageId } }).then((r) => r.data);
+
+/** "$9.99", "¥1,500": a package's price as its currency writes it. */
+export function formatPrice(price: number, currency: string, locale?: string): string {
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() }).format(Number(price));
+  } catch {
+    return `${price} ${currency.toUpperCase()}`;
+  }
+}
+
+/** Leaving the dashboard for Stripe's checkout; a seam so tests can see where the page sends the buyer. */
+export const browser = {
+  goTo(url: string) {
+    window.location.assign(url);
+  },
+};

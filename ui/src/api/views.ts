@@ -128,6 +128,10 @@ export interface LedgerLine {
   provider: string | null;
   model: string | null;
   note: string | null;
+  /** A grant's source: ADMIN, PURCHASE or PROMOTION; null for other lines. */
+  source: string | null;
+  /** A purchase's payment reference (Stripe's payment intent). */
+  reference: string | null;
 }
 
 export interface StatementTotals {
@@ -139,6 +143,15 @@ export interface StatementTotals {
   expired: number;
   adjusted: number;
   closing: number;
+  /** The part of `granted` that was bought. */
+  purchased: number;
+}
+
+export interface Purchase {
+  occurredAt: string;
+  credits: number;
+  grantId: string;
+  reference: string | null;
 }
 
 export interface Statement {
@@ -146,6 +159,7 @@ export interface Statement {
   timeZone: string;
   totals: StatementTotals;
   byModel: { provider: string; model: string; debits: number; credits: number }[];
+  purchases: Purchase[];
 }
 
 export interface AdminOverview {

@@ -125,12 +125,23 @@ function Ledger({ accountId, tz }: { accountId: string; tz: string }) {
             {rows.map((l) => (
               <tr key={l.lineNo}>
                 <td>{formatDateTime(l.occurredAt)}</td>
-                <td>{l.kind}</td>
+                <td>
+                  {l.kind}
+                  {l.source === 'PURCHASE' ? <span className="badge"> purchase</span> : null}
+                </td>
                 <td className={`num ${Number(l.amount) < 0 ? 'negative' : 'positive'}`}>{formatCredits(l.amount)}</td>
                 <td className="num">{formatCredits(l.balance)}</td>
                 <td>{l.model ? <code>{l.provider ? `${l.provider}/${l.model}` : l.model}</code> : '—'}</td>
                 <td className="small">
-                  {l.requestId ? <code>{l.requestId}</code> : l.grantId ? <code>{l.grantId}</code> : null}
+                  {l.reference ? (
+                    <span>
+                      payment <code>{l.reference}</code>
+                    </span>
+                  ) : l.requestId ? (
+                    <code>{l.requestId}</code>
+                  ) : l.grantId ? (
+                    <code>{l.grantId}</code>
+                  ) : null}
                   {l.note ? <span className="muted"> {l.note}</span> : null}
                 </td>
               </tr>
@@ -166,6 +177,7 @@ function Statements({ accountId, tz }: { accountId: string; tz: string }) {
               <th scope="col">Month</th>
               <th scope="col" className="num">Opening</th>
               <th scope="col" className="num">Granted</th>
+              <th scope="col" className="num">Purchased</th>
               <th scope="col" className="num">Debited</th>
               <th scope="col" className="num">Refunded</th>
               <th scope="col" className="num">Expired</th>
@@ -182,6 +194,7 @@ function Statements({ accountId, tz }: { accountId: string; tz: string }) {
                 <th scope="row">{s.month}</th>
                 <td className="num">{formatCredits(s.opening)}</td>
                 <td className="num">{formatCredits(s.granted)}</td>
+                <td className="num">{formatCredits(s.purchased ?? 0)}</td>
                 <td className="num">{formatCredits(s.debited)}</td>
                 <td className="num">{formatCredits(s.refunded)}</td>
                 <td className="num">{formatCredits(s.expired)}</td>
@@ -189,7 +202,7 @@ function Statements({ accountId, tz }: { accountId: string; tz: string }) {
                 <td className="num">{formatCredits(s.closing)}</td>
                 <td>
                   <button type="button" className="link" aria-pressed={month === s.month} onClick={() => setMonth(month === s.month ? undefined : s.month)}>
-                    {month === s.month ? 'Hide' : 'By model'}
+                    {month === s.month ? 'Hide' : 'Details'}
                   </button>
                 </td>
               </tr>
@@ -199,6 +212,23 @@ function Statements({ accountId, tz }: { accountId: string; tz: string }) {
       )}
       {month && detail.data && (
         <>
+          <h3>{month}: purchases</h3>
+          {(detail.data.purchases ?? []).length === 0 ? (
+            <Empty>No purchases this month.</Empty>
+          ) : (
+            <ul className="plain" data-testid="statement-purchases">
+              {detail.data.purchases.map((p) => (
+                <li key={p.grantId}>
+                  {formatDateTime(p.occurredAt)} — {formatCredits(p.credits)} credits bought
+                  {p.reference ? (
+                    <>
+                      , payment <code>{p.reference}</code>
+                    </>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          )}
           <h3>{month} by model</h3>
           {detail.data.byModel.length === 0 ? (
             <Empty>No debits this month.</Empty>
