@@ -10,12 +10,15 @@ import io.tollgate.events.GrantSource;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.GatewayHttp;
+import io.tollgate.gateway.testing.GatewayInstances;
+import io.tollgate.gateway.testing.LedgerTopicReader;
 import io.tollgate.gateway.testing.OpenAiWireFormat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.ConfigurableApplicationContext;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -40,26 +43,52 @@ import static org.awaitility.Awaitility.await;
  * API (WireMock), Stripe's signed webhooks granting once per payment and clawing refunds back, bad signatures
  * refused, and the 402's payment link.
  */
-class StripePurchaseTest extends GatewayTestBase {
+// A gateway instance of its own, with Stripe configured, publishing to a topic of its own: a second Spring test
+// context would publish every event of the shared one's tests to their topic a second time.
+class StripePurchaseTest {
     @RegisterExtension
     static WireMockExtension upstream = OpenAiWireFormat.loopbackProvider();
 
+    private static final String ADMIN_KEY = GatewayTestBase.ADMIN_KEY;
     private static final EventCodec CODEC = new EventCodec();
 
+    private static ConfigurableApplicationContext instance;
+    private static LedgerTopicReader ledger;
     private GatewayHttp gateway;
     private String provider;
 
-    @DynamicPropertySource
-    static void stripe(DynamicPropertyRegistry registry) {
-        registry.add("tollgate.payments.payment-link", () -> StripeWire.PAYMENT_LINK);
-        registry.add("tollgate.payments.stripe.api-key", () -> StripeWire.API_KEY);
-        registry.add("tollgate.payments.stripe.webhook-secret", () -> StripeWire.WEBHOOK_SECRET);
-        registry.add("tollgate.payments.stripe.api-base", () -> StripeWire.api().baseUrl());
+    @BeforeAll
+    static void startAGatewayThatSellsCredits() {
+        String topic = "tollgate.ledger.stripe-test." + UUID.randomUUID();
+        instance = GatewayInstances.start(topic,
+                "--tollgate.payments.payment-link=" + StripeWire.PAYMENT_LINK,
+                "--tollgate.payments.stripe.api-key=" + StripeWire.API_KEY,
+                "--tollgate.payments.stripe.webhook-secret=" + StripeWire.WEBHOOK_SECRET,
+                "--tollgate.payments.stripe.api-base=" + StripeWire.api().baseUrl());
+        ledger = new LedgerTopicReader(GatewayInstances.env("TOLLGATE_KAFKA_BOOTSTRAP", "127.0.0.1:9092"), topic);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (ledger != null) {
+            ledger.close();
+        }
+        if (instance != null) {
+            instance.close();
+        }
+    }
+
+    private static String baseUrl() {
+        return "http://127.0.0.1:" + GatewayInstances.port(instance);
+    }
+
+    private static LedgerTopicReader ledger() {
+        return ledger;
     }
 
     @BeforeEach
     void registerUpstream() {
-        gateway = gateway();
+        gateway = new GatewayHttp(baseUrl(), ADMIN_KEY);
         provider = "wmstripe" + Integer.toHexString(upstream.getPort());
         gateway.registerProvider(provider, upstream.baseUrl() + "/v1", "sk-stripe-test-0000");
         gateway.setRate(provider, "gpt-4o", "2.5", "10");
