@@ -1,6 +1,6 @@
 package io.tollgate.gateway.payments;
 
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 

@@ -1,7 +1,7 @@
 package io.tollgate.gateway.payments;
 
-import io.tollgate.events.Credits;
-import io.tollgate.events.EventIds;
+import io.tollgate.events.support.Credits;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.edge.EdgeText;
 import io.tollgate.gateway.errors.GatewayException;

@@ -1,7 +1,7 @@
 package io.tollgate.gateway.payments;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import io.tollgate.events.GrantSource;
 import io.tollgate.ledger.credits.Commands.ClawBackCredits;
 import io.tollgate.ledger.credits.Commands.GrantCredits;

@@ -5,7 +5,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.stripe.net.Webhook;
 import io.tollgate.events.CreditsAdjusted;
 import io.tollgate.events.CreditsGranted;
-import io.tollgate.events.EventCodec;
+import io.tollgate.events.codec.EventCodec;
 import io.tollgate.events.GrantSource;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
