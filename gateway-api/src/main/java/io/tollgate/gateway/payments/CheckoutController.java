@@ -10,7 +10,6 @@ import jakarta.validation.constraints.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -27,13 +26,14 @@ class CheckoutController {
     private final PaymentsProperties properties;
     private final CreditPackages packages;
     private final StripeCheckout stripe;
-    private final JdbcClient jdbc;
+    private final Purchases purchases;
 
-    CheckoutController(PaymentsProperties properties, CreditPackages packages, StripeCheckout stripe, JdbcClient jdbc) {
+    CheckoutController(PaymentsProperties properties, CreditPackages packages, StripeCheckout stripe,
+                       Purchases purchases) {
         this.properties = properties;
         this.packages = packages;
         this.stripe = stripe;
-        this.jdbc = jdbc;
+        this.purchases = purchases;
     }
 
     record CheckoutRequest(@NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}") String packageId) {
@@ -69,13 +69,7 @@ class CheckoutController {
             throw new GatewayException(HttpStatus.BAD_GATEWAY, "api_error", "payment_provider_error",
                     "Stripe did not open a checkout; try again later.");
         }
-        jdbc.sql("""
-                        insert into gateway.credit_purchases (session_id, account_id, package_id, credits_micros,
-                                                              unit_amount, currency, status, opened_by)
-                        values (?, ?, ?, ?, ?, ?, 'open', ?) on conflict (session_id) do nothing""")
-                .params(session.id(), caller.accountId(), sold.id(), sold.creditsMicros(), sold.unitAmount(),
-                        sold.currency(), caller.actor())
-                .update();
+        purchases.opened(session.id(), caller.accountId(), sold, caller.actor());
         return new CheckoutResponse(session.id(), session.url(), caller.accountId(), sold.id(), sold.credits(),
                 sold.price(), sold.currency());
     }

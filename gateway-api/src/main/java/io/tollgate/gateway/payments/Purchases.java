@@ -44,6 +44,17 @@ class Purchases {
         }
     }
 
+    /** A Checkout Session opened for the account: a purchase waiting for its payment. */
+    void opened(String sessionId, String accountId, CreditPackages.CreditPackage sold, String openedBy) {
+        jdbc.sql("""
+                        insert into gateway.credit_purchases (session_id, account_id, package_id, credits_micros,
+                                                              unit_amount, currency, status, opened_by)
+                        values (?, ?, ?, ?, ?, ?, 'open', ?) on conflict (session_id) do nothing""")
+                .params(sessionId, accountId, sold.id(), sold.creditsMicros(), sold.unitAmount(), sold.currency(),
+                        openedBy)
+                .update();
+    }
+
     /** {@code checkout.session.completed} (or its asynchronous payment succeeding): the package's credits, once. */
     Outcome paid(JsonNode session) {
         String sessionId = text(session, "id");
