@@ -57,11 +57,11 @@ class EventCodecTest {
                 new CreditsExpired(EventIds.next(), NOW, "acct-1", "grant-1", 1_250_000L),
                 new CreditsAdjusted(EventIds.next(), NOW, "acct-1", -300L, "double charge", "admin"),
                 new RequestAccepted(EventIds.next(), NOW, "acct-1", "req-1", "key-1", "openai", "gpt-4o",
-                        "openai.chat", true, 42, 256, 9_000L, "lease-1"),
+                        "openai.chat", true, 42, 256, 9_000L, "lease-1", "app_1"),
                 new CreditsReserved(EventIds.next(), NOW, "acct-1", "req-1", 9_000L, 256, true,
                         2_500_000L, 10_000_000L, NOW.plusSeconds(600)),
                 new RequestRejected(EventIds.next(), NOW, "acct-1", "req-2", "gpt-4o", "insufficient_credit", 402,
-                        "not enough credit"),
+                        "not enough credit", "app_1"),
                 new ProviderCalled(EventIds.next(), NOW, "acct-1", "req-1", "openai", "gpt-4o", "cred-1", 2, 200,
                         830L, 120L, "timeout"),
                 new TokensConsumed(EventIds.next(), NOW, "acct-1", "req-1", "openai", "gpt-4o", 42, 12, 7, 3, true),
@@ -122,6 +122,28 @@ class EventCodecTest {
         var event = (CreditsDebited) codec.decode(json.getBytes(StandardCharsets.UTF_8));
 
         assertThat(event.amountMicros()).isEqualTo(7);
+    }
+
+    /** Events written before apps existed are in the log for good: they decode as requests of no app. */
+    @Test
+    void requestEventsFromBeforeAppsDecodeWithoutAnApp() {
+        String accepted = """
+                {"type":"RequestAccepted","schemaVersion":1,"eventId":"0190f5a2-7a2b-7cc1-9b7e-1a2b3c4d5e6f",
+                 "occurredAt":"2026-01-02T03:04:05Z","accountId":"a","requestId":"r","apiKeyId":"key_1",
+                 "provider":"openai","model":"gpt-4o","apiFormat":"openai.chat","stream":false,
+                 "estimatedInputTokens":12,"requestedMaxTokens":null,"reservedMicros":900,"leaseId":"lease-1"}""";
+        String rejected = """
+                {"type":"RequestRejected","schemaVersion":1,"eventId":"0190f5a2-7a2b-7cc1-9b7e-1a2b3c4d5e70",
+                 "occurredAt":"2026-01-02T03:04:05Z","accountId":"a","requestId":"r2","model":"gpt-4o",
+                 "reason":"insufficient_credit","httpStatus":402,"message":"not enough credit"}""";
+
+        var request = (RequestAccepted) codec.decode(accepted.getBytes(StandardCharsets.UTF_8));
+        var refusal = (RequestRejected) codec.decode(rejected.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(request.appId()).isNull();
+        assertThat(request.leaseId()).isEqualTo("lease-1");
+        assertThat(refusal.appId()).isNull();
+        assertThat(refusal.reason()).isEqualTo("insufficient_credit");
     }
 
     @Test
