@@ -37,10 +37,23 @@ class KeyAuthority {
         return ends(keys.lineage(caller.keyId()));
     }
 
-    /** Refuses (403) when the key has more authority than the caller: its role, scopes, expiry or limits. */
+    /** The app the caller's key is bound to (null: none, or a token). */
+    String boundApp(Caller caller) {
+        return caller.isJwt() ? null : keys.find(caller.keyId()).map(ApiKeys.ApiKeyView::appId).orElse(null);
+    }
+
+    /**
+     * Refuses (403) when the key has more authority than the caller: its role, scopes, expiry or limits, or, for a
+     * caller bound to an app, any app but that one (a successor without the binding would escape it).
+     */
     void requireWithin(ApiKeys.ApiKeyView target, Caller caller) {
         if (caller.isAdmin() || target.id().equals(caller.keyId())) {
             return;
+        }
+        String boundApp = boundApp(caller);
+        if (boundApp != null && !boundApp.equals(target.appId())) {
+            throw new GatewayException(HttpStatus.FORBIDDEN, "permission_error", "insufficient_privilege",
+                    "This key is not bound to your key's app '" + boundApp + "'; an admin manages it under /admin/keys.");
         }
         String reason = exceeds(target, caller);
         if (reason != null) {

@@ -50,12 +50,15 @@ class KeysController {
      * @param scopes    chat, embeddings, images, admin (default: the role's: everything for an admin, the
      *                  first three for a user)
      * @param expiresAt optional ISO instant
+     * @param appId     optional: an active app of the key's account; every request of the key is made for it
      */
     record AdminKeyRequest(@NotBlank @Size(max = 200) @EdgeText String name, @EdgeText String accountId, Caller.Role role,
-                           Set<Scope> scopes, Instant expiresAt) {
+                           Set<Scope> scopes, Instant expiresAt, @EdgeText String appId) {
     }
 
-    record OwnKeyRequest(@NotBlank @Size(max = 200) @EdgeText String name, Set<Scope> scopes, Instant expiresAt) {
+    /** @param appId optional: an app of the caller's account; a key bound to an app makes keys of that app only */
+    record OwnKeyRequest(@NotBlank @Size(max = 200) @EdgeText String name, Set<Scope> scopes, Instant expiresAt,
+                         @EdgeText String appId) {
     }
 
     /** @param graceSeconds how long the old key keeps working (default tollgate.auth.rotation-grace) */
@@ -64,11 +67,12 @@ class KeysController {
 
     /** The secret is in {@code key} in this response only. */
     record IssuedKeyResponse(String id, String key, String prefix, String accountId, Caller.Role role,
-                             Set<Scope> scopes, Instant expiresAt, String replaces, Instant previousKeyEndsAt) {
+                             Set<Scope> scopes, Instant expiresAt, String replaces, Instant previousKeyEndsAt,
+                             String appId) {
         static IssuedKeyResponse of(ApiKeys.IssuedKey issued, String replaces, Instant previousKeyEndsAt) {
             var view = issued.view();
             return new IssuedKeyResponse(issued.id(), issued.secret(), issued.prefix(), view.accountId(), view.role(),
-                    view.scopes(), view.expiresAt(), replaces, previousKeyEndsAt);
+                    view.scopes(), view.expiresAt(), replaces, previousKeyEndsAt, view.appId());
         }
     }
 
@@ -79,7 +83,7 @@ class KeysController {
     IssuedKeyResponse issue(@Valid @RequestBody AdminKeyRequest request,
                             @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         var issued = keys.issue(new ApiKeys.NewKey(request.name(), blankToNull(request.accountId()), request.role(),
-                request.scopes(), request.expiresAt()), admin);
+                request.scopes(), request.expiresAt(), null, blankToNull(request.appId())), admin);
         return IssuedKeyResponse.of(issued, null, null);
     }
 
@@ -152,8 +156,14 @@ class KeysController {
                     + (latest.equals(callerEnds) ? ", when the key making it ends" : ", the longest a key made here lives"));
         }
         Instant expiresAt = request.expiresAt() != null ? request.expiresAt() : latest;
+        String boundApp = authority.boundApp(caller);
+        String appId = blankToNull(request.appId()) != null ? request.appId() : boundApp;
+        if (boundApp != null && !boundApp.equals(appId)) {
+            throw new GatewayException(HttpStatus.FORBIDDEN, "permission_error", "app_not_allowed",
+                    "This key is bound to the app '" + boundApp + "': the keys it makes are bound to it too.");
+        }
         var issued = keys.issue(new ApiKeys.NewKey(request.name(), account, Caller.Role.USER, scopes, expiresAt,
-                caller.isJwt() ? null : caller.keyId()), caller);
+                caller.isJwt() ? null : caller.keyId(), appId), caller);
         return IssuedKeyResponse.of(issued, null, null);
     }
 
@@ -181,13 +191,13 @@ class KeysController {
         return keys.revoke(keyId, caller);
     }
 
-    /** Who the caller is: its key (or token subject), account, role and scopes. */
-    record Me(String keyId, String accountId, Caller.Role role, Set<Scope> scopes) {
+    /** Who the caller is: its key (or token subject), account, role, scopes, and the app it acts for (or null). */
+    record Me(String keyId, String accountId, Caller.Role role, Set<Scope> scopes, String appId) {
     }
 
     @GetMapping("/api/me")
     Me me(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
-        return new Me(caller.keyId(), caller.accountId(), caller.role(), caller.scopes());
+        return new Me(caller.keyId(), caller.accountId(), caller.role(), caller.scopes(), caller.appId());
     }
 
     private IssuedKeyResponse rotateKey(String keyId, RotateRequest request, Caller actor) {

@@ -1,5 +1,6 @@
 package io.tollgate.gateway.auth;
 
+import io.tollgate.gateway.apps.Apps;
 import io.tollgate.gateway.errors.ErrorResponses;
 import io.tollgate.gateway.errors.GatewayException;
 import jakarta.servlet.FilterChain;
@@ -29,11 +30,13 @@ public class ApiKeyFilter extends OncePerRequestFilter {
     private final ApiKeys apiKeys;
     private final JwtAuthenticator jwt;
     private final ErrorResponses errors;
+    private final Apps apps;
 
-    public ApiKeyFilter(ApiKeys apiKeys, JwtAuthenticator jwt, ErrorResponses errors) {
+    public ApiKeyFilter(ApiKeys apiKeys, JwtAuthenticator jwt, ErrorResponses errors, Apps apps) {
         this.apiKeys = apiKeys;
         this.jwt = jwt;
         this.errors = errors;
+        this.apps = apps;
     }
 
     @Override
@@ -85,6 +88,12 @@ public class ApiKeyFilter extends OncePerRequestFilter {
         if (needed.isPresent() && !caller.has(needed.get())) {
             reject(request, response, HttpStatus.FORBIDDEN, "permission_error", "insufficient_scope",
                     "This key lacks the '" + needed.get().wireName() + "' scope that " + path + " needs.");
+            return;
+        }
+        try {
+            caller = apps.forRequest(caller, request.getHeader(Apps.HEADER));
+        } catch (GatewayException refusal) {
+            errors.write(request, response, refusal);
             return;
         }
         request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);

@@ -96,7 +96,7 @@ public class ApiKeys implements AuthInvalidation.Listener {
     public record ApiKeyView(String id, String name, String prefix, String accountId, Caller.Role role,
                              Set<Scope> scopes, Instant createdAt, String createdBy, Instant expiresAt,
                              Instant lastUsedAt, Instant revokedAt, String replacedBy, String state,
-                             String parentId) {
+                             String parentId, String appId) {
 
         /** When the key stops working by itself: its expiry, or the end of a rotation's grace period. */
         public Instant endsAt() {
@@ -111,11 +111,18 @@ public class ApiKeys implements AuthInvalidation.Listener {
     /**
      * @param scopes   null: the role's defaults; @param expiresAt null: never
      * @param parentId the live key this one is made with, or null
+     * @param appId    the app of the account every request of the key is made for, or null (the caller names one
+     *                 per request, or none)
      */
     public record NewKey(String name, String accountId, Caller.Role role, Set<Scope> scopes, Instant expiresAt,
-                         String parentId) {
+                         String parentId, String appId) {
         public NewKey(String name, String accountId, Caller.Role role, Set<Scope> scopes, Instant expiresAt) {
-            this(name, accountId, role, scopes, expiresAt, null);
+            this(name, accountId, role, scopes, expiresAt, null, null);
+        }
+
+        public NewKey(String name, String accountId, Caller.Role role, Set<Scope> scopes, Instant expiresAt,
+                      String parentId) {
+            this(name, accountId, role, scopes, expiresAt, parentId, null);
         }
     }
 
@@ -149,9 +156,12 @@ public class ApiKeys implements AuthInvalidation.Listener {
         if (request.parentId() != null) {
             checkWithinParent(request, role, scopes);
         }
+        if (request.appId() != null && request.accountId() == null) {
+            throw new IllegalArgumentException("a key bound to an app needs the app's accountId");
+        }
         String secret = newSecret();
         String id = store(request.name(), request.accountId(), role, scopes, request.expiresAt(), secret,
-                actor != null ? actor.actor() : "system", request.parentId());
+                actor != null ? actor.actor() : "system", request.parentId(), request.appId());
         try {
             audit.record(actor, new AdminAction.KeyIssued(id, request.accountId(), request.name(), prefixOf(secret),
                     role, scopes, request.expiresAt(), replaces));
@@ -216,6 +226,9 @@ public class ApiKeys implements AuthInvalidation.Listener {
         if (!parent.scopes().containsAll(scopes)) {
             throw new ParentNotUsable("a key cannot have a scope the key it is made with lacks");
         }
+        if (parent.appId() != null && !parent.appId().equals(request.appId())) {
+            throw new ParentNotUsable("a key made with a key bound to an app is bound to the same app");
+        }
         Instant parentEnds = lineage.stream().map(ApiKeyView::endsAt).filter(java.util.Objects::nonNull)
                 .min(Instant::compareTo).orElse(null);
         if (parentEnds != null && (request.expiresAt() == null || request.expiresAt().isAfter(parentEnds))) {
@@ -224,28 +237,48 @@ public class ApiKeys implements AuthInvalidation.Listener {
     }
 
     private String store(String name, String accountId, Caller.Role role, Set<Scope> scopes, Instant expiresAt,
-                         String secret, String createdBy, String parentId) {
+                         String secret, String createdBy, String parentId, String appId) {
         String id = "key_" + EventIds.next();
         byte[] hash = sha256(secret);
         // A child goes in only while its parent is live, holding the parent's row: a revocation of the parent
         // either waits for this insert and then revokes the child too, or commits first and this inserts nothing.
         int inserted = jdbc.sql("""
                         insert into gateway.api_keys (id, key_hash, key_prefix, name, account_id, role, scopes,
-                                                      expires_at, created_by, parent_id)
-                        select ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?
-                        where ?::text is null or exists (
+                                                      expires_at, created_by, parent_id, app_id)
+                        select ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, ?
+                        where (?::text is null or exists (
                             select 1 from gateway.api_keys parent
                             where parent.id = ? and (parent.revoked_at is null or parent.revoked_at > now())
                               and (parent.expires_at is null or parent.expires_at > now())
-                            for share)""")
+                            for share))
+                          and (?::text is null or exists (
+                            select 1 from gateway.apps app
+                            where app.id = ? and app.account_id = ? and app.disabled_at is null
+                            for share))""")
                 .params(id, hash, prefixOf(secret), name, accountId, role.name().toLowerCase(), toArray(scopes),
-                        expiresAt == null ? null : Timestamp.from(expiresAt), createdBy, parentId, parentId, parentId)
+                        expiresAt == null ? null : Timestamp.from(expiresAt), createdBy, parentId, appId,
+                        parentId, parentId, appId, appId, accountId)
                 .update();
         if (inserted == 0) {
+            if (appId != null && !appUsable(appId, accountId)) {
+                throw new AppNotUsable("no active app '" + appId + "' in this account");
+            }
             throw new ParentNotUsable("the key this one would be made with is no longer active");
         }
         callersByHash.invalidate(HexFormat.of().formatHex(hash));
         return id;
+    }
+
+    private boolean appUsable(String appId, String accountId) {
+        return jdbc.sql("select exists (select 1 from gateway.apps where id = ? and account_id = ? and disabled_at is null)")
+                .params(appId, accountId).query(Boolean.class).single();
+    }
+
+    /** Refused because the app a key would be bound to is not an active app of the key's account. */
+    public static final class AppNotUsable extends IllegalArgumentException {
+        AppNotUsable(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -304,7 +337,7 @@ public class ApiKeys implements AuthInvalidation.Listener {
             throw new IllegalArgumentException("only an active key can be rotated; this one is " + old.state());
         }
         IssuedKey successor = issue(new NewKey(old.name(), old.accountId(), old.role(), old.scopes(), old.expiresAt(),
-                old.parentId()), actor, keyId);
+                old.parentId(), old.appId()), actor, keyId);
         Instant endsAt = Instant.now().plus(grace).truncatedTo(ChronoUnit.MICROS);
         List<String> children;
         boolean limitsCopied;
@@ -383,7 +416,7 @@ public class ApiKeys implements AuthInvalidation.Listener {
 
     private static final String SELECT_VIEW = """
             select id, name, key_prefix, account_id, role, scopes, created_at, created_by, expires_at,
-                   last_used_at, revoked_at, replaced_by, parent_id
+                   last_used_at, revoked_at, replaced_by, parent_id, app_id
             from gateway.api_keys""";
 
     private static ApiKeyView view(ResultSet rs, int row) throws SQLException {
@@ -403,7 +436,8 @@ public class ApiKeys implements AuthInvalidation.Listener {
         return new ApiKeyView(rs.getString("id"), rs.getString("name"), rs.getString("key_prefix"),
                 rs.getString("account_id"), Caller.Role.valueOf(rs.getString("role").toUpperCase()),
                 scopes(rs), instant(rs, "created_at"), rs.getString("created_by"), expiresAt,
-                instant(rs, "last_used_at"), revokedAt, rs.getString("replaced_by"), state, rs.getString("parent_id"));
+                instant(rs, "last_used_at"), revokedAt, rs.getString("replaced_by"), state, rs.getString("parent_id"),
+                rs.getString("app_id"));
     }
 
     /** The caller a secret stands for, if it is a live key. */
@@ -423,12 +457,13 @@ public class ApiKeys implements AuthInvalidation.Listener {
         record Row(Caller caller, Instant validUntil, String parentId) {
         }
         Optional<Row> key = jdbc.sql("""
-                        select id, account_id, role, scopes, expires_at, revoked_at, parent_id from gateway.api_keys
+                        select id, account_id, role, scopes, expires_at, revoked_at, parent_id, app_id from gateway.api_keys
                         where key_hash = ? and (revoked_at is null or revoked_at > now())
                           and (expires_at is null or expires_at > now())""")
                 .param(hash)
                 .query((rs, row) -> new Row(new Caller(rs.getString("id"), rs.getString("account_id"),
-                        Caller.Role.valueOf(rs.getString("role").toUpperCase()), scopes(rs)),
+                        Caller.Role.valueOf(rs.getString("role").toUpperCase()), scopes(rs), List.of(),
+                        rs.getString("app_id")),
                         earliest(instant(rs, "expires_at"), instant(rs, "revoked_at")), rs.getString("parent_id")))
                 .optional();
         if (key.isEmpty()) {
@@ -453,7 +488,7 @@ public class ApiKeys implements AuthInvalidation.Listener {
         }
         Caller caller = row.caller();
         return Optional.of(new Resolved(new Caller(caller.keyId(), caller.accountId(), caller.role(), caller.scopes(),
-                ancestors), validUntil));
+                ancestors, caller.appId()), validUntil));
     }
 
     /** Notes that a key was used; written to the database in the next batch, not on this request's path. */

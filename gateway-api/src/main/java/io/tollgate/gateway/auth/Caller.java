@@ -20,8 +20,12 @@ import java.util.Set;
  * @param scopes    what the caller may call (see {@link Scope})
  * @param ancestorKeyIds the keys this key was made from through {@code /api/keys}, its parent first: their
  *                  limits bind it too, so a key cannot loosen its own limits by making another
+ * @param appId     the application of the account this request is made for: the app the key is bound to, or
+ *                  the one the {@code x-tollgate-app} header names ({@link io.tollgate.gateway.apps.Apps}
+ *                  checked it); null for none. As resolved from a key, the key's binding.
  */
-public record Caller(String keyId, String accountId, Role role, Set<Scope> scopes, List<String> ancestorKeyIds) {
+public record Caller(String keyId, String accountId, Role role, Set<Scope> scopes, List<String> ancestorKeyIds,
+                     String appId) {
     public static final String REQUEST_ATTRIBUTE = "io.tollgate.gateway.auth.Caller";
     /** The prefix of {@link #keyId()} for a caller authenticated by a JWT. */
     public static final String JWT_PREFIX = "jwt:";
@@ -51,6 +55,16 @@ public record Caller(String keyId, String accountId, Role role, Set<Scope> scope
         Objects.requireNonNull(role, "role");
         scopes = scopes == null || scopes.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(scopes));
         ancestorKeyIds = ancestorKeyIds == null ? List.of() : List.copyOf(ancestorKeyIds);
+    }
+
+    public Caller(String keyId, String accountId, Role role, Set<Scope> scopes, List<String> ancestorKeyIds) {
+        this(keyId, accountId, role, scopes, ancestorKeyIds, null);
+    }
+
+    /** The same caller, acting for the given app (null: none). */
+    public Caller withApp(String app) {
+        return java.util.Objects.equals(app, appId) ? this
+                : new Caller(keyId, accountId, role, scopes, ancestorKeyIds, app);
     }
 
     /** A caller whose key was issued by an admin (or a token): nothing above it. */

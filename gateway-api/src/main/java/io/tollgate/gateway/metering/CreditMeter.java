@@ -203,11 +203,15 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
                 + Credits.toCredits(refused.availableMicros()) + " available.");
     }
 
-    /** Records a refusal of the client's request; nobody waits for it, and no money depends on it. */
+    /**
+     * Records a refusal of the client's request; nobody waits for it, and no money depends on it.
+     *
+     * @param appId the app the request was made for, or null
+     */
     public void recordRejection(String accountId, String requestId, String model, String reason, int httpStatus,
-                                String message) {
+                                String message, String appId) {
         recordQuietly(accountId, List.of(new RequestRejected(EventIds.next(), Instant.now(), accountId,
-                requestId, model, reason, httpStatus, message)));
+                requestId, model, reason, httpStatus, message, appId)));
     }
 
     /**

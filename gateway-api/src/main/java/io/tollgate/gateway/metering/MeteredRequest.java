@@ -116,7 +116,7 @@ public final class MeteredRequest {
     private RequestAccepted accepted() {
         return new RequestAccepted(EventIds.next(), acceptedAt, facts.accountId(), facts.requestId(),
                 facts.apiKeyId(), facts.provider(), facts.model(), facts.apiFormat(), facts.stream(),
-                facts.estimatedInputTokens(), facts.requestedMaxTokens(), heldMicros, lease.leaseId);
+                facts.estimatedInputTokens(), facts.requestedMaxTokens(), heldMicros, lease.leaseId, facts.appId());
     }
 
     private void addAttempts(List<TollgateEvent> events, List<ProviderAttempt> attempts, Instant now) {

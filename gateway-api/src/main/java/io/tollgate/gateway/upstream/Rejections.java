@@ -53,6 +53,6 @@ public class Rejections {
         // message that quotes the client is made printable.
         String recordedModel = ClientText.acceptable(model, ClientText.NAME_MAX) ? model : null;
         meter.recordRejection(caller.accountId(), requestId, recordedModel, reason, status,
-                ClientText.printable(refusal.getMessage(), ClientText.TEXT_MAX));
+                ClientText.printable(refusal.getMessage(), ClientText.TEXT_MAX), caller.appId());
     }
 }

@@ -271,7 +271,7 @@ public final class ReservedCall {
             try (var span = tracing.reserve(primary.provider().name(), primary.model())) {
                 outcome = meter.reserve(new RequestFacts(caller.accountId(), requestId, caller.keyId(),
                         primary.provider().name(), primary.model(), apiFormat, stream, inputEstimate, maxTokens,
-                        defaultMaxTokens, minOutputTokens, rate));
+                        defaultMaxTokens, minOutputTokens, rate, caller.appId()));
                 span.outcome(outcome instanceof Metering.Refused refused ? refused.reason().code() : "reserved");
             } catch (LedgerUnavailable noLease) {
                 log.warn("no credit lease for account {}: {}", caller.accountId(), noLease.getMessage());
