@@ -15,12 +15,15 @@ import java.util.Set;
  * @param from, to        accepted_at in [from, to); either may be null
  * @param minDurationMs   at least this much upstream time (sum of the attempts)
  */
-record RequestFilter(String accountId, String status, String model, String key, Instant from, Instant to,
-                     Long minDurationMs) {
+record RequestFilter(String accountId, String status, String model, String key, String app, Instant from,
+                     Instant to, Long minDurationMs) {
+    /** The {@code app} filter's value for requests made for no app. */
+    static final String NO_APP = "none";
     private static final Set<String> STATUSES = Set.of("accepted", "succeeded", "failed", "rejected");
 
-    static RequestFilter of(String accountId, String status, String model, String key, String from, String to,
-                            String tz, Long minDurationMs) {
+    /** @param app an app id; {@code none} for the requests made for no app */
+    static RequestFilter of(String accountId, String status, String model, String key, String app, String from,
+                            String to, String tz, Long minDurationMs) {
         if (status != null && !STATUSES.contains(status)) {
             throw Period.badRequest("status must be one of " + STATUSES);
         }
@@ -32,7 +35,7 @@ record RequestFilter(String accountId, String status, String model, String key, 
             start = from == null ? null : period.from();
             end = to == null ? null : period.to();
         }
-        return new RequestFilter(accountId, status, model, key, start, end, minDurationMs);
+        return new RequestFilter(accountId, status, model, key, app, start, end, minDurationMs);
     }
 
     /** Conditions on table alias r; appends their values to params in order. */
@@ -53,6 +56,14 @@ record RequestFilter(String accountId, String status, String model, String key, 
         if (key != null) {
             conditions.add("r.api_key_id = ?");
             params.add(key);
+        }
+        if (app != null) {
+            if (app.equals(NO_APP)) {
+                conditions.add("r.app_id is null");
+            } else {
+                conditions.add("r.app_id = ?");
+                params.add(app);
+            }
         }
         if (from != null) {
             conditions.add("r.accepted_at >= ?");

@@ -55,6 +55,7 @@ class RequestHistoryController {
                                               @RequestParam(required = false) String status,
                                               @RequestParam(required = false) String model,
                                               @RequestParam(required = false) String key,
+                                              @RequestParam(required = false) String app,
                                               @RequestParam(required = false) String from,
                                               @RequestParam(required = false) String to,
                                               @RequestParam(required = false) String tz,
@@ -65,7 +66,7 @@ class RequestHistoryController {
             throw Period.badRequest("limit must be between 1 and " + MAX_PAGE);
         }
         accounts.require(accountId);
-        RequestFilter filter = RequestFilter.of(accountId, status, model, key, from, to, tz, minDurationMs);
+        RequestFilter filter = RequestFilter.of(accountId, status, model, key, app, from, to, tz, minDurationMs);
         List<Object> params = new ArrayList<>();
         String where = filter.where(params);
         if (cursor != null) {
@@ -79,7 +80,7 @@ class RequestHistoryController {
                         + " from views.requests r where " + where
                         + " order by r.accepted_at desc, r.request_id desc limit ?")
                 .params(params)
-                .query((rs, n) -> new Object[]{RequestRow.read(rs), rs.getLong(20)})
+                .query((rs, n) -> new Object[]{RequestRow.read(rs), rs.getLong(21)})
                 .list();
         List<RequestRow> page = rows.stream().limit(limit).map(r -> (RequestRow) r[0]).toList();
         HttpHeaders headers = new HttpHeaders();
@@ -96,19 +97,21 @@ class RequestHistoryController {
                                                       @RequestParam(required = false) String status,
                                                       @RequestParam(required = false) String model,
                                                       @RequestParam(required = false) String key,
+                                                      @RequestParam(required = false) String app,
                                                       @RequestParam(required = false) String from,
                                                       @RequestParam(required = false) String to,
                                                       @RequestParam(required = false) String tz,
                                                       @RequestParam(required = false) Long minDurationMs) {
         accounts.require(accountId);
-        RequestFilter filter = RequestFilter.of(accountId, status, model, key, from, to, tz, minDurationMs);
+        RequestFilter filter = RequestFilter.of(accountId, status, model, key, app, from, to, tz, minDurationMs);
         StreamingResponseBody body = out -> {
             List<Object> params = new ArrayList<>();
             String sql = "select " + RequestRow.COLUMNS + " from views.requests r where " + filter.where(params)
                     + " order by r.accepted_at desc, r.request_id desc";
             Writer csv = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
             csv.write("request_id,api_key_id,provider,model,status,http_status,stream,attempts,input_tokens,"
-                    + "output_tokens,cached_tokens,estimated,credits,refunded,latency_ms,ttfb_ms,error,accepted_at,finished_at\n");
+                    + "output_tokens,cached_tokens,estimated,credits,refunded,latency_ms,ttfb_ms,error,accepted_at,finished_at,"
+                    + "app_id\n");
             try (Connection connection = dataSource.getConnection()) {
                 // PostgreSQL streams with a fetch size only inside a transaction.
                 connection.setAutoCommit(false);
@@ -141,7 +144,7 @@ class RequestHistoryController {
                 r.attempts(), r.inputTokens(), r.outputTokens(), r.cachedTokens(), r.estimated(),
                 r.credits() == null ? null : r.credits().toPlainString(),
                 r.refunded() == null ? null : r.refunded().toPlainString(), r.latencyMillis(), r.ttfbMillis(),
-                r.error(), r.acceptedAt(), r.finishedAt()};
+                r.error(), r.acceptedAt(), r.finishedAt(), r.appId()};
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
                 csv.write(',');

@@ -75,10 +75,12 @@ public final class RequestHistoryWriter implements ViewWriter {
                 if (e.leaseId() != null) {
                     p.leaseId = e.leaseId();
                 }
+                p.appId = e.appId();
             }
             case RequestRejected e -> {
                 Patch p = patch(e.requestId(), e.accountId(), e.occurredAt());
                 p.model = e.model();
+                p.appId = e.appId();
                 p.status = "rejected";
                 p.first = true;
                 p.httpStatus = e.httpStatus();
@@ -149,7 +151,7 @@ public final class RequestHistoryWriter implements ViewWriter {
         CopyRows copy = new CopyRows(schema, "requests", "request_id, account_id, api_key_id, provider, model,"
                 + " api_format, stream, status, http_status, attempts, input_tokens, output_tokens, cached_tokens,"
                 + " estimated, reserved_micros, cost_micros, refunded_micros, duration_millis, ttfb_millis, error,"
-                + " accepted_at, finished_at, lease_id");
+                + " accepted_at, finished_at, lease_id, app_id");
         for (Patch p : patches.values()) {
             if (!p.first) {
                 merged.add(p);
@@ -161,7 +163,7 @@ public final class RequestHistoryWriter implements ViewWriter {
                     .number(p.attempts).number(p.inputTokens).number(p.outputTokens).number(p.cachedTokens)
                     .bool(p.estimated).number(p.reserved).number(p.cost).number(p.refunded).number(p.duration)
                     .number(p.ttfb).text(p.error).time(p.acceptedAt != null ? p.acceptedAt : p.firstSeenAt)
-                    .time(p.finishedAt).text(p.leaseId).endRow();
+                    .time(p.finishedAt).text(p.leaseId).text(p.appId).endRow();
         }
         copy.copy(connection);
         if (!merged.isEmpty()) {
@@ -174,7 +176,8 @@ public final class RequestHistoryWriter implements ViewWriter {
         int n = toMerge.size();
         List<String> ids = new ArrayList<>(n), accounts = new ArrayList<>(n), keys = new ArrayList<>(n),
                 providers = new ArrayList<>(n), models = new ArrayList<>(n), formats = new ArrayList<>(n),
-                statuses = new ArrayList<>(n), errors = new ArrayList<>(n), leases = new ArrayList<>(n);
+                statuses = new ArrayList<>(n), errors = new ArrayList<>(n), leases = new ArrayList<>(n),
+                apps = new ArrayList<>(n);
         List<Boolean> streams = new ArrayList<>(n), estimated = new ArrayList<>(n);
         List<Integer> httpStatuses = new ArrayList<>(n), attempts = new ArrayList<>(n);
         List<Long> input = new ArrayList<>(n), output = new ArrayList<>(n), cached = new ArrayList<>(n),
@@ -205,18 +208,21 @@ public final class RequestHistoryWriter implements ViewWriter {
             accepted.add(Sql.micros(p.acceptedAt != null ? p.acceptedAt : p.firstSeenAt));
             finished.add(Sql.micros(p.finishedAt));
             leases.add(p.leaseId);
+            apps.add(p.appId);
         }
         // status: null in a patch means "not decided by this batch"; a new row starts as accepted.
         try (PreparedStatement upsert = connection.prepareStatement("""
                 insert into %1$s.requests as r (request_id, account_id, api_key_id, provider, model, api_format, stream,
                     status, http_status, attempts, input_tokens, output_tokens, cached_tokens, estimated, reserved_micros,
-                    cost_micros, refunded_micros, duration_millis, ttfb_millis, error, accepted_at, finished_at, lease_id)
+                    cost_micros, refunded_micros, duration_millis, ttfb_millis, error, accepted_at, finished_at, lease_id,
+                    app_id)
                 select id, acc, k, pr, mo, fo, st, coalesce(sta, 'accepted'), hs, att, inp, outp, ca, est, res, co, ref,
-                       du, tt, er, %2$s, %3$s, le
+                       du, tt, er, %2$s, %3$s, le, ap
                 from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::text[],
                             ?::int4[], ?::int4[], ?::int8[], ?::int8[], ?::int8[], ?::bool[], ?::int8[], ?::int8[],
-                            ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int8[], ?::int8[], ?::text[])
-                     as t(id, acc, k, pr, mo, fo, st, sta, hs, att, inp, outp, ca, est, res, co, ref, du, tt, er, acat, fin, le)
+                            ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int8[], ?::int8[], ?::text[], ?::text[])
+                     as t(id, acc, k, pr, mo, fo, st, sta, hs, att, inp, outp, ca, est, res, co, ref, du, tt, er, acat, fin, le,
+                          ap)
                 on conflict (request_id) do update set
                     api_key_id = coalesce(excluded.api_key_id, r.api_key_id),
                     provider = coalesce(excluded.provider, r.provider),
@@ -241,7 +247,8 @@ public final class RequestHistoryWriter implements ViewWriter {
                                  else r.error end,
                     accepted_at = least(excluded.accepted_at, r.accepted_at),
                     finished_at = coalesce(excluded.finished_at, r.finished_at),
-                    lease_id = coalesce(excluded.lease_id, r.lease_id)"""
+                    lease_id = coalesce(excluded.lease_id, r.lease_id),
+                    app_id = coalesce(excluded.app_id, r.app_id)"""
                 .formatted(schema, Sql.timestamp("acat"), Sql.timestamp("fin")))) {
             int i = 1;
             upsert.setArray(i++, Sql.texts(connection, ids));
@@ -266,7 +273,8 @@ public final class RequestHistoryWriter implements ViewWriter {
             upsert.setArray(i++, Sql.texts(connection, errors));
             upsert.setArray(i++, Sql.longs(connection, accepted));
             upsert.setArray(i++, Sql.longs(connection, finished));
-            upsert.setArray(i, Sql.texts(connection, leases));
+            upsert.setArray(i++, Sql.texts(connection, leases));
+            upsert.setArray(i, Sql.texts(connection, apps));
             upsert.executeUpdate();
         }
     }
@@ -275,7 +283,7 @@ public final class RequestHistoryWriter implements ViewWriter {
     private static final class Patch {
         final String requestId, accountId;
         final Instant firstSeenAt;
-        String apiKeyId, provider, model, apiFormat, status, error, leaseId;
+        String apiKeyId, provider, model, apiFormat, status, error, leaseId, appId;
         Boolean stream, estimated;
         Integer httpStatus;
         int attempts;

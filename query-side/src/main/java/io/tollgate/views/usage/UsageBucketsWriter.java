@@ -26,8 +26,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Usage analytics: hourly UTC buckets per account, API key, provider and model. Every number of a request
- * counts in the bucket of the hour it was accepted in, under the key, provider and model it was accepted
+ * Usage analytics: hourly UTC buckets per account, API key, app, provider and model. Every number of a request
+ * counts in the bucket of the hour it was accepted in, under the key, app, provider and model it was accepted
  * for, whichever event brings it; so a bucket's successes never outnumber its requests. The batch's deltas
  * are summed in memory per bucket and added with one upsert.
  */
@@ -69,7 +69,8 @@ public final class UsageBucketsWriter implements ViewWriter {
         pendingFlushed = null;
     }
 
-    private record BucketKey(String accountId, Instant hour, String apiKeyId, String provider, String model) {
+    private record BucketKey(String accountId, Instant hour, String apiKeyId, String appId, String provider,
+                             String model) {
     }
 
     private static final class Delta {
@@ -114,7 +115,7 @@ public final class UsageBucketsWriter implements ViewWriter {
             case RequestAccepted e -> delta(e.accountId(), e.requestId(), e.occurredAt(), null, null, context).requests++;
             case RequestRejected e -> {
                 // Never accepted: it counts where and when it was refused; the key is not on the event.
-                Delta d = bucket(e.accountId(), e.occurredAt(), null, null, e.model());
+                Delta d = bucket(e.accountId(), e.occurredAt(), null, e.appId(), null, e.model());
                 d.requests++;
                 d.rejected++;
             }
@@ -157,25 +158,27 @@ public final class UsageBucketsWriter implements ViewWriter {
                         BatchContext context) {
         RequestFacts request = context.request(requestId);
         if (request == null) {
-            return bucket(accountId, at, null, provider, model);
+            return bucket(accountId, at, null, null, provider, model);
         }
-        return bucket(accountId, request.acceptedAt(), request.apiKeyId(), request.provider(), request.model());
+        return bucket(accountId, request.acceptedAt(), request.apiKeyId(), request.appId(), request.provider(),
+                request.model());
     }
 
     /** The bucket key is the table's primary key: PostgreSQL refuses an index row over 2,704 bytes. */
     private static final int MAX_BUCKET_KEY_CHARS = 1_000;
 
-    private Delta bucket(String accountId, Instant at, String apiKeyId, String provider, String model) {
+    private Delta bucket(String accountId, Instant at, String apiKeyId, String appId, String provider, String model) {
         Sql.storable("apiKeyId", apiKeyId, MAX_BUCKET_KEY_CHARS);
+        Sql.storable("appId", appId, MAX_BUCKET_KEY_CHARS);
         Sql.storable("provider", provider, MAX_BUCKET_KEY_CHARS);
         Sql.storable("model", model, MAX_BUCKET_KEY_CHARS);
-        if (accountId.length() + orEmpty(apiKeyId).length() + orEmpty(provider).length() + orEmpty(model).length()
-                > MAX_BUCKET_KEY_CHARS) {
-            throw new IllegalArgumentException("a usage bucket's account, key, provider and model add up to more than "
+        if (accountId.length() + orEmpty(apiKeyId).length() + orEmpty(appId).length() + orEmpty(provider).length()
+                + orEmpty(model).length() > MAX_BUCKET_KEY_CHARS) {
+            throw new IllegalArgumentException("a usage bucket's account, key, app, provider and model add up to more than "
                     + MAX_BUCKET_KEY_CHARS + " characters");
         }
-        var key = new BucketKey(accountId, at.truncatedTo(ChronoUnit.HOURS), orEmpty(apiKeyId), orEmpty(provider),
-                orEmpty(model));
+        var key = new BucketKey(accountId, at.truncatedTo(ChronoUnit.HOURS), orEmpty(apiKeyId), orEmpty(appId),
+                orEmpty(provider), orEmpty(model));
         return deltas.computeIfAbsent(key, k -> new Delta());
     }
 
@@ -289,14 +292,15 @@ public final class UsageBucketsWriter implements ViewWriter {
 
     /** New rows, exactly as the merge inserts a bucket without a row. */
     private static void copy(Connection connection, String schema, Map<BucketKey, Delta> rows) throws SQLException {
-        BinaryCopyRows copy = new BinaryCopyRows(schema, "usage_hourly", "account_id, hour, api_key_id, provider, model,"
+        BinaryCopyRows copy = new BinaryCopyRows(schema, "usage_hourly", "account_id, hour, api_key_id, app_id, provider, model,"
                 + " requests, succeeded, failed, rejected, input_tokens, output_tokens, cached_tokens, credits_micros,"
                 + " refunded_micros, latency_count, latency_sum_millis, latency_hist, ttfb_count, ttfb_sum_millis,"
                 + " ttfb_hist");
         for (var entry : rows.entrySet()) {
             BucketKey k = entry.getKey();
             Delta d = entry.getValue();
-            copy.row().text(k.accountId()).time(k.hour()).text(k.apiKeyId()).text(k.provider()).text(k.model())
+            copy.row().text(k.accountId()).time(k.hour()).text(k.apiKeyId()).text(k.appId()).text(k.provider())
+                    .text(k.model())
                     .int8(d.requests).int8(d.succeeded).int8(d.failed).int8(d.rejected).int8(d.inputTokens)
                     .int8(d.outputTokens).int8(d.cachedTokens).int8(d.credits).int8(d.refunded)
                     .int8(d.latencyCount).int8(d.latencySum).int4Array(d.latency.counts())
@@ -313,7 +317,8 @@ public final class UsageBucketsWriter implements ViewWriter {
             return;
         }
         int n = deltas.size();
-        List<String> accounts = new ArrayList<>(n), keys = new ArrayList<>(n), providers = new ArrayList<>(n),
+        List<String> accounts = new ArrayList<>(n), keys = new ArrayList<>(n), apps = new ArrayList<>(n),
+                providers = new ArrayList<>(n),
                 models = new ArrayList<>(n), latencyHists = new ArrayList<>(n), ttfbHists = new ArrayList<>(n);
         List<Long> hours = new ArrayList<>(n), requests = new ArrayList<>(n), succeeded = new ArrayList<>(n),
                 failed = new ArrayList<>(n), rejected = new ArrayList<>(n), input = new ArrayList<>(n),
@@ -326,6 +331,7 @@ public final class UsageBucketsWriter implements ViewWriter {
             accounts.add(k.accountId());
             hours.add(Sql.micros(k.hour()));
             keys.add(k.apiKeyId());
+            apps.add(k.appId());
             providers.add(k.provider());
             models.add(k.model());
             requests.add(d.requests);
@@ -345,15 +351,15 @@ public final class UsageBucketsWriter implements ViewWriter {
             ttfbHists.add(d.ttfb.toSqlLiteral());
         }
         try (PreparedStatement upsert = connection.prepareStatement("""
-                insert into %1$s.usage_hourly as u (account_id, hour, api_key_id, provider, model, requests, succeeded,
-                    failed, rejected, input_tokens, output_tokens, cached_tokens, credits_micros, refunded_micros,
+                insert into %1$s.usage_hourly as u (account_id, hour, api_key_id, app_id, provider, model, requests,
+                    succeeded, failed, rejected, input_tokens, output_tokens, cached_tokens, credits_micros, refunded_micros,
                     latency_count, latency_sum_millis, latency_hist, ttfb_count, ttfb_sum_millis, ttfb_hist)
-                select acc, %2$s, k, pr, mo, rq, su, fa, rj, inp, outp, ca, cr, rf, lc, ls, lh::int[], tc, ts, th::int[]
-                from unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[], ?::int8[],
+                select acc, %2$s, k, ap, pr, mo, rq, su, fa, rj, inp, outp, ca, cr, rf, lc, ls, lh::int[], tc, ts, th::int[]
+                from unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[],
                             ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[],
-                            ?::text[], ?::int8[], ?::int8[], ?::text[])
-                     as t(acc, h, k, pr, mo, rq, su, fa, rj, inp, outp, ca, cr, rf, lc, ls, lh, tc, ts, th)
-                on conflict (account_id, hour, api_key_id, provider, model) do update set
+                            ?::int8[], ?::text[], ?::int8[], ?::int8[], ?::text[])
+                     as t(acc, h, k, ap, pr, mo, rq, su, fa, rj, inp, outp, ca, cr, rf, lc, ls, lh, tc, ts, th)
+                on conflict (account_id, hour, api_key_id, app_id, provider, model) do update set
                     requests = u.requests + excluded.requests,
                     succeeded = u.succeeded + excluded.succeeded,
                     failed = u.failed + excluded.failed,
@@ -376,6 +382,7 @@ public final class UsageBucketsWriter implements ViewWriter {
             upsert.setArray(i++, Sql.texts(connection, accounts));
             upsert.setArray(i++, Sql.longs(connection, hours));
             upsert.setArray(i++, Sql.texts(connection, keys));
+            upsert.setArray(i++, Sql.texts(connection, apps));
             upsert.setArray(i++, Sql.texts(connection, providers));
             upsert.setArray(i++, Sql.texts(connection, models));
             upsert.setArray(i++, Sql.longs(connection, requests));

@@ -28,8 +28,12 @@ import java.util.Map;
 @RestController
 @RequestMapping("/api/views/accounts/{accountId}/usage")
 class UsageController {
+    /** Requests made for no app are stored under '' and shown as null. */
     private static final Map<String, String> DIMENSIONS = Map.of(
-            "model", "provider || '/' || model", "provider", "provider", "key", "api_key_id");
+            "model", "provider || '/' || model", "provider", "provider", "key", "api_key_id",
+            "app", "nullif(app_id, '')");
+    /** The {@code app} filter's value for the requests made for no app. */
+    static final String NO_APP = "none";
     private static final Map<String, Duration> DEFAULT_LENGTH = Map.of(
             "hour", Duration.ofDays(1), "day", Duration.ofDays(30), "month", Duration.ofDays(365));
 
@@ -77,12 +81,14 @@ class UsageController {
 
     /**
      * @param granularity hour, day or month
-     * @param groupBy     none, model, provider or key
+     * @param groupBy     none, model, provider, key or app
+     * @param app         only the usage of this app ({@code none}: of no app)
      */
     @GetMapping("/series")
     Series series(@PathVariable String accountId, @RequestParam(defaultValue = "day") String granularity,
                   @RequestParam(required = false) String from, @RequestParam(required = false) String to,
-                  @RequestParam(required = false) String tz, @RequestParam(defaultValue = "none") String groupBy) {
+                  @RequestParam(required = false) String tz, @RequestParam(defaultValue = "none") String groupBy,
+                  @RequestParam(required = false) String app) {
         if (!DEFAULT_LENGTH.containsKey(granularity)) {
             throw Period.badRequest("granularity must be hour, day or month");
         }
@@ -93,12 +99,14 @@ class UsageController {
         List<Bucket> buckets = jdbc.sql("""
                         select date_trunc('%s', hour at time zone :zone) at time zone :zone as bucket, %s as grp, %s
                         from views.usage_hourly
-                        where account_id = :account and hour >= :from and hour < :to
-                        group by 1, 2 order by 1, 2""".formatted(granularity, group, UsageMetrics.SUMS))
+                        where account_id = :account and hour >= :from and hour < :to%s
+                        group by 1, 2 order by 1, 2""".formatted(granularity, group, UsageMetrics.SUMS,
+                        app == null ? "" : " and app_id = :app"))
                 .param("zone", zone)
                 .param("account", accountId)
                 .param("from", Timestamp.from(period.from()))
                 .param("to", Timestamp.from(period.to()))
+                .params(app == null ? Map.of() : Map.of("app", storedApp(app)))
                 .query((rs, row) -> new Bucket(rs.getTimestamp(1).toInstant().atZone(period.zone()).toOffsetDateTime(),
                         rs.getString(2), UsageMetrics.read(rs, 3)))
                 .list();
@@ -106,23 +114,29 @@ class UsageController {
                 buckets);
     }
 
-    /** @param by model, provider or key; app is not available: no event carries a client id yet */
+    /**
+     * @param by  model, provider, key or app (the app a request was made for; null for none)
+     * @param app only the usage of this app ({@code none}: of no app)
+     */
     @GetMapping("/breakdown")
     List<Share> breakdown(@PathVariable String accountId, @RequestParam(defaultValue = "model") String by,
                           @RequestParam(required = false) String from, @RequestParam(required = false) String to,
-                          @RequestParam(required = false) String tz, @RequestParam(defaultValue = "20") int limit) {
+                          @RequestParam(required = false) String tz, @RequestParam(defaultValue = "20") int limit,
+                          @RequestParam(required = false) String app) {
         String dimension = dimension(by);
         accounts.require(accountId);
-        return shares(accountId, dimension, Period.parse(from, to, tz, Duration.ofDays(30)), limit);
+        return shares(accountId, dimension, Period.parse(from, to, tz, Duration.ofDays(30)), limit, app);
     }
 
+    /** @param app only the usage of this app ({@code none}: of no app) */
     @GetMapping("/summary")
     Summary summary(@PathVariable String accountId, @RequestParam(required = false) String from,
-                    @RequestParam(required = false) String to, @RequestParam(required = false) String tz) {
+                    @RequestParam(required = false) String to, @RequestParam(required = false) String tz,
+                    @RequestParam(required = false) String app) {
         accounts.require(accountId);
         Period period = Period.parse(from, to, tz, Duration.ofDays(30));
-        UsageMetrics current = metrics(accountId, period);
-        UsageMetrics previous = metrics(accountId, period.previous());
+        UsageMetrics current = metrics(accountId, period, app);
+        UsageMetrics previous = metrics(accountId, period.previous(), app);
         Map<String, BigDecimal> change = new LinkedHashMap<>();
         change.put("requests", percent(current.requests(), previous.requests()));
         change.put("succeeded", percent(current.succeeded(), previous.succeeded()));
@@ -131,36 +145,55 @@ class UsageController {
         change.put("outputTokens", percent(current.outputTokens(), previous.outputTokens()));
         change.put("credits", percent(current.credits(), previous.credits()));
         return new Summary(accountId, at(period, period.from()), at(period, period.to()), current, previous, change,
-                shares(accountId, DIMENSIONS.get("model"), period, 5));
+                shares(accountId, DIMENSIONS.get("model"), period, 5, app));
     }
 
-    private UsageMetrics metrics(String accountId, Period period) {
+    private UsageMetrics metrics(String accountId, Period period, String app) {
+        List<Object> params = new java.util.ArrayList<>(List.of(accountId, Timestamp.from(period.from()),
+                Timestamp.from(period.to())));
         return jdbc.sql("select " + UsageMetrics.SUMS
-                        + " from views.usage_hourly where account_id = ? and hour >= ? and hour < ?")
-                .params(accountId, Timestamp.from(period.from()), Timestamp.from(period.to()))
+                        + " from views.usage_hourly where account_id = ? and hour >= ? and hour < ?" + appCondition(app, params))
+                .params(params)
                 .query((rs, row) -> UsageMetrics.read(rs, 1))
                 .single();
     }
 
-    private List<Share> shares(String accountId, String dimension, Period period, int limit) {
+    private List<Share> shares(String accountId, String dimension, Period period, int limit, String app) {
         if (limit < 1 || limit > 500) {
             throw Period.badRequest("limit must be between 1 and 500");
         }
+        List<Object> params = new java.util.ArrayList<>(List.of(accountId, Timestamp.from(period.from()),
+                Timestamp.from(period.to())));
+        String appCondition = appCondition(app, params);
+        params.add(limit);
+        // Nulls (no app, no key) sort last among equals, so the named ones lead.
         return jdbc.sql("""
                         select %s, %s from views.usage_hourly
-                        where account_id = ? and hour >= ? and hour < ?
-                        group by 1 order by sum(requests) desc, 1 limit ?""".formatted(dimension, UsageMetrics.SUMS))
-                .params(accountId, Timestamp.from(period.from()), Timestamp.from(period.to()), limit)
+                        where account_id = ? and hour >= ? and hour < ?%s
+                        group by 1 order by sum(requests) desc, 1 nulls last limit ?"""
+                        .formatted(dimension, UsageMetrics.SUMS, appCondition))
+                .params(params)
                 .query((rs, row) -> new Share(rs.getString(1), UsageMetrics.read(rs, 2)))
                 .list();
+    }
+
+    private static String appCondition(String app, List<Object> params) {
+        if (app == null) {
+            return "";
+        }
+        params.add(storedApp(app));
+        return " and app_id = ?";
+    }
+
+    /** How an app filter is stored in usage_hourly: '' for no app. */
+    private static String storedApp(String app) {
+        return app.equals(NO_APP) ? "" : app;
     }
 
     private static String dimension(String name) {
         String column = DIMENSIONS.get(name);
         if (column == null) {
-            throw Period.badRequest(name.equals("app")
-                    ? "usage by app is not available: no event carries the client id yet"
-                    : "group by one of model, provider, key");
+            throw Period.badRequest("group by one of model, provider, key, app");
         }
         return column;
     }

@@ -202,6 +202,23 @@ public final class AccountEvents {
                 new CreditsDebited(EventIds.next(), tick(), accountId, requestId, costMicros, PROVIDER, MODEL, leaseId));
     }
 
+    /** {@link #succeededOnLease} for an app (null: none), with its own tokens and latency. */
+    public List<TollgateEvent> succeededForApp(String appId, String leaseId, String requestId, long input, long output,
+                                               long latencyMillis, long costMicros) {
+        return List.of(
+                new RequestAccepted(EventIds.next(), tick(), accountId, requestId, "key-1", PROVIDER, MODEL,
+                        "openai.chat", false, input, 100, costMicros * 2, leaseId, appId),
+                providerCalled(requestId, 1, 200, latencyMillis, latencyMillis / 4, null),
+                tokens(requestId, input, output),
+                new CreditsDebited(EventIds.next(), tick(), accountId, requestId, costMicros, PROVIDER, MODEL, leaseId));
+    }
+
+    /** A refusal of a request made for an app. */
+    public RequestRejected rejectedForApp(String appId, String requestId, String reason) {
+        return new RequestRejected(EventIds.next(), tick(), accountId, requestId, MODEL, reason, 402,
+                "Insufficient credit.", appId);
+    }
+
     /** A request drawn on a lease whose provider failed: no CreditsReserved before its release. */
     public List<TollgateEvent> failedOnLease(String leaseId, String requestId, long reserveMicros) {
         return List.of(

@@ -52,7 +52,7 @@ public final class ViewsHttp {
                              Integer httpStatus, Boolean stream, int attempts, Long inputTokens, Long outputTokens,
                              Long cachedTokens, Boolean estimated, BigDecimal credits, BigDecimal refunded,
                              Long latencyMillis, Long ttfbMillis, String error, Instant acceptedAt,
-                             Instant finishedAt) {
+                             Instant finishedAt, String appId) {
     }
 
     public record Response(int status, String contentType, String body, Map<String, List<String>> headers) {

@@ -74,7 +74,7 @@ class UsageAnalyticsTest extends QuerySideTestBase {
         JsonNode byModel = views.get(base + "/breakdown?by=model&from=2026-03-01&to=2026-03-02").json();
         assertThat(byModel.path(0).path("value").asText()).isEqualTo("mock/m1");
         assertThat(byModel.path(0).path("metrics").path("credits").decimalValue()).isEqualByComparingTo("0.001");
-        assertThat(views.get(base + "/breakdown?by=app").status()).isEqualTo(400);
+        assertThat(views.get(base + "/breakdown?by=client").status()).isEqualTo(400);
 
         JsonNode summary = views.get(base + "/summary?from=2026-03-01&to=2026-03-02").json();
         assertThat(summary.path("current").path("requests").asLong()).isEqualTo(16);

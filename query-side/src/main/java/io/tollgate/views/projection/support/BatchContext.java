@@ -31,20 +31,20 @@ public final class BatchContext {
         for (TollgateEvent event : events) {
             if (event instanceof RequestAccepted accepted) {
                 facts.put(accepted.requestId(), new RequestFacts(accepted.apiKeyId(), accepted.provider(),
-                        accepted.model(), accepted.occurredAt()));
+                        accepted.model(), accepted.occurredAt(), accepted.appId()));
             } else if (event instanceof RequestScoped scoped && !facts.containsKey(scoped.requestId())) {
                 unknown.add(scoped.requestId());
             }
         }
         unknown.removeAll(facts.keySet());
         if (!unknown.isEmpty()) {
-            try (PreparedStatement select = connection.prepareStatement("select request_id, api_key_id, provider, model, accepted_at from "
+            try (PreparedStatement select = connection.prepareStatement("select request_id, api_key_id, provider, model, accepted_at, app_id from "
                     + schema + ".requests where request_id = any(?) and status <> 'rejected'")) {
                 select.setArray(1, Sql.texts(connection, unknown));
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         facts.put(rows.getString(1), new RequestFacts(rows.getString(2), rows.getString(3),
-                                rows.getString(4), rows.getTimestamp(5).toInstant()));
+                                rows.getString(4), rows.getTimestamp(5).toInstant(), rows.getString(6)));
                     }
                 }
             }
