@@ -14,7 +14,7 @@ public enum ApiShape {
     /** {"type":"error","error":{"type","message"}} */
     ANTHROPIC,
     /**
-     * AIGNE Hub's v2 API: {"error":{"message"}}, plus "type" ("NOT_ENOUGH") and "timestamp" for a credit
+     * AIGNE Hub's v2 API and its user routes (/api/user, /api/usage): {"error":{"message"}}, plus "type" ("NOT_ENOUGH") and "timestamp" for a credit
      * refusal (AIGNE Hub's error handler in api/src/index.ts; its clients read error.message and treat a
      * present error.type as a credit/config error).
      */
@@ -28,7 +28,7 @@ public enum ApiShape {
         if (path.startsWith("/v1/messages")) {
             return ANTHROPIC;
         }
-        if (path.startsWith("/api/v2/")) {
+        if (path.startsWith("/api/v2/") || path.startsWith("/api/user/") || path.startsWith("/api/usage/")) {
             return AIGNE;
         }
         return OPENAI;

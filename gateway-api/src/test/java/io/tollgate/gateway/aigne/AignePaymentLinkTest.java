@@ -1,0 +1,24 @@
+package io.tollgate.gateway.aigne;
+
+import io.tollgate.gateway.GatewayTestBase;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** With a purchase page configured, AIGNE Hub's payment-link route answers it as a JSON string. */
+@TestPropertySource(properties = "tollgate.aigne.payment-link=https://pay.tollgate.test/buy?plan=\"credits\"")
+class AignePaymentLinkTest extends GatewayTestBase {
+
+    @Test
+    void theConfiguredPurchasePageIsAnsweredAsAJsonString() {
+        var gateway = gateway();
+        var account = gateway.openAccountWithCredits("1");
+
+        var reply = gateway.get("/api/user/credit/payment-link", account.key());
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().isTextual()).isTrue();
+        assertThat(reply.json().asText()).isEqualTo("https://pay.tollgate.test/buy?plan=\"credits\"");
+    }
+}
