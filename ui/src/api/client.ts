@@ -65,6 +65,20 @@ export interface Me {
   accountId: string | null;
   role: Role;
   scopes: string[];
+  /** The app this caller's requests are made for (its key's, or its x-tollgate-app header's); null for none. */
+  appId?: string | null;
+}
+
+/** An application of an account: requests name it (or their key is bound to it) and usage breaks down by it. */
+export interface AppView {
+  id: string;
+  accountId: string;
+  name: string;
+  state: 'active' | 'disabled';
+  createdAt: string;
+  createdBy: string;
+  disabledAt: string | null;
+  disabledBy: string | null;
 }
 
 export interface ApiKeyView {
@@ -105,6 +119,10 @@ export function keysBase(me: Me): string {
 
 export const listKeys = (key: string, me: Me, signal?: AbortSignal) =>
   apiFetch<ApiKeyView[]>(key, keysBase(me), { signal });
+
+/** The apps of an account: an admin names it, anyone else gets its own. */
+export const listApps = (key: string, me: Me, accountId: string, signal?: AbortSignal) =>
+  apiFetch<AppView[]>(key, me.role === 'admin' ? `/admin/apps${query({ accountId })}` : '/api/apps', { signal });
 
 export function createKey(
   key: string,

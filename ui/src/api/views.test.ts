@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { chartRows, ledger, requestHistory, requestsCsvPath, usageSummary, type Series, type UsageMetrics } from './views.ts';
+import { chartRows, ledger, requestHistory, requestsCsvPath, usageBreakdown, usageSummary, type Series, type UsageMetrics } from './views.ts';
 
 function json(body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json', ...headers } });
@@ -40,6 +40,16 @@ describe('views client', () => {
   it('has no next cursor on the last page', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => json([])));
     await expect(ledger('tg-a', 'acme', { cursor: 'abc' })).resolves.toEqual({ rows: [], next: null });
+  });
+
+  it('asks the breakdown by app, and narrows usage and history to one app', async () => {
+    const fetchMock = vi.fn(async (_url: string) => json([]));
+    vi.stubGlobal('fetch', fetchMock);
+    await usageBreakdown('tg-a', 'acme', { by: 'app', from: '2026-11-01' });
+    await requestHistory('tg-a', 'acme', { app: 'none' });
+    expect(fetchMock.mock.calls[0]![0]).toBe('/api/views/accounts/acme/usage/breakdown?by=app&from=2026-11-01');
+    expect(fetchMock.mock.calls[1]![0]).toBe('/api/views/accounts/acme/requests?app=none');
+    expect(requestsCsvPath('acme', { app: 'app-w' })).toBe('/api/views/accounts/acme/requests.csv?app=app-w');
   });
 
   it('builds the CSV export path with the same filters', () => {

@@ -88,12 +88,16 @@ export interface RequestRow {
   error: string | null;
   acceptedAt: string;
   finishedAt: string | null;
+  /** The app the request was made for; null for none. */
+  appId?: string | null;
 }
 
 export interface RequestFilters {
   status?: string;
   model?: string;
   key?: string;
+  /** An app id, or 'none' for the requests made for no app. */
+  app?: string;
   from?: string;
   to?: string;
   tz?: string;
@@ -224,7 +228,7 @@ export const usageSeries = (
 export const usageBreakdown = (
   key: string,
   accountId: string,
-  p: { by: 'model' | 'provider' | 'key'; from?: string; to?: string; tz?: string; limit?: number },
+  p: { by: 'model' | 'provider' | 'key' | 'app'; from?: string; to?: string; tz?: string; limit?: number; app?: string },
   signal?: AbortSignal,
 ) => apiFetch<Share[]>(key, `${account(accountId)}/usage/breakdown${query(p)}`, { signal }).then((r) => r.data);
 

@@ -13,7 +13,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { listKeys } from '../api/client.ts';
+import { listApps, listKeys } from '../api/client.ts';
 import { formatCredits, formatDateTime, formatInt, formatMillis } from '../api/format.ts';
 import { useAsync } from '../api/useAsync.ts';
 import {
@@ -108,13 +108,20 @@ function UsageFor({ accountId, hours, granularity }: { accountId: string; hours:
   const byKey = useAsync((s) => usageBreakdown(key, accountId, { ...period, by: 'key' }, s), [key, accountId, period], {
     pollMs: POLL_MS,
   });
+  const byApp = useAsync((s) => usageBreakdown(key, accountId, { ...period, by: 'app' }, s), [key, accountId, period], {
+    pollMs: POLL_MS,
+  });
+  const appNames = useAsync(
+    (s) => listApps(key, me, accountId, s).then((r) => new Map(r.data.map((a) => [a.id, a.name]))),
+    [key, me, accountId],
+  );
   const rows = useMemo(() => (series.data ? chartRows(series.data) : []), [series.data]);
   const c = summary.data?.current;
   const change = summary.data?.change ?? {};
 
   return (
     <>
-      <ErrorNote error={summary.error ?? series.error ?? byKey.error} />
+      <ErrorNote error={summary.error ?? series.error ?? byKey.error ?? byApp.error} />
       <Section title="Summary">
         {!c ? (
           <Loading />
@@ -177,9 +184,7 @@ function UsageFor({ accountId, hours, granularity }: { accountId: string; hours:
           <ShareTable caption="Usage per key" shares={byKey.data} label="Key" names={keyNames.data} />
         </Section>
         <Section title="Per app">
-          <Empty>
-            Not available yet: no ledger event carries the calling app (client id), so the views cannot group by it.
-          </Empty>
+          <ShareTable caption="Usage per app" shares={byApp.data} label="App" names={appNames.data} none="No app" />
         </Section>
       </div>
       <History accountId={accountId} />
@@ -254,11 +259,14 @@ function ShareTable({
   shares,
   label,
   names,
+  none,
 }: {
   caption: string;
   shares: Share[] | undefined;
   label: string;
   names?: Map<string, string> | undefined;
+  /** How a share without a value (no key, no app) is shown. */
+  none?: string;
 }) {
   if (!shares) return <Loading />;
   if (shares.length === 0) return <Empty>Nothing in this period.</Empty>;
@@ -276,7 +284,13 @@ function ShareTable({
         {shares.map((s) => (
           <tr key={s.value ?? '—'}>
             <td>
-              {s.value && names?.has(s.value) ? <span title={s.value}>{names.get(s.value)}</span> : <code>{s.value ?? '—'}</code>}
+              {s.value && names?.has(s.value) ? (
+                <span title={s.value}>{names.get(s.value)}</span>
+              ) : s.value === null && none ? (
+                <span className="muted">{none}</span>
+              ) : (
+                <code>{s.value ?? '—'}</code>
+              )}
             </td>
             <td className="num">{formatInt(s.metrics.requests)}</td>
             <td className="num">
@@ -302,7 +316,7 @@ function History({ accountId }: { accountId: string }) {
   });
   const next = older.length > 0 ? cursor : (first.data?.next ?? null);
   const rows = [...(first.data?.rows ?? []), ...older.filter((o) => !first.data?.rows.some((r) => r.requestId === o.requestId))];
-  const ids = { status: useId(), model: useId(), key: useId(), min: useId() };
+  const ids = { status: useId(), model: useId(), key: useId(), app: useId(), min: useId() };
 
   async function loadMore() {
     if (!next) return;
@@ -363,6 +377,15 @@ function History({ accountId }: { accountId: string }) {
           <input id={ids.key} value={draft.key ?? ''} onChange={(e) => setDraft({ ...draft, key: e.target.value })} />
         </div>
         <div className="field">
+          <label htmlFor={ids.app}>App id</label>
+          <input
+            id={ids.app}
+            value={draft.app ?? ''}
+            placeholder="none: no app"
+            onChange={(e) => setDraft({ ...draft, app: e.target.value })}
+          />
+        </div>
+        <div className="field">
           <label htmlFor={ids.min}>Min. duration (ms)</label>
           <input
             id={ids.min}
@@ -390,6 +413,7 @@ function History({ accountId }: { accountId: string }) {
             <tr>
               <th scope="col">When</th>
               <th scope="col">Model</th>
+              <th scope="col">App</th>
               <th scope="col">Status</th>
               <th scope="col" className="num">Tokens in / out</th>
               <th scope="col" className="num">Credits</th>
@@ -406,6 +430,7 @@ function History({ accountId }: { accountId: string }) {
                   <code>{r.provider ? `${r.provider}/${r.model}` : (r.model ?? '—')}</code>
                   {r.stream ? <span className="tag">stream</span> : null}
                 </td>
+                <td>{r.appId ? <code>{r.appId}</code> : <span className="muted">—</span>}</td>
                 <td>
                   <span className={`status status-${r.status}`}>{r.status}</span>
                   {r.error ? <span className="muted small"> {r.error}</span> : null}
