@@ -2,11 +2,17 @@ package io.tollgate.gateway.aigne;
 
 import io.tollgate.gateway.GatewayTestBase;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** With a purchase page configured, AIGNE Hub's payment-link route answers it as a JSON string. */
+/**
+ * With a purchase page configured, AIGNE Hub's payment-link route answers it as a JSON string. The setting needs
+ * a context of its own, which is closed after this class: its publisher, beside the shared context's, would
+ * publish every later test's events a second time.
+ */
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @TestPropertySource(properties = "tollgate.aigne.payment-link=https://pay.tollgate.test/buy?plan=\"credits\"")
 class AignePaymentLinkTest extends GatewayTestBase {
 
