@@ -1,5 +1,6 @@
 package io.tollgate.gateway.apps;
 
+import io.tollgate.gateway.auth.Apps;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.edge.EdgeText;
 import io.tollgate.gateway.errors.GatewayException;

@@ -1,6 +1,5 @@
 package io.tollgate.gateway.auth;
 
-import io.tollgate.gateway.apps.Apps;
 import io.tollgate.gateway.errors.ErrorResponses;
 import io.tollgate.gateway.errors.GatewayException;
 import jakarta.servlet.FilterChain;

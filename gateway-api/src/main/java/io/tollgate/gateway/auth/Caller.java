@@ -21,7 +21,7 @@ import java.util.Set;
  * @param ancestorKeyIds the keys this key was made from through {@code /api/keys}, its parent first: their
  *                  limits bind it too, so a key cannot loosen its own limits by making another
  * @param appId     the application of the account this request is made for: the app the key is bound to, or
- *                  the one the {@code x-tollgate-app} header names ({@link io.tollgate.gateway.apps.Apps}
+ *                  the one the {@code x-tollgate-app} header names ({@link Apps}
  *                  checked it); null for none. As resolved from a key, the key's binding.
  */
 public record Caller(String keyId, String accountId, Role role, Set<Scope> scopes, List<String> ancestorKeyIds,

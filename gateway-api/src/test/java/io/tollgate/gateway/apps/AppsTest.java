@@ -5,6 +5,7 @@ import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.RequestRejected;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
+import io.tollgate.gateway.auth.Apps;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.gateway.testing.OpenAiWireFormat;
 import org.junit.jupiter.api.BeforeEach;

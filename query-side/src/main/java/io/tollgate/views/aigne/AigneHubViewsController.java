@@ -1,6 +1,6 @@
 package io.tollgate.views.aigne;
 
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import io.tollgate.views.billing.KnownAccounts;
 import io.tollgate.views.period.Period;
 import org.springframework.jdbc.core.simple.JdbcClient;

@@ -1,11 +1,8 @@
-package io.tollgate.gateway.apps;
+package io.tollgate.gateway.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.tollgate.events.EventIds;
-import io.tollgate.gateway.auth.AuthInvalidation;
-import io.tollgate.gateway.auth.AuthProperties;
-import io.tollgate.gateway.auth.Caller;
+import io.tollgate.events.support.EventIds;
 import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
 import org.springframework.dao.DuplicateKeyException;
@@ -25,7 +22,8 @@ import java.util.Optional;
  * cost and call history break down by app. A request's app is the one its key is bound to, or the one its
  * {@code x-tollgate-app} header names, which must be an active app of the caller's account.
  *
- * <p>Apps are resolved from a per-instance cache, as keys are: a request that names no app and whose key is
+ * <p>It lives with authentication because every authenticated request asks it (in {@link ApiKeyFilter}).
+ * Apps are resolved from a per-instance cache, as keys are: a request that names no app and whose key is
  * bound to none costs nothing; one that does costs a cache hit. Every instance drops an app the moment it is
  * disabled ({@code NOTIFY tollgate_auth, 'app:<id>'}); the cache's time-to-live is
  * {@code tollgate.auth.key-cache-ttl}, the keys' safety net.
