@@ -3,6 +3,8 @@ package io.tollgate.gateway.aigne;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.errors.PaymentLink;
+import org.springframework.beans.factory.ObjectProvider;
 import io.tollgate.gateway.viewsproxy.ViewsClient;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -26,12 +28,12 @@ import java.util.Map;
 @RestController
 class AigneUserController {
     private final ViewsClient views;
-    private final AigneProperties properties;
+    private final ObjectProvider<PaymentLink> paymentLink;
     private final ObjectMapper json;
 
-    AigneUserController(ViewsClient views, AigneProperties properties, ObjectMapper json) {
+    AigneUserController(ViewsClient views, ObjectProvider<PaymentLink> paymentLink, ObjectMapper json) {
         this.views = views;
-        this.properties = properties;
+        this.paymentLink = paymentLink;
         this.json = json;
     }
 
@@ -50,13 +52,14 @@ class AigneUserController {
                 query("page", page, "pageSize", pageSize, "start", start, "end", end));
     }
 
-    /** A JSON string, or null where no purchase page is configured (AIGNE Hub with payments off). */
+    /**
+     * The Buy credits page a 402 names, as a JSON string; null where purchases are not configured (AIGNE Hub with
+     * payments off).
+     */
     @GetMapping(path = "/api/user/credit/payment-link", produces = MediaType.APPLICATION_JSON_VALUE)
     String paymentLink(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
-        if (properties.paymentLink() == null) {
-            return "null";
-        }
-        return json.valueToTree(properties.paymentLink()).toString();
+        String link = PaymentLink.of(paymentLink);
+        return link == null ? "null" : json.valueToTree(link).toString();
     }
 
     @GetMapping("/api/usage/quota")

@@ -8,12 +8,13 @@ import org.springframework.test.context.TestPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * With a purchase page configured, AIGNE Hub's payment-link route answers it as a JSON string. The setting needs
+ * With purchases configured, AIGNE Hub's payment-link route answers the Buy credits page as a JSON string. The setting needs
  * a context of its own, which is closed after this class: its publisher, beside the shared context's, would
  * publish every later test's events a second time.
  */
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
-@TestPropertySource(properties = "tollgate.aigne.payment-link=https://pay.tollgate.test/buy?plan=\"credits\"")
+@TestPropertySource(properties = {"tollgate.payments.payment-link=https://pay.tollgate.test/#/buy?plan=\"credits\"",
+        "tollgate.payments.stripe.api-key=sk_test_aigne_payment_link", "tollgate.payments.stripe.webhook-secret=whsec_aigne_test"})
 class AignePaymentLinkTest extends GatewayTestBase {
 
     @Test
@@ -25,6 +26,6 @@ class AignePaymentLinkTest extends GatewayTestBase {
 
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.json().isTextual()).isTrue();
-        assertThat(reply.json().asText()).isEqualTo("https://pay.tollgate.test/buy?plan=\"credits\"");
+        assertThat(reply.json().asText()).isEqualTo("https://pay.tollgate.test/#/buy?plan=\"credits\"");
     }
 }
