@@ -16,10 +16,14 @@ import java.util.UUID;
  * @param cachedInputMicrosPerMillion micro-credits per million input tokens served from the provider's cache
  * @param imageMicros                micro-credits per generated image (0 when not priced)
  * @param embeddingMicrosPerMillion  micro-credits per million embedding input tokens (0 when not priced)
+ * @param audioSecondMicros          micro-credits per second of transcribed audio (0 when not priced; absent
+ *                                   from events written before audio existed, which read as 0)
+ * @param speechCharacterMicros      micro-credits per character of text spoken (0 when not priced; likewise)
  * @param effectiveFrom              from when on the version applies (may lie in the future)
  */
 public record ModelRateSet(UUID eventId, Instant occurredAt, String accountId, String provider, String model,
                            long inputMicrosPerMillion, long outputMicrosPerMillion, long cachedInputMicrosPerMillion,
-                           long imageMicros, long embeddingMicrosPerMillion, Instant effectiveFrom, String actor)
+                           long imageMicros, long embeddingMicrosPerMillion, long audioSecondMicros,
+                           long speechCharacterMicros, Instant effectiveFrom, String actor)
         implements TollgateEvent {
 }

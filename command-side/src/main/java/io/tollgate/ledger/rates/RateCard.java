@@ -51,6 +51,8 @@ class RateCard {
         requireNonNegative(command.cachedInputMicrosPerMillion(), "the cached input price");
         requireNonNegative(command.imageMicros(), "the image price");
         requireNonNegative(command.embeddingMicrosPerMillion(), "the embedding price");
+        requireNonNegative(command.audioSecondMicros(), "the audio price per second");
+        requireNonNegative(command.speechCharacterMicros(), "the speech price per character");
         Instant now = now();
         Instant effectiveFrom = (command.effectiveFrom() != null ? command.effectiveFrom() : now)
                 .truncatedTo(ChronoUnit.MICROS);
@@ -61,7 +63,7 @@ class RateCard {
         apply(new ModelRateSet(EventIds.next(), now, RateCards.SYSTEM_ACCOUNT, command.provider(), command.model(),
                 command.inputMicrosPerMillion(), command.outputMicrosPerMillion(),
                 command.cachedInputMicrosPerMillion(), command.imageMicros(), command.embeddingMicrosPerMillion(),
-                effectiveFrom, command.actor()));
+                command.audioSecondMicros(), command.speechCharacterMicros(), effectiveFrom, command.actor()));
         return effectiveFrom;
     }
 

@@ -14,10 +14,12 @@ import java.time.Instant;
  * @param cachedInputMicrosPerMillion micro-credits per million cached input tokens
  * @param imageMicros                 micro-credits per generated image
  * @param embeddingMicrosPerMillion   micro-credits per million embedding tokens
+ * @param audioSecondMicros           micro-credits per second of transcribed audio
+ * @param speechCharacterMicros       micro-credits per character of text spoken
  */
 public record SetModelRate(String provider, String model, long inputMicrosPerMillion, long outputMicrosPerMillion,
                            long cachedInputMicrosPerMillion, long imageMicros, long embeddingMicrosPerMillion,
-                           Instant effectiveFrom, String actor) {
+                           long audioSecondMicros, long speechCharacterMicros, Instant effectiveFrom, String actor) {
 
     /** The rate card's id, {@code provider/model}. */
     @TargetAggregateIdentifier

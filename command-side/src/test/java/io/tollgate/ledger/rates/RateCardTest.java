@@ -36,13 +36,32 @@ class RateCardTest {
 
     private static SetModelRate command(long input, long output, long cached, long image, long embedding,
                                         Instant effectiveFrom) {
-        return new SetModelRate(PROVIDER, MODEL, input, output, cached, image, embedding, effectiveFrom, "admin");
+        return audioCommand(input, output, cached, image, embedding, 0, 0, effectiveFrom);
+    }
+
+    private static SetModelRate audioCommand(long input, long output, long cached, long image, long embedding,
+                                             long perSecond, long perCharacter, Instant effectiveFrom) {
+        return new SetModelRate(PROVIDER, MODEL, input, output, cached, image, embedding, perSecond, perCharacter,
+                effectiveFrom, "admin");
     }
 
     private static ModelRateSet event(long input, long output, long cached, long image, long embedding,
                                       Instant effectiveFrom) {
+        return audioEvent(input, output, cached, image, embedding, 0, 0, effectiveFrom);
+    }
+
+    private static ModelRateSet audioEvent(long input, long output, long cached, long image, long embedding,
+                                           long perSecond, long perCharacter, Instant effectiveFrom) {
         return new ModelRateSet(EventIds.next(), Instant.now(), RateCards.SYSTEM_ACCOUNT, PROVIDER, MODEL, input,
-                output, cached, image, embedding, effectiveFrom, "admin");
+                output, cached, image, embedding, perSecond, perCharacter, effectiveFrom, "admin");
+    }
+
+    @Test
+    void audioIsPricedPerSecondAndSpeechPerCharacter() {
+        Instant from = Instant.parse("2030-01-01T00:00:00Z");
+        fixture.givenNoPriorActivity()
+                .when(audioCommand(0, 0, 0, 0, 0, 100, 15, from))
+                .expectEvents(audioEvent(0, 0, 0, 0, 0, 100, 15, from));
     }
 
     @Test
@@ -114,7 +133,9 @@ class RateCardTest {
                 command(1, -2, 1, 0, 0, null),
                 command(1, 2, -1, 0, 0, null),
                 command(1, 2, 1, -1, 0, null),
-                command(1, 2, 1, 0, -1, null));
+                command(1, 2, 1, 0, -1, null),
+                audioCommand(1, 2, 1, 0, 0, -1, 0, null),
+                audioCommand(1, 2, 1, 0, 0, 0, -1, null));
         for (SetModelRate negative : negatives) {
             fixture.givenNoPriorActivity()
                     .when(negative)
@@ -135,7 +156,7 @@ class RateCardTest {
     @Test
     void refusesAMissingModel() {
         fixture.givenNoPriorActivity()
-                .when(new SetModelRate(PROVIDER, " ", 1, 2, 1, 0, 0, null, "admin"))
+                .when(new SetModelRate(PROVIDER, " ", 1, 2, 1, 0, 0, 0, 0, null, "admin"))
                 .expectException(IllegalArgumentException.class)
                 .expectExceptionMessage("model is required")
                 .expectNoEvents();
@@ -144,7 +165,7 @@ class RateCardTest {
     @Test
     void refusesAProviderNameWithASlash() {
         fixture.givenNoPriorActivity()
-                .when(new SetModelRate("open/ai", MODEL, 1, 2, 1, 0, 0, null, "admin"))
+                .when(new SetModelRate("open/ai", MODEL, 1, 2, 1, 0, 0, 0, 0, null, "admin"))
                 .expectException(IllegalArgumentException.class)
                 .expectExceptionMessage(containsString("must not contain '/'"))
                 .expectNoEvents();

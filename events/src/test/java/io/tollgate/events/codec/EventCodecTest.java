@@ -70,7 +70,7 @@ class EventCodecTest {
                         "lease-1"),
                 new CreditsRefunded(EventIds.next(), NOW, "acct-1", "req-1", 225L, "bad answer", "admin"),
                 new ModelRateSet(EventIds.next(), NOW, RateCards.SYSTEM_ACCOUNT, "openai", "gpt-4o", 2_500_000L,
-                        10_000_000L, 1_250_000L, 40_000L, 130_000L, NOW.plusSeconds(3_600), "admin"),
+                        10_000_000L, 1_250_000L, 40_000L, 130_000L, 100L, 15L, NOW.plusSeconds(3_600), "admin"),
                 new ApiKeyIssued(EventIds.next(), NOW, "acct-1", "key_2", "ci", "tg-AbC", "user",
                         List.of("chat", "embeddings"), NOW.plusSeconds(86_400), "key_1", "jwt:alice"),
                 new ApiKeyRevoked(EventIds.next(), NOW, "acct-1", "key_1", "rotated", NOW.plusSeconds(60), "key_9"),
@@ -165,6 +165,22 @@ class EventCodecTest {
 
         assertThat(event.amountMicros()).isEqualTo(7);
         assertThat(event.reference()).isNull();
+    }
+
+    @Test
+    void aRateWrittenBeforeAudioPricesExistedReadsAsAudioNotPriced() {
+        String json = """
+                {"type":"ModelRateSet","schemaVersion":1,"eventId":"0190f5a2-7a2b-7cc1-9b7e-1a2b3c4d5e6f",
+                 "occurredAt":"2026-01-02T03:04:05Z","accountId":"system","provider":"openai","model":"gpt-4o",
+                 "inputMicrosPerMillion":2500000,"outputMicrosPerMillion":10000000,
+                 "cachedInputMicrosPerMillion":1250000,"imageMicros":0,"embeddingMicrosPerMillion":0,
+                 "effectiveFrom":"2026-01-02T03:04:05Z","actor":"admin"}""";
+
+        var event = (ModelRateSet) codec.decode(json.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(event.inputMicrosPerMillion()).isEqualTo(2_500_000);
+        assertThat(event.audioSecondMicros()).isZero();
+        assertThat(event.speechCharacterMicros()).isZero();
     }
 
     @Test

@@ -65,7 +65,8 @@ class CatalogueAdminController {
                 .map(model -> rates.set(target, model.model(), new ModelRates.RateChange(
                         times(model.inputPerMillion(), markup), times(model.outputPerMillion(), markup),
                         times(model.cachedInputPerMillion(), markup), times(model.perImage(), markup),
-                        times(model.embeddingPerMillion(), markup), null), admin.keyId()))
+                        times(model.embeddingPerMillion(), markup), times(model.perAudioSecond(), markup),
+                        times(model.perSpeechCharacter(), markup), null), admin.keyId()))
                 .toList();
         router.refresh();
         return seeded;

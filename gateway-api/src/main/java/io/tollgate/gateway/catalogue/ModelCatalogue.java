@@ -46,9 +46,13 @@ public class ModelCatalogue {
                                List<ListedModel> models) {
     }
 
-    /** Prices in USD (= credits) per million tokens; perImage per image; null when not priced. */
+    /**
+     * Prices in USD (= credits) per million tokens; perImage per image, perAudioSecond per second transcribed,
+     * perSpeechCharacter per character spoken; null when not priced.
+     */
     public record ListedModel(String model, BigDecimal inputPerMillion, BigDecimal outputPerMillion,
-                              BigDecimal cachedInputPerMillion, BigDecimal perImage, BigDecimal embeddingPerMillion) {
+                              BigDecimal cachedInputPerMillion, BigDecimal perImage, BigDecimal embeddingPerMillion,
+                              BigDecimal perAudioSecond, BigDecimal perSpeechCharacter) {
     }
 
     public Collection kinds() {
@@ -88,7 +92,8 @@ public class ModelCatalogue {
             for (JsonNode model : kind.path("models")) {
                 models.add(new ListedModel(model.path("model").asText(), decimal(model, "input"),
                         decimal(model, "output"), decimal(model, "cachedInput"), decimal(model, "perImage"),
-                        decimal(model, "embedding")));
+                        decimal(model, "embedding"), decimal(model, "perAudioSecond"),
+                        decimal(model, "perSpeechCharacter")));
             }
             String baseUrl = kind.path("baseUrl").isTextual() ? kind.path("baseUrl").asText() : null;
             String litellmProvider = kind.path("litellmProvider").isTextual() ? kind.path("litellmProvider").asText() : null;

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * OpenAI's model list: every model that has a rate and an enabled provider, with its prices (credits per
- * million tokens, per image); and the same list public, for the pricing page.
+ * million tokens, per image, per second of transcribed audio, per character spoken); and the same list public, for the pricing page.
  */
 @RestController
 class ModelsController {
@@ -23,12 +23,12 @@ class ModelsController {
     record Model(String id, String object, long created, String owned_by, Pricing pricing) {
     }
 
-    /** Credits per million tokens, and per image. */
+    /** Credits per million tokens, per image, per second of transcribed audio and per character spoken. */
     record Pricing(BigDecimal input, BigDecimal output, BigDecimal cachedInput, BigDecimal image,
-                   BigDecimal embedding) {
+                   BigDecimal embedding, BigDecimal audioSecond, BigDecimal speechCharacter) {
         static Pricing of(ModelRates.RateView rate) {
             return new Pricing(rate.inputPerMillion(), rate.outputPerMillion(), rate.cachedInputPerMillion(),
-                    rate.perImage(), rate.embeddingPerMillion());
+                    rate.perImage(), rate.embeddingPerMillion(), rate.perAudioSecond(), rate.perSpeechCharacter());
         }
     }
 

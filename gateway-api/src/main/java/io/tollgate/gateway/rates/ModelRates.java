@@ -31,7 +31,7 @@ import java.util.Optional;
 public class ModelRates {
     private static final String COLUMNS = "r.provider, r.model, r.effective_from, r.input_micros_per_million, "
             + "r.output_micros_per_million, r.cached_input_micros_per_million, r.image_micros, "
-            + "r.embedding_micros_per_million";
+            + "r.embedding_micros_per_million, r.audio_second_micros, r.speech_character_micros";
 
     private final JdbcClient jdbc;
     private final CommandGateway commands;
@@ -54,7 +54,7 @@ public class ModelRates {
     /** One version of a model's prices, in micro-credits. */
     public record RateVersion(String provider, String model, Instant effectiveFrom, long inputMicrosPerMillion,
                               long outputMicrosPerMillion, long cachedInputMicrosPerMillion, long imageMicros,
-                              long embeddingMicrosPerMillion) {
+                              long embeddingMicrosPerMillion, long audioSecondMicros, long speechCharacterMicros) {
 
         public ModelRate tokenRate() {
             return new ModelRate(inputMicrosPerMillion, outputMicrosPerMillion, cachedInputMicrosPerMillion);
@@ -63,22 +63,34 @@ public class ModelRates {
         RateView view() {
             return new RateView(provider, model, Credits.toCredits(inputMicrosPerMillion),
                     Credits.toCredits(outputMicrosPerMillion), Credits.toCredits(cachedInputMicrosPerMillion),
-                    Credits.toCredits(imageMicros), Credits.toCredits(embeddingMicrosPerMillion), effectiveFrom);
+                    Credits.toCredits(imageMicros), Credits.toCredits(embeddingMicrosPerMillion),
+                    Credits.toCredits(audioSecondMicros), Credits.toCredits(speechCharacterMicros), effectiveFrom);
         }
     }
 
-    /** A rate as the admin API shows it: credits per million tokens, or per image. */
+    /**
+     * A rate as the admin API shows it: credits per million tokens, per image, per second of transcribed audio
+     * ({@code perAudioSecond}) or per character of text spoken ({@code perSpeechCharacter}).
+     */
     public record RateView(String provider, String model, BigDecimal inputPerMillion, BigDecimal outputPerMillion,
                            BigDecimal cachedInputPerMillion, BigDecimal perImage, BigDecimal embeddingPerMillion,
-                           Instant effectiveFrom) {
+                           BigDecimal perAudioSecond, BigDecimal perSpeechCharacter, Instant effectiveFrom) {
     }
 
     /**
      * A change of a model's prices, in credits. Absent optional prices: cached input costs what input
-     * costs, images and embeddings are not priced (0). A null effectiveFrom means now.
+     * costs, images, embeddings and audio are not priced (0). A null effectiveFrom means now.
      */
     public record RateChange(BigDecimal inputPerMillion, BigDecimal outputPerMillion, BigDecimal cachedInputPerMillion,
-                             BigDecimal perImage, BigDecimal embeddingPerMillion, Instant effectiveFrom) {
+                             BigDecimal perImage, BigDecimal embeddingPerMillion, BigDecimal perAudioSecond,
+                             BigDecimal perSpeechCharacter, Instant effectiveFrom) {
+
+        /** A change that prices no audio. */
+        public RateChange(BigDecimal inputPerMillion, BigDecimal outputPerMillion, BigDecimal cachedInputPerMillion,
+                          BigDecimal perImage, BigDecimal embeddingPerMillion, Instant effectiveFrom) {
+            this(inputPerMillion, outputPerMillion, cachedInputPerMillion, perImage, embeddingPerMillion, null, null,
+                    effectiveFrom);
+        }
     }
 
     /** The token rate in force now. */
@@ -113,10 +125,13 @@ public class ModelRates {
         long cachedInput = change.cachedInputPerMillion() != null ? Credits.micros(change.cachedInputPerMillion()) : input;
         long image = change.perImage() != null ? Credits.micros(change.perImage()) : 0;
         long embedding = change.embeddingPerMillion() != null ? Credits.micros(change.embeddingPerMillion()) : 0;
+        long audioSecond = change.perAudioSecond() != null ? Credits.micros(change.perAudioSecond()) : 0;
+        long speechCharacter = change.perSpeechCharacter() != null ? Credits.micros(change.perSpeechCharacter()) : 0;
         Instant effectiveFrom = commands.sendAndWait(new SetModelRate(provider, model, input, output, cachedInput,
-                image, embedding, change.effectiveFrom(), actor));
+                image, embedding, audioSecond, speechCharacter, change.effectiveFrom(), actor));
         versions.invalidate(new ModelKey(provider, model));
-        return new RateVersion(provider, model, effectiveFrom, input, output, cachedInput, image, embedding).view();
+        return new RateVersion(provider, model, effectiveFrom, input, output, cachedInput, image, embedding,
+                audioSecond, speechCharacter).view();
     }
 
     /** Models that can be called now: they have a rate in force and their provider is enabled. */
@@ -175,7 +190,7 @@ public class ModelRates {
 
     private static RateVersion version(ResultSet rs) throws SQLException {
         return new RateVersion(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant(),
-                rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8));
+                rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10));
     }
 
     static OffsetDateTime utc(Instant instant) {

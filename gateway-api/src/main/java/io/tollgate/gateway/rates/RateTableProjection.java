@@ -28,21 +28,24 @@ class RateTableProjection {
         jdbc.sql("""
                         insert into gateway.model_rate_versions (provider, model, effective_from,
                             input_micros_per_million, output_micros_per_million, cached_input_micros_per_million,
-                            image_micros, embedding_micros_per_million, event_id, set_by, set_at)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            image_micros, embedding_micros_per_million, audio_second_micros,
+                            speech_character_micros, event_id, set_by, set_at)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         on conflict (provider, model, effective_from) do update set
                             input_micros_per_million = excluded.input_micros_per_million,
                             output_micros_per_million = excluded.output_micros_per_million,
                             cached_input_micros_per_million = excluded.cached_input_micros_per_million,
                             image_micros = excluded.image_micros,
                             embedding_micros_per_million = excluded.embedding_micros_per_million,
+                            audio_second_micros = excluded.audio_second_micros,
+                            speech_character_micros = excluded.speech_character_micros,
                             event_id = excluded.event_id,
                             set_by = excluded.set_by,
                             set_at = excluded.set_at""")
                 .params(event.provider(), event.model(), ModelRates.utc(event.effectiveFrom()),
                         event.inputMicrosPerMillion(), event.outputMicrosPerMillion(),
                         event.cachedInputMicrosPerMillion(), event.imageMicros(), event.embeddingMicrosPerMillion(),
-                        event.eventId(), event.actor(), ModelRates.utc(event.occurredAt()))
+                        event.audioSecondMicros(), event.speechCharacterMicros(), event.eventId(), event.actor(), ModelRates.utc(event.occurredAt()))
                 .update();
     }
 }

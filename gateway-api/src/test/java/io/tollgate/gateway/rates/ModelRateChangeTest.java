@@ -283,7 +283,7 @@ class ModelRateChangeTest extends GatewayTestBase {
         // No such provider: the row breaks the foreign key, and the event goes down with it.
         String ghost = "ghost" + UUID.randomUUID().toString().substring(0, 8);
 
-        assertThatThrownBy(() -> commands.sendAndWait(new SetModelRate(ghost, model, 1, 2, 1, 0, 0, null, "test")))
+        assertThatThrownBy(() -> commands.sendAndWait(new SetModelRate(ghost, model, 1, 2, 1, 0, 0, 0, 0, null, "test")))
                 .hasStackTraceContaining("model_rate_versions_provider_fkey");
 
         assertThat(storedEventsOf(ghost + "/" + model)).isZero();

@@ -48,6 +48,6 @@ class DeploymentHealthTest {
 
     private static Deployment deployment(String provider) {
         return new Deployment(new Provider(provider, WireFormat.OPENAI, URI.create("http://127.0.0.1:1"), List.of()),
-                "m", new ModelRates.RateVersion(provider, "m", Instant.EPOCH, 1, 1, 1, 0, 0));
+                "m", new ModelRates.RateVersion(provider, "m", Instant.EPOCH, 1, 1, 1, 0, 0, 0, 0));
     }
 }

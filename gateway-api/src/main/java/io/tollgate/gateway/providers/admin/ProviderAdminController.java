@@ -79,7 +79,8 @@ class ProviderAdminController {
 
     /**
      * Prices in credits (at most 6 decimals). Optional: cachedInputPerMillion (default: the input price),
-     * perImage and embeddingPerMillion (default 0, not priced), effectiveFrom (an ISO instant; default now,
+     * perImage, embeddingPerMillion, perAudioSecond (transcription, per second of input audio) and
+     * perSpeechCharacter (speech, per character of input text) (default 0, not priced), effectiveFrom (an ISO instant; default now,
      * at most a year back, may lie in the future to schedule a change). A PUT replaces the whole price list
      * from effectiveFrom on; requests keep the rate they were reserved at.
      */
@@ -88,6 +89,8 @@ class ProviderAdminController {
                        @PositiveOrZero BigDecimal cachedInputPerMillion,
                        @PositiveOrZero BigDecimal perImage,
                        @PositiveOrZero BigDecimal embeddingPerMillion,
+                       @PositiveOrZero BigDecimal perAudioSecond,
+                       @PositiveOrZero BigDecimal perSpeechCharacter,
                        Instant effectiveFrom) {
     }
 
@@ -193,7 +196,8 @@ class ProviderAdminController {
         }
         return rates.set(provider, model, new ModelRates.RateChange(request.inputPerMillion(),
                 request.outputPerMillion(), request.cachedInputPerMillion(), request.perImage(),
-                request.embeddingPerMillion(), request.effectiveFrom()), admin.keyId());
+                request.embeddingPerMillion(), request.perAudioSecond(), request.perSpeechCharacter(),
+                request.effectiveFrom()), admin.keyId());
     }
 
     /** The rates in force now, of models whose provider is enabled. */
