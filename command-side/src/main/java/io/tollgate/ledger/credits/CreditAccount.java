@@ -317,7 +317,7 @@ class CreditAccount {
         Instant expiresAt = now.plus(command.ttl());
         apply(new LeaseGranted(EventIds.next(), now, accountId, command.leaseId(), command.instanceId(), amount,
                 expiresAt));
-        return new LeaseOutcome.Granted(command.leaseId(), amount, expiresAt);
+        return new LeaseOutcome.Granted(command.leaseId(), amount, expiresAt, available - amount);
     }
 
     @CommandHandler

@@ -6,8 +6,13 @@ import java.time.Instant;
 /** What a {@link Commands.GrantLease} decided. */
 public sealed interface LeaseOutcome {
 
-    /** @param amountMicros between the command's minimum and what it wanted */
-    record Granted(String leaseId, long amountMicros, Instant expiresAt) implements LeaseOutcome {
+    /**
+     * @param amountMicros    between the command's minimum and what it wanted
+     * @param remainingMicros what the account has available besides this lease once it is granted: with the
+     *                        lease's own unspent part, the balance a gateway instance can tell its callers
+     */
+    record Granted(String leaseId, long amountMicros, Instant expiresAt, long remainingMicros)
+            implements LeaseOutcome {
     }
 
     /**

@@ -3,6 +3,8 @@ package io.tollgate.gateway.aigne;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.gateway.audio.AudioController;
+import io.tollgate.gateway.audio.AudioService;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.chat.ChatService;
 import io.tollgate.gateway.embeddings.EmbeddingsService;
@@ -30,7 +32,7 @@ import java.io.IOException;
 
 /**
  * AIGNE Hub's v2 API, so that AIGNE clients only change their base URL: chat completions (camelCase),
- * the framework's chat shape, status, embeddings and images. Billing is Tollgate's own.
+ * the framework's chat shape, status, embeddings, images and audio. Billing is Tollgate's own.
  */
 @RestController
 @RequestMapping("/api/v2")
@@ -38,14 +40,16 @@ class AigneController {
     private final ChatService chat;
     private final EmbeddingsService embeddings;
     private final ImagesService images;
+    private final AudioService audio;
     private final AigneChatCompletionsFormat completions;
     private final AigneChatFormat framework;
     private final ModelRouter router;
     private final ObjectMapper json;
 
-    AigneController(ChatService chat, EmbeddingsService embeddings, ImagesService images,
+    AigneController(ChatService chat, EmbeddingsService embeddings, ImagesService images, AudioService audio,
                     AigneChatCompletionsFormat completions, AigneChatFormat framework, ModelRouter router,
                     ObjectMapper json) {
+        this.audio = audio;
         this.chat = chat;
         this.embeddings = embeddings;
         this.images = images;
@@ -107,6 +111,19 @@ class AigneController {
         String model = openAi.path("model").asText();
         embeddings.embed(caller, openAi, "aigne.embeddings",
                 answer -> AigneMediaApi.fromEmbeddingsResponse(json, answer, model), request, response);
+    }
+
+    /** AIGNE Hub relays OpenAI's audio API as it is (its v2 audio routes proxy it): the same form and answers. */
+    @PostMapping("/audio/transcriptions")
+    void transcribe(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller, HttpServletRequest request,
+                    HttpServletResponse response) throws IOException {
+        audio.transcribe(caller, AudioController.form(request), "aigne.audio.transcriptions", request, response);
+    }
+
+    @PostMapping(path = "/audio/speech", consumes = MediaType.APPLICATION_JSON_VALUE)
+    void speak(@RequestBody JsonNode body, @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
+               HttpServletRequest request, HttpServletResponse response) throws IOException {
+        audio.speak(caller, body, "aigne.audio.speech", request, response);
     }
 
     @PostMapping(path = "/image", consumes = MediaType.APPLICATION_JSON_VALUE)

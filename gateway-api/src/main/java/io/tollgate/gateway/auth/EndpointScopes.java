@@ -47,6 +47,8 @@ public final class EndpointScopes {
         }
         if (path.startsWith("/v1/chat/") || path.startsWith("/v1/messages") || path.startsWith("/v1/responses")
                 || path.startsWith("/api/v2/chat")
+                // Audio is the chat scope's: keys issued before audio existed call it as they call chat.
+                || path.startsWith("/v1/audio/") || path.startsWith("/api/v2/audio/")
                 || path.equals("/v1/models") || path.startsWith("/v1/models/") || path.startsWith("/v1/completions")) {
             return Optional.of(Scope.CHAT);
         }

@@ -4,34 +4,36 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import io.tollgate.events.support.Credits;
+import io.tollgate.gateway.upstream.CostHeaders;
 import io.tollgate.gateway.providers.wire.SseEvent;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * What a call was charged, told to the caller as OpenRouter does: {@code usage.cost} in credits in the
  * answer's usage object (whatever the client format calls its fields), and the {@value #HEADER} header
- * where the headers are still open, i.e. on answers that are not streamed.
+ * where the headers are still open, i.e. on answers that are not streamed, with the balance after the call
+ * ({@link CostHeaders}).
  */
 final class CallCost {
-    static final String HEADER = "x-tollgate-cost";
+    static final String HEADER = CostHeaders.COST;
     static final String FIELD = "cost";
 
+    private final long debitedMicros;
     /** Plain decimal credits, as in every other credit amount of the API: 0.000148, never 1.48E-4. */
     private final String credits;
 
     CallCost(long debitedMicros) {
-        BigDecimal amount = Credits.toCredits(debitedMicros).stripTrailingZeros();
-        this.credits = (amount.signum() == 0 ? BigDecimal.ZERO : amount).toPlainString();
+        this.debitedMicros = debitedMicros;
+        this.credits = CostHeaders.credits(debitedMicros);
     }
 
-    void onHeaders(HttpServletResponse response) {
-        response.setHeader(HEADER, credits);
+    void onHeaders(HttpServletResponse response, OptionalLong balanceMicros) {
+        CostHeaders.write(response, debitedMicros, balanceMicros);
     }
 
     /** Adds the cost to the answer's top-level usage object, if it has one. */

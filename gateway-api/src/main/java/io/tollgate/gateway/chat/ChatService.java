@@ -138,7 +138,7 @@ public class ChatService {
         JsonNode clientAnswer = isPassThrough(client, deployment) ? completion
                 : client.fromChatCompletion(completion, request.model());
         cost.onAnswer(clientAnswer);
-        cost.onHeaders(response);
+        cost.onHeaders(response, call.balanceAfter());
         client.delivering(clientAnswer);
         byte[] answer = json.writeValueAsBytes(clientAnswer);
         response.setStatus(200);

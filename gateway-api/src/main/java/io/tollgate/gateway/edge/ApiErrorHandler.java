@@ -22,6 +22,8 @@ import org.springframework.http.converter.HttpMessageConversionException;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -145,6 +147,21 @@ class ApiErrorHandler {
     ResponseEntity<ObjectNode> mediaType(HttpMediaTypeNotSupportedException e) {
         return respond(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.",
                 "invalid_request_error", null);
+    }
+
+    /** An upload over the transcription routes' limit, counted by the servlet container as it parsed the form. */
+    @ExceptionHandler(MaxUploadSizeExceededException.class)
+    ResponseEntity<ObjectNode> uploadTooLarge(MaxUploadSizeExceededException e) {
+        return gateway(BodyLimitFilter.tooLarge(e.getMaxUploadSize()).withHeader("Connection", "close"));
+    }
+
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<ObjectNode> unreadableForm(MultipartException e) {
+        if (BodyTooLarge.in(e) instanceof BodyTooLarge tooLarge) {
+            return gateway(BodyLimitFilter.tooLarge(tooLarge.limit()).withHeader("Connection", "close"));
+        }
+        return respond(HttpStatus.BAD_REQUEST, "We could not read the multipart/form-data body of your request.",
+                "invalid_request_error", "invalid_multipart_form");
     }
 
     @ExceptionHandler(NoResourceFoundException.class)

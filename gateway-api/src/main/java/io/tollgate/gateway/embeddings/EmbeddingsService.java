@@ -9,6 +9,7 @@ import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.UpstreamIdleTimeout;
 import io.tollgate.gateway.providers.ProviderAdapter;
+import io.tollgate.gateway.upstream.CostHeaders;
 import io.tollgate.gateway.upstream.JsonAnswers;
 import io.tollgate.gateway.upstream.Pricing;
 import io.tollgate.gateway.upstream.ReservedCall;
@@ -73,7 +74,8 @@ public class EmbeddingsService {
             long reported = embeddings.path("usage").path("prompt_tokens").asLong(0);
             boolean counted = reported <= 0;
             long input = counted ? inputTokens : reported;
-            call.settle(new TokenUsage(input, 0, 0, 0, counted));
+            long debited = call.settle(new TokenUsage(input, 0, 0, 0, counted)).debitedMicros();
+            CostHeaders.write(response, debited, call.balanceAfter());
             ObjectNode usage = embeddings.withObjectProperty("usage");
             usage.put("prompt_tokens", input);
             usage.put("total_tokens", input);

@@ -8,6 +8,7 @@ import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.UpstreamIdleTimeout;
 import io.tollgate.gateway.providers.ProviderAdapter;
+import io.tollgate.gateway.upstream.CostHeaders;
 import io.tollgate.gateway.upstream.JsonAnswers;
 import io.tollgate.gateway.upstream.Pricing;
 import io.tollgate.gateway.upstream.ReservedCall;
@@ -65,7 +66,8 @@ public class ImagesService {
             }
             ObjectNode generated = adapter.toImagesResponse(json.readTree(bytes));
             int delivered = Math.min(generated.path("data").size(), images);
-            call.settle(new TokenUsage(0, delivered, 0, 0, false));
+            long debited = call.settle(new TokenUsage(0, delivered, 0, 0, false)).debitedMicros();
+            CostHeaders.write(response, debited, call.balanceAfter());
             JsonAnswers.write(json, response, 200, toClient.apply(generated));
         }
     }

@@ -28,6 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -89,6 +91,11 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
         volatile LastRefusal lastRefusal;
         /** The last lease was granted all it wanted: the account has room for one more in advance. */
         volatile boolean roomy;
+        /**
+         * What the account had available besides its leases when this instance last took one, plus what
+         * leases given back since returned: with the open leases' free credit, the balance as seen here.
+         */
+        final AtomicLong outsideLeasesMicros = new AtomicLong();
 
         AccountMeter(String accountId) {
             this.accountId = accountId;
@@ -172,6 +179,7 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
         Lease fresh = new Lease(account.accountId, leaseId, granted.amountMicros(), granted.expiresAt(),
                 System.nanoTime());
         account.roomy = granted.amountMicros() >= wanted;
+        account.outsideLeasesMicros.set(granted.remainingMicros());
         account.open.add(fresh);
         account.current.set(fresh);
         return fresh;
@@ -201,6 +209,24 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
         return new Metering.Refused(refused.reason(), "Insufficient credit: this request needs about "
                 + Credits.toCredits(minimumMicros) + " credits, the account has "
                 + Credits.toCredits(refused.availableMicros()) + " available.");
+    }
+
+    /**
+     * The account's available credit as this instance sees it, without asking the ledger: what the ledger had
+     * left besides this instance's leases when it last took one (plus what leases given back since returned),
+     * and what its open leases have neither debited nor hold for requests in flight. Other instances' leases
+     * count as spent until they are given back; credit granted since is seen from the next lease on.
+     */
+    public OptionalLong availableAsSeen(String accountId) {
+        AccountMeter account = accounts.get(accountId);
+        if (account == null) {
+            return OptionalLong.empty();
+        }
+        long available = account.outsideLeasesMicros.get();
+        for (Lease lease : account.open) {
+            available += lease.freeMicros();
+        }
+        return OptionalLong.of(Math.max(0, available));
     }
 
     /**
@@ -292,6 +318,7 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
             }
             done = true;
             account.open.remove(lease);
+            account.outsideLeasesMicros.addAndGet(lease.amountMicros - lease.debitedMicros());
         } catch (RuntimeException e) {
             log.warn("could not give back lease {} of account {}; retrying: {}", lease.leaseId, lease.accountId,
                     e.toString());

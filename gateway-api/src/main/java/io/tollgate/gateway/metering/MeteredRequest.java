@@ -92,6 +92,11 @@ public final class MeteredRequest {
         return new SettlementOutcome(debit, false);
     }
 
+    /** The account's available credit after this request, as this instance sees it ({@link CreditMeter#availableAsSeen}). */
+    public java.util.OptionalLong balanceAfter() {
+        return meter.availableAsSeen(facts.accountId());
+    }
+
     /** Ends the hold without a charge: every deployment failed, or the provider refused the request. */
     public void release(List<ProviderAttempt> attempts) {
         end();

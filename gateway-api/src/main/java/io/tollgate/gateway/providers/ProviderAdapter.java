@@ -103,4 +103,24 @@ public interface ProviderAdapter {
     default ObjectNode toImagesResponse(JsonNode providerAnswer) {
         throw new UnsupportedOperationException(wireFormat() + " has no images API");
     }
+
+    /** Whether this family has OpenAI's audio API ({@link #transcriptionRequest}, {@link #speechRequest}). */
+    default boolean supportsAudio() {
+        return false;
+    }
+
+    /**
+     * The upstream transcription request: an OpenAI multipart form, already encoded, or empty when unsupported.
+     *
+     * @param contentType {@code multipart/form-data; boundary=…} of the form
+     */
+    default Optional<HttpRequest.Builder> transcriptionRequest(URI baseUrl, String secret, String contentType,
+                                                               HttpRequest.BodyPublisher form) {
+        return Optional.empty();
+    }
+
+    /** The upstream speech request for an OpenAI speech request ({@code model} bare), or empty when unsupported. */
+    default Optional<HttpRequest.Builder> speechRequest(URI baseUrl, String secret, ObjectNode speechRequest) {
+        return Optional.empty();
+    }
 }

@@ -73,7 +73,7 @@ public class FailoverDispatcher {
 
     /** The deployment that answered 200 or a client error, and how. */
     record Answered(Deployment deployment, Provider.Credential credential, int status, InputStream body,
-                    long startNanos, long ttfbMillis) {
+                    long startNanos, long ttfbMillis, java.net.http.HttpHeaders headers) {
 
         ProviderAttempt toAttempt(int number, String errorClass) {
             return attempt(deployment, credential, number, status, startNanos, ttfbMillis, errorClass);
@@ -166,7 +166,7 @@ public class FailoverDispatcher {
                     } else {
                         health.neutral(deployment);
                     }
-                    return new Answered(deployment, credential, status, body, start, ttfb);
+                    return new Answered(deployment, credential, status, body, start, ttfb, response.headers());
                 }
                 discard(body);
                 switch (errorClass) {

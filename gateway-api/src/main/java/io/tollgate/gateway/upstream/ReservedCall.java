@@ -90,7 +90,7 @@ public final class ReservedCall {
             release();
             throw failed;
         }
-        return new UpstreamAnswer(answered.deployment(), answered.status(), answered.body());
+        return new UpstreamAnswer(answered.deployment(), answered.status(), answered.body(), answered.headers());
     }
 
     /** Debits what the answered request used and releases the rest of the reservation. */
@@ -114,6 +114,11 @@ public final class ReservedCall {
         httpRequest.setAttribute(SettledUsage.REQUEST_ATTRIBUTE,
                 new SettledUsage(usage.inputTokens(), usage.outputTokens(), outcome.debitedMicros()));
         return outcome;
+    }
+
+    /** The account's available credit after this call, as this instance sees it; see docs/gateway.md. */
+    public java.util.OptionalLong balanceAfter() {
+        return metered.balanceAfter();
     }
 
     /** The provider refused the request as the client's mistake: nothing is charged. */

@@ -107,6 +107,25 @@ public class OpenAiAdapter implements ProviderAdapter {
         return (ObjectNode) providerAnswer;
     }
 
+    @Override
+    public boolean supportsAudio() {
+        return true;
+    }
+
+    @Override
+    public Optional<HttpRequest.Builder> transcriptionRequest(URI baseUrl, String secret, String contentType,
+                                                              HttpRequest.BodyPublisher form) {
+        return Optional.of(HttpRequest.newBuilder(resolve(baseUrl, "audio/transcriptions"))
+                .header("Authorization", "Bearer " + secret)
+                .header("Content-Type", contentType)
+                .POST(form));
+    }
+
+    @Override
+    public Optional<HttpRequest.Builder> speechRequest(URI baseUrl, String secret, ObjectNode speechRequest) {
+        return Optional.of(post(baseUrl, "audio/speech", secret, speechRequest));
+    }
+
     private HttpRequest.Builder post(URI baseUrl, String path, String secret, ObjectNode body) {
         try {
             return HttpRequest.newBuilder(resolve(baseUrl, path))
