@@ -5,6 +5,8 @@ public enum MockEndpoint {
     OPENAI_CHAT_COMPLETIONS("openai.chat.completions"),
     OPENAI_EMBEDDINGS("openai.embeddings"),
     OPENAI_MODELS("openai.models"),
+    OPENAI_AUDIO_TRANSCRIPTIONS("openai.audio.transcriptions"),
+    OPENAI_AUDIO_SPEECH("openai.audio.speech"),
     ANTHROPIC_MESSAGES("anthropic.messages"),
     ANTHROPIC_COUNT_TOKENS("anthropic.countTokens"),
     GEMINI_GENERATE_CONTENT("gemini.generateContent"),

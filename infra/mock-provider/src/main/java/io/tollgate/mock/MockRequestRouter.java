@@ -19,6 +19,7 @@ final class MockRequestRouter implements HttpHandler {
     private final RequestCounters counters;
     private final ControlApi control;
     private final OpenAiApi openAi;
+    private final OpenAiAudio audio;
     private final AnthropicApi anthropic;
     private final GeminiApi gemini;
 
@@ -28,6 +29,7 @@ final class MockRequestRouter implements HttpHandler {
         this.counters = counters;
         this.control = control;
         this.openAi = new OpenAiApi(failures);
+        this.audio = new OpenAiAudio(failures);
         this.anthropic = new AnthropicApi(failures);
         this.gemini = new GeminiApi(failures);
     }
@@ -77,6 +79,12 @@ final class MockRequestRouter implements HttpHandler {
         }
         if (post && path.equals("/v1/embeddings")) {
             return new Route(MockEndpoint.OPENAI_EMBEDDINGS, openAi.errors(), openAi::embeddings);
+        }
+        if (post && path.equals("/v1/audio/transcriptions")) {
+            return new Route(MockEndpoint.OPENAI_AUDIO_TRANSCRIPTIONS, openAi.errors(), audio::transcriptions);
+        }
+        if (post && path.equals("/v1/audio/speech")) {
+            return new Route(MockEndpoint.OPENAI_AUDIO_SPEECH, openAi.errors(), audio::speech);
         }
         if (method.equals("GET") && path.equals("/v1/models")) {
             return new Route(MockEndpoint.OPENAI_MODELS, openAi.errors(), openAi::listModels);

@@ -500,7 +500,7 @@ final class OpenAiApi extends ProviderApi {
         return model.asText();
     }
 
-    private static String bearerToken(ProviderExchange exchange) {
+    static String bearerToken(ProviderExchange exchange) {
         String authorization = exchange.header("Authorization");
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;

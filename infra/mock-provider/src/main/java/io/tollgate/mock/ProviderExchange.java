@@ -64,6 +64,19 @@ final class ProviderExchange {
         return Optional.empty();
     }
 
+    /** The request body as it came. */
+    byte[] readBody() throws IOException {
+        return exchange.getRequestBody().readAllBytes();
+    }
+
+    /** A whole answer of any content type, with its length. */
+    void sendBytes(int status, String contentType, byte[] body) throws IOException, InterruptedException {
+        startResponse(status, contentType, Map.of(), body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
     /** The request body as a JSON object; anything else is answered with the provider's 400. */
     ObjectNode readJsonObject() throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
