@@ -156,6 +156,83 @@ export async function streamChat(
   return result;
 }
 
+/** The Responses API's usage: its own field names, and the cost the gateway adds. */
+export interface ResponsesUsage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  /** What the gateway charged for the call, in credits: the ledger's debit. */
+  cost?: number;
+}
+
+export interface ResponsesResult {
+  /** The response's id (resp_…), to continue the conversation with previous_response_id. */
+  id: string | null;
+  content: string;
+  usage: ResponsesUsage | null;
+  requestId: string | null;
+  status: string | null;
+}
+
+/**
+ * POST /v1/responses with stream:true, calling onDelta with each response.output_text.delta. The response
+ * is stored (store:true) so that the next turn sends only its own input with previous_response_id, as the
+ * Responses API is meant to be used. Resolves at response.completed (or .incomplete) with the usage and cost;
+ * a response.failed or error event rejects with its message.
+ */
+export async function streamResponse(
+  key: string,
+  request: { model: string; input: string; instructions?: string; previous_response_id?: string },
+  onDelta: (text: string) => void,
+  signal?: AbortSignal,
+): Promise<ResponsesResult> {
+  let response: Response;
+  try {
+    response = await fetch('/v1/responses', {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${key}`,
+        'Content-Type': 'application/json',
+        Accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ ...request, stream: true, store: true }),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (isAbort(error)) throw error;
+    throw new ApiError(`Could not reach the gateway: ${describeError(error)}`);
+  }
+  if (!response.ok || !response.body) {
+    const body = await readJson(response);
+    throw new ApiError(errorBodyMessage(body) ?? httpStatusText(response), response.status);
+  }
+  const result: ResponsesResult = { id: null, content: '', usage: null, requestId: response.headers.get('x-request-id'), status: null };
+  for await (const data of sseEvents(response.body)) {
+    let event: unknown;
+    try {
+      event = JSON.parse(data);
+    } catch {
+      continue;
+    }
+    if (!isRecord(event)) continue;
+    const type = typeof event.type === 'string' ? event.type : '';
+    const body = isRecord(event.response) ? event.response : undefined;
+    if (body && typeof body.id === 'string') result.id = body.id;
+    if (type === 'response.output_text.delta' && typeof event.delta === 'string') {
+      result.content += event.delta;
+      onDelta(event.delta);
+    } else if (type === 'response.completed' || type === 'response.incomplete') {
+      if (body && isRecord(body.usage)) result.usage = body.usage as unknown as ResponsesUsage;
+      result.status = body && typeof body.status === 'string' ? body.status : null;
+    } else if (type === 'response.failed' || type === 'error') {
+      const error = body && isRecord(body.error) ? body.error : event;
+      const message = isRecord(error) && typeof error.message === 'string' ? error.message : 'The response failed.';
+      throw new ApiError(message, response.status);
+    }
+  }
+  return result;
+}
+
 /** What a reply cost in credits at the listed prices (credits per million tokens). */
 export function estimateCredits(
   usage: Pick<Usage, 'prompt_tokens' | 'completion_tokens'>,

@@ -156,6 +156,12 @@ describe('rates', () => {
       cachedInputPerMillion: 1.375,
       perImage: null,
       embeddingPerMillion: 0.11,
+      perAudioSecond: null,
+      perSpeechCharacter: null,
+    });
+    expect(scaleRate({ ...rate, perAudioSecond: 0.0001, perSpeechCharacter: 0.000015 }, 1.2)).toMatchObject({
+      perAudioSecond: 0.00012,
+      perSpeechCharacter: 0.000018,
     });
     expect(scaleRate({ ...rate, inputPerMillion: 0.0000015 }, 1.5).inputPerMillion).toBe(0.000002);
   });

@@ -217,6 +217,10 @@ export interface RateView {
   cachedInputPerMillion: number | null;
   perImage: number | null;
   embeddingPerMillion: number | null;
+  /** Transcription: credits per second of audio. */
+  perAudioSecond?: number | null;
+  /** Speech: credits per character of input text. */
+  perSpeechCharacter?: number | null;
   effectiveFrom: string;
 }
 
@@ -321,6 +325,8 @@ export function scaleRate(rate: RateView, factor: number): RateChange {
     cachedInputPerMillion: scale(rate.cachedInputPerMillion),
     perImage: scale(rate.perImage),
     embeddingPerMillion: scale(rate.embeddingPerMillion),
+    perAudioSecond: scale(rate.perAudioSecond ?? null),
+    perSpeechCharacter: scale(rate.perSpeechCharacter ?? null),
   };
 }
 

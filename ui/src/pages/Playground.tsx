@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { createEmbedding, estimateCredits, generateImage, streamChat, type ChatMessage, type EmbeddingResult, type ImageResult, type Usage } from '../api/chat.ts';
+import { createEmbedding, estimateCredits, generateImage, streamChat, streamResponse, type ChatMessage, type EmbeddingResult, type ImageResult, type ResponsesUsage, type Usage } from '../api/chat.ts';
 import { groupByProvider, listPricedModels, type PricedModel } from '../api/client.ts';
 import { formatCredits, formatInt } from '../api/format.ts';
 import { useAsync } from '../api/useAsync.ts';
@@ -8,9 +8,10 @@ import { Markdown } from '../components/Markdown.tsx';
 import { ErrorNote, Loading, PageHeader, Section } from '../components/ui.tsx';
 import { useSignedIn } from '../session.tsx';
 
-type Tab = 'chat' | 'images' | 'embeddings';
+type Tab = 'chat' | 'responses' | 'images' | 'embeddings';
 const TABS: [Tab, string][] = [
   ['chat', 'Chat'],
+  ['responses', 'Responses'],
   ['images', 'Images'],
   ['embeddings', 'Embeddings'],
 ];
@@ -83,7 +84,17 @@ export default function PlaygroundPage() {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {!model ? <Loading what="Loading models" /> : tab === 'chat' ? <Chat model={model} pricing={pricing} /> : tab === 'images' ? <Images model={model} /> : <Embeddings model={model} />}
+        {!model ? (
+          <Loading what="Loading models" />
+        ) : tab === 'chat' ? (
+          <Chat model={model} pricing={pricing} />
+        ) : tab === 'responses' ? (
+          <Responses model={model} pricing={pricing} />
+        ) : tab === 'images' ? (
+          <Images model={model} />
+        ) : (
+          <Embeddings model={model} />
+        )}
       </div>
     </>
   );
@@ -216,6 +227,131 @@ function Chat({ model, pricing }: { model: string; pricing: PricedModel['pricing
             }
           }}
           placeholder="Ask something… (Enter sends, Shift+Enter for a new line)"
+        />
+        <div className="actions">
+          <button type="submit" disabled={busy || draft.trim() === ''}>
+            {busy ? 'Streaming…' : 'Send'}
+          </button>
+          {busy && (
+            <button type="button" className="secondary" onClick={() => abort.current?.abort()}>
+              Stop
+            </button>
+          )}
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+interface ResponseTurn {
+  role: 'user' | 'assistant';
+  text: string;
+  model?: string;
+  /** The stored response's id: the next turn continues from it. */
+  responseId?: string | null;
+  usage?: ResponsesUsage | null;
+  requestId?: string | null;
+  streaming?: boolean;
+  error?: string;
+}
+
+/**
+ * OpenAI's Responses API: each turn sends only its own input and continues the stored conversation with
+ * previous_response_id; every reply shows what it was billed, from its usage.cost.
+ */
+function Responses({ model, pricing }: { model: string; pricing: PricedModel['pricing'] }) {
+  const { key } = useSignedIn();
+  const [turns, setTurns] = useState<ResponseTurn[]>([]);
+  const [draft, setDraft] = useState('');
+  const [instructions, setInstructions] = useState('');
+  const [busy, setBusy] = useState(false);
+  const abort = useRef<AbortController | null>(null);
+  const ids = { prompt: useId(), instructions: useId() };
+
+  useEffect(() => () => abort.current?.abort(), []);
+
+  function update(index: number, change: (turn: ResponseTurn) => ResponseTurn) {
+    setTurns((list) => list.map((t, i) => (i === index ? change(t) : t)));
+  }
+
+  async function send(event?: FormEvent) {
+    event?.preventDefault();
+    const text = draft.trim();
+    if (text === '' || busy) return;
+    const previous = [...turns].reverse().find((t) => t.role === 'assistant' && !t.error && t.responseId)?.responseId;
+    const index = turns.length + 1;
+    setTurns([...turns, { role: 'user', text }, { role: 'assistant', text: '', model, streaming: true }]);
+    setDraft('');
+    setBusy(true);
+    const controller = new AbortController();
+    abort.current = controller;
+    try {
+      const result = await streamResponse(
+        key,
+        {
+          model,
+          input: text,
+          ...(instructions.trim() ? { instructions: instructions.trim() } : {}),
+          ...(previous ? { previous_response_id: previous } : {}),
+        },
+        (delta) => update(index, (t) => ({ ...t, text: t.text + delta })),
+        controller.signal,
+      );
+      update(index, (t) => ({ ...t, streaming: false, responseId: result.id, usage: result.usage, requestId: result.requestId }));
+    } catch (failure) {
+      const aborted = failure instanceof Error && failure.name === 'AbortError';
+      update(index, (t) => ({ ...t, streaming: false, error: aborted ? 'Stopped.' : failure instanceof Error ? failure.message : String(failure) }));
+    } finally {
+      setBusy(false);
+      abort.current = null;
+    }
+  }
+
+  return (
+    <Section title="Responses" actions={turns.length > 0 ? <button type="button" className="secondary" onClick={() => setTurns([])} disabled={busy}>New conversation</button> : undefined}>
+      <details>
+        <summary>Instructions</summary>
+        <label htmlFor={ids.instructions} className="visually-hidden">
+          Instructions
+        </label>
+        <textarea id={ids.instructions} rows={2} value={instructions} onChange={(e) => setInstructions(e.target.value)} placeholder="You are a helpful assistant." />
+      </details>
+      <ol className="transcript" aria-live="polite" aria-busy={busy} data-testid="responses-transcript">
+        {turns.map((turn, i) => (
+          <li key={i} className={`turn turn-${turn.role}`} data-streaming={turn.streaming ? 'true' : undefined}>
+            <span className="turn-role">{turn.role === 'user' ? 'You' : (turn.model ?? 'Assistant')}</span>
+            {turn.role === 'assistant' ? <Markdown text={turn.text || (turn.streaming ? '…' : '')} /> : <p className="pre">{turn.text}</p>}
+            {turn.error && (
+              <p className="error" role="alert">
+                {turn.error}
+              </p>
+            )}
+            {turn.role === 'assistant' && !turn.streaming && turn.usage && (
+              <p className="turn-meta small" data-testid="response-meta">
+                {formatInt(turn.usage.input_tokens)} in · {formatInt(turn.usage.output_tokens)} out tokens ·{' '}
+                {typeof turn.usage.cost === 'number'
+                  ? `${formatCredits(turn.usage.cost)} credits billed`
+                  : `≈ ${formatCredits(estimateCredits({ prompt_tokens: turn.usage.input_tokens, completion_tokens: turn.usage.output_tokens }, pricing))} credits`}
+                {turn.responseId ? <span className="muted"> · {turn.responseId}</span> : null}
+              </p>
+            )}
+          </li>
+        ))}
+      </ol>
+      <form onSubmit={send} className="composer">
+        <label htmlFor={ids.prompt}>Input</label>
+        <textarea
+          id={ids.prompt}
+          rows={3}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey) {
+              e.preventDefault();
+              void send();
+            }
+          }}
+          placeholder="Ask something… (Enter sends; the conversation continues from the last response)"
         />
         <div className="actions">
           <button type="submit" disabled={busy || draft.trim() === ''}>

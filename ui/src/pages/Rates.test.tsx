@@ -144,3 +144,48 @@ describe('Models and rates: price list import', () => {
     expect(() => button('Apply 1 change')).toThrow();
   });
 });
+
+describe('Models and rates: audio prices', () => {
+  const whisper = {
+    provider: 'oa',
+    model: 'whisper-1',
+    inputPerMillion: 0,
+    outputPerMillion: 0,
+    cachedInputPerMillion: 0,
+    perImage: 0,
+    embeddingPerMillion: 0,
+    perAudioSecond: 0.0001,
+    perSpeechCharacter: 0,
+    effectiveFrom: '2026-12-01T00:00:00Z',
+  };
+  const puts: [string, unknown][] = [];
+  const withRates = vi.fn(async (url: string, init?: RequestInit) => {
+    if (url === '/api/me') return json({ keyId: 'k1', accountId: null, role: 'admin', scopes: [] });
+    if (url === '/admin/rates') return json([whisper]);
+    if (url === '/admin/providers') return json([]);
+    if (url === '/admin/rates/oa/whisper-1' && init?.method === 'PUT') {
+      puts.push([url, JSON.parse(String(init.body))]);
+      return json(whisper);
+    }
+    throw new Error(`unexpected call ${url}`);
+  });
+
+  it('shows the per-second price, and an edit sends it back instead of dropping it', async () => {
+    vi.stubGlobal('fetch', withRates);
+    act(() => root.render(<SessionProvider><SignedInRates /></SessionProvider>));
+    await flush();
+    await flush();
+
+    const row = container.querySelector('[data-testid="rate-rows"] tr[data-model="oa/whisper-1"]')!;
+    expect(row.textContent).toContain('0.0001');
+    act(() => button('Edit').click());
+    const perSecond = container.querySelector<HTMLInputElement>('input[aria-label="Per audio second price of oa/whisper-1"]')!;
+    expect(perSecond.value).toBe('0.0001');
+    act(() => type(perSecond, '0.00012'));
+    act(() => button('Save').click());
+    await flush();
+
+    expect(puts).toHaveLength(1);
+    expect(puts[0]![1]).toMatchObject({ perAudioSecond: 0.00012, perSpeechCharacter: 0 });
+  });
+});

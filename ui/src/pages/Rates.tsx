@@ -123,6 +123,8 @@ export default function RatesPage() {
                 <th scope="col" className="num">Cached input / M</th>
                 <th scope="col" className="num">Per image</th>
                 <th scope="col" className="num">Embedding / M</th>
+                <th scope="col" className="num">Per audio second</th>
+                <th scope="col" className="num">Per character spoken</th>
                 <th scope="col">Since</th>
                 <th scope="col">Actions</th>
               </tr>
@@ -165,6 +167,8 @@ export default function RatesPage() {
                     <td className="num">{formatCredits(r.cachedInputPerMillion)}</td>
                     <td className="num">{formatCredits(r.perImage)}</td>
                     <td className="num">{formatCredits(r.embeddingPerMillion)}</td>
+                    <td className="num">{formatCredits(r.perAudioSecond ?? null)}</td>
+                    <td className="num">{formatCredits(r.perSpeechCharacter ?? null)}</td>
                     <td className="small">{formatDateTime(r.effectiveFrom)}</td>
                     <td>
                       <button type="button" className="secondary" aria-label={`Edit ${id(r)}`} onClick={() => setEditing(id(r))}>
@@ -188,6 +192,8 @@ const FIELDS = [
   ['cachedInputPerMillion', 'Cached input'],
   ['perImage', 'Per image'],
   ['embeddingPerMillion', 'Embedding'],
+  ['perAudioSecond', 'Per audio second'],
+  ['perSpeechCharacter', 'Per character spoken'],
 ] as const;
 
 function EditRow({ rate, onSave, onCancel }: { rate: RateView; onSave: (change: RateChange) => void; onCancel: () => void }) {
@@ -227,6 +233,8 @@ function EditRow({ rate, onSave, onCancel }: { rate: RateView; onSave: (change: 
               cachedInputPerMillion: num(values.cachedInputPerMillion),
               perImage: num(values.perImage),
               embeddingPerMillion: num(values.embeddingPerMillion),
+              perAudioSecond: num(values.perAudioSecond),
+              perSpeechCharacter: num(values.perSpeechCharacter),
             })
           }
         >
