@@ -70,6 +70,8 @@ class OpenAiChatTest extends GatewayTestBase {
         // The provider's answer as it came, plus what the call cost (148 micro-credits, below).
         assertThat(reply.body()).contains("\"cost\":0.000148}");
         assertThat(reply.header("x-tollgate-cost")).isEqualTo("0.000148");
+        // The account's one credit less the call, as this instance sees it without asking the ledger.
+        assertThat(reply.header("x-tollgate-balance")).isEqualTo("0.999852");
         ((com.fasterxml.jackson.databind.node.ObjectNode) reply.json().path("usage")).remove("cost");
         assertThat(reply.json()).isEqualTo(json(COMPLETION));
         String requestId = reply.header("x-request-id");
