@@ -152,7 +152,13 @@ class ApiErrorHandler {
     /** An upload over the transcription routes' limit, counted by the servlet container as it parsed the form. */
     @ExceptionHandler(MaxUploadSizeExceededException.class)
     ResponseEntity<ObjectNode> uploadTooLarge(MaxUploadSizeExceededException e) {
-        return gateway(BodyLimitFilter.tooLarge(e.getMaxUploadSize()).withHeader("Connection", "close"));
+        if (e.getMaxUploadSize() > 0) {
+            return gateway(BodyLimitFilter.tooLarge(e.getMaxUploadSize()).withHeader("Connection", "close"));
+        }
+        // The container does not always say its limit: tollgate.audio.max-upload-size (plus the form's fields).
+        return gateway(new GatewayException(HttpStatus.PAYLOAD_TOO_LARGE, "invalid_request_error",
+                "request_too_large", "The upload is larger than the gateway takes on this route.")
+                .withHeader("Connection", "close"));
     }
 
     @ExceptionHandler(MultipartException.class)

@@ -78,7 +78,8 @@ class EdgeFuzzTest extends GatewayTestBase {
             .build());
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Upstream paths that cost money: a call to one of them for a refused request is a failure. */
-    private static final Set<String> BILLED_UPSTREAM = Set.of(CHAT_PATH, "/v1/embeddings", "/v1/images/generations");
+    private static final Set<String> BILLED_UPSTREAM = Set.of(CHAT_PATH, "/v1/embeddings", "/v1/images/generations",
+            "/v1/audio/speech");
     private static final String EMBEDDINGS = """
             {"object":"list","data":[{"object":"embedding","embedding":[0.0023064255,-0.009327292],"index":0}],
             "model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8}}""";
@@ -119,6 +120,7 @@ class EdgeFuzzTest extends GatewayTestBase {
         rate("text-embedding-3-small", Map.of("inputPerMillion", "0", "outputPerMillion", "0",
                 "embeddingPerMillion", "0.02"));
         rate("dall-e-3", Map.of("inputPerMillion", "0", "outputPerMillion", "0", "perImage", "0.04"));
+        rate("tts-1", Map.of("inputPerMillion", "0", "outputPerMillion", "0", "perSpeechCharacter", "0.000015"));
         upstream.stubFor(post(CHAT_PATH).atPriority(2).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
         upstream.stubFor(post(CHAT_PATH).atPriority(1).withRequestBody(matchingJsonPath("$.stream", equalTo("true")))
@@ -128,6 +130,8 @@ class EdgeFuzzTest extends GatewayTestBase {
                 .withHeader("Content-Type", "application/json").withBody(EMBEDDINGS)));
         upstream.stubFor(post("/v1/images/generations").willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(IMAGES)));
+        upstream.stubFor(post("/v1/audio/speech").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "audio/mpeg").withBody(new byte[]{(byte) 0xFF, (byte) 0xFB, 0x18, 0})));
         upstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/v1/models").willReturn(aResponse()
                 .withStatus(200).withHeader("Content-Type", "application/json").withBody("{\"data\":[]}")));
         payer = gateway.openAccountWithCredits("100000");
@@ -251,6 +255,10 @@ class EdgeFuzzTest extends GatewayTestBase {
                 "{\"model\":\"" + embedding + "\",\"input\":[\"hello\",\"world\"]}", true));
         targets.add(new Target("POST", "/v1/images/generations", user,
                 "{\"model\":\"" + image + "\",\"prompt\":\"an otter\",\"n\":1,\"size\":\"1024x1024\"}", true));
+        targets.add(new Target("POST", "/v1/audio/speech", user, "{\"model\":\"" + provider + "/tts-1\","
+                + "\"input\":\"Say hi\",\"voice\":\"alloy\",\"response_format\":\"mp3\",\"speed\":1.0}", true));
+        targets.add(new Target("POST", "/api/v2/audio/speech", user, "{\"model\":\"" + provider + "/tts-1\","
+                + "\"input\":\"Say hi\",\"voice\":\"alloy\"}", true));
         targets.add(new Target("POST", "/api/v2/chat/completions", user,
                 "{\"model\":\"" + chat + "\",\"messages\":" + messages + ",\"maxTokens\":20}", true));
         targets.add(new Target("POST", "/api/v2/chat", user, "{\"input\":{\"messages\":" + messages
