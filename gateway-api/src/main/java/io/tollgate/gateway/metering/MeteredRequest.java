@@ -16,6 +16,7 @@ import io.tollgate.ledger.credits.TokenUsage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * One request held on a credit lease until it is settled or released, exactly once. It knows nothing of
@@ -93,7 +94,7 @@ public final class MeteredRequest {
     }
 
     /** The account's available credit after this request, as this instance sees it ({@link CreditMeter#availableAsSeen}). */
-    public java.util.OptionalLong balanceAfter() {
+    public OptionalLong balanceAfter() {
         return meter.availableAsSeen(facts.accountId());
     }
 

@@ -33,6 +33,7 @@ import io.tollgate.gateway.providers.UpstreamIdleTimeout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -117,7 +118,7 @@ public final class ReservedCall {
     }
 
     /** The account's available credit after this call, as this instance sees it; see docs/gateway.md. */
-    public java.util.OptionalLong balanceAfter() {
+    public OptionalLong balanceAfter() {
         return metered.balanceAfter();
     }
 
