@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.edge.ClientText;
+import io.tollgate.gateway.edge.EdgeProperties;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.UpstreamIdleTimeout;
 import io.tollgate.gateway.upstream.CostHeaders;
@@ -61,11 +62,13 @@ public class AudioService {
     private final ReservedCall.Factory calls;
     private final ObjectMapper json;
     private final AudioProperties properties;
+    private final long maxUploadBytes;
 
-    AudioService(ReservedCall.Factory calls, ObjectMapper json, AudioProperties properties) {
+    AudioService(ReservedCall.Factory calls, ObjectMapper json, AudioProperties properties, EdgeProperties edge) {
         this.calls = calls;
         this.json = json;
         this.properties = properties;
+        this.maxUploadBytes = edge.maxUploadSize().toBytes();
     }
 
     /** One transcription form as the client sent it. */
@@ -216,10 +219,10 @@ public class AudioService {
             throw new GatewayException(HttpStatus.BAD_REQUEST, "invalid_request_error", "missing_file",
                     "'file' is required: the audio to transcribe, as a multipart/form-data file part.");
         }
-        if (file.getSize() > properties.maxUploadSize().toBytes()) {
+        if (file.getSize() > maxUploadBytes) {
             throw new GatewayException(HttpStatus.PAYLOAD_TOO_LARGE, "invalid_request_error", "file_too_large",
                     "The audio file is " + file.getSize() + " bytes; the largest this gateway takes is "
-                            + properties.maxUploadSize().toBytes() + " bytes.");
+                            + maxUploadBytes + " bytes.");
         }
         String clientFormat = Optional.ofNullable(form.field("response_format")).orElse("json");
         if (!TRANSCRIPTION_FORMATS.contains(clientFormat)) {

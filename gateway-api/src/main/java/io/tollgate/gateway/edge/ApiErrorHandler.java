@@ -155,7 +155,7 @@ class ApiErrorHandler {
         if (e.getMaxUploadSize() > 0) {
             return gateway(BodyLimitFilter.tooLarge(e.getMaxUploadSize()).withHeader("Connection", "close"));
         }
-        // The container does not always say its limit: tollgate.audio.max-upload-size (plus the form's fields).
+        // The container does not always say its limit: tollgate.edge.max-upload-size (plus the form's fields).
         return gateway(new GatewayException(HttpStatus.PAYLOAD_TOO_LARGE, "invalid_request_error",
                 "request_too_large", "The upload is larger than the gateway takes on this route.")
                 .withHeader("Connection", "close"));

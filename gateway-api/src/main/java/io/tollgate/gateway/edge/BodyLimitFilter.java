@@ -1,7 +1,5 @@
 package io.tollgate.gateway.edge;
 
-import io.tollgate.gateway.audio.AudioProperties;
-import io.tollgate.gateway.audio.AudioUploads;
 import io.tollgate.gateway.auth.EndpointScopes;
 import io.tollgate.gateway.errors.ErrorResponses;
 import io.tollgate.gateway.errors.GatewayException;
@@ -26,18 +24,18 @@ import java.nio.charset.StandardCharsets;
  * {@code tollgate.edge.max-body-size} on every endpoint, before anything buffers a body: a declared Content-Length
  * over the limit is answered 413 at once, and a chunked body's stream fails with {@link BodyTooLarge} after the
  * limit, which becomes a 413 too. Either way at most the limit is read, never the whole body. The audio
- * transcription routes take an upload of up to {@code tollgate.audio.max-upload-size} (OpenAI's 25 MB) instead;
- * their form is parsed by the servlet container, bounded by the same limit ({@link AudioUploads}).
+ * transcription routes take an upload of up to {@code tollgate.edge.max-upload-size} (OpenAI's 25 MB) instead;
+ * their form is parsed by the servlet container, bounded by the same limit ({@link UploadRoutes}).
  */
 @Component
 public class BodyLimitFilter extends OncePerRequestFilter {
     private final long defaultLimit;
-    private final long audioLimit;
+    private final long uploadLimit;
     private final ErrorResponses errors;
 
-    BodyLimitFilter(EdgeProperties properties, AudioProperties audio, ErrorResponses errors) {
+    BodyLimitFilter(EdgeProperties properties, ErrorResponses errors) {
         this.defaultLimit = properties.maxBodySize().toBytes();
-        this.audioLimit = Math.max(defaultLimit, audio.maxBodyBytes());
+        this.uploadLimit = Math.max(defaultLimit, properties.maxUploadBodyBytes());
         this.errors = errors;
     }
 
@@ -49,7 +47,7 @@ public class BodyLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        long limit = AudioUploads.isUploadPath(EndpointScopes.pathOf(request)) ? audioLimit : defaultLimit;
+        long limit = UploadRoutes.isUploadPath(EndpointScopes.pathOf(request)) ? uploadLimit : defaultLimit;
         long declared = request.getContentLengthLong();
         if (declared > limit) {
             errors.write(request, response, tooLarge(limit).withHeader("Connection", "close"));

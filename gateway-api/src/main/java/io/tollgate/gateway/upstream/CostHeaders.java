@@ -1,6 +1,6 @@
 package io.tollgate.gateway.upstream;
 
-import io.tollgate.events.Credits;
+import io.tollgate.events.support.Credits;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.math.BigDecimal;
