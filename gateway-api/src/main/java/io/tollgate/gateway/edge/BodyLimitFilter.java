@@ -1,6 +1,5 @@
 package io.tollgate.gateway.edge;
 
-import io.tollgate.gateway.auth.EndpointScopes;
 import io.tollgate.gateway.errors.ErrorResponses;
 import io.tollgate.gateway.errors.GatewayException;
 import jakarta.servlet.FilterChain;
@@ -47,7 +46,7 @@ public class BodyLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        long limit = UploadRoutes.isUploadPath(EndpointScopes.pathOf(request)) ? uploadLimit : defaultLimit;
+        long limit = UploadRoutes.isUploadRequest(request) ? uploadLimit : defaultLimit;
         long declared = request.getContentLengthLong();
         if (declared > limit) {
             errors.write(request, response, tooLarge(limit).withHeader("Connection", "close"));

@@ -1,6 +1,7 @@
 package io.tollgate.gateway.edge;
 
 import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.unit.DataSize;
@@ -20,6 +21,17 @@ public class UploadRoutes {
 
     public static boolean isUploadPath(String path) {
         return path.equals(V1_TRANSCRIPTIONS) || path.equals(AIGNE_TRANSCRIPTIONS);
+    }
+
+    /**
+     * Whether a request is for an upload route, by the path the servlet container matched (decoded and
+     * normalised, as the key filter judges it), so that a path spelt differently gets no other limit.
+     */
+    static boolean isUploadRequest(HttpServletRequest request) {
+        String servletPath = request.getServletPath();
+        String pathInfo = request.getPathInfo();
+        String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
+        return isUploadPath(path.isEmpty() ? request.getRequestURI() : path);
     }
 
     @Bean
