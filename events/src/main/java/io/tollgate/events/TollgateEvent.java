@@ -12,7 +12,7 @@ public sealed interface TollgateEvent
                 RequestAccepted, CreditsReserved, RequestRejected, ProviderCalled, TokensConsumed,
                 CreditsDebited, ReservationReleased, CreditsRefunded, ModelRateSet,
                 ApiKeyIssued, ApiKeyRevoked, ProviderConfigured, CredentialChanged, LimitsChanged,
-                LeaseGranted, LeaseExtended, LeaseSettled {
+                LeaseGranted, LeaseExtended, LeaseSettled, UsageOverHold {
 
     /** Time-ordered (UUIDv7) so that ids sort roughly by creation time. */
     UUID eventId();

@@ -55,7 +55,9 @@ public record EventType(String name, Class<? extends TollgateEvent> recordClass,
             // Credit leases: blocks of credit a gateway instance meters requests against in memory.
             v1(LeaseGranted.class),
             v1(LeaseExtended.class),
-            v1(LeaseSettled.class));
+            v1(LeaseSettled.class),
+            // A provider reported more than a request held: charged the hold, the rest recorded.
+            v1(UsageOverHold.class));
 
     private static EventType v1(Class<? extends TollgateEvent> recordClass) {
         return new EventType(recordClass.getSimpleName(), recordClass, 1);

@@ -83,7 +83,9 @@ class EventCodecTest {
                 new LeaseGranted(EventIds.next(), NOW, "acct-1", "lease-1", "gw-1", 160_000L, NOW.plusSeconds(60)),
                 new LeaseExtended(EventIds.next(), NOW, "acct-1", "lease-1", NOW.plusSeconds(120)),
                 new LeaseSettled(EventIds.next(), NOW, "acct-1", "lease-1", 160_000L, 45_000L, 3,
-                        LeaseSettled.LeaseEnd.EXPIRED));
+                        LeaseSettled.LeaseEnd.EXPIRED),
+                new UsageOverHold(EventIds.next(), NOW, "acct-1", "req-1", "openai", "gpt-4o", 1_000L, 1_250L,
+                        "lease-1"));
     }
 
     @ParameterizedTest

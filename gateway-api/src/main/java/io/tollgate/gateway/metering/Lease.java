@@ -54,14 +54,12 @@ final class Lease {
     }
 
     /**
-     * Fixes one request's debit: its cost, which may exceed its hold by what the lease has free (the input
-     * estimate can fall short), and no more. The extra is taken now, so that the debit written to the log
-     * is the one that {@link #commit} counts or {@link #abandon} gives back.
+     * Fixes one request's debit: its cost, and never more than its hold (a request is charged at most what
+     * it held; what a provider reports beyond that is recorded, not charged), so the lease's free credit is
+     * never touched by a settlement.
      */
-    synchronized long claim(long heldMicros, long costMicros) {
-        long debit = Math.min(costMicros, heldMicros + freeMicros);
-        freeMicros -= Math.max(0, debit - heldMicros);
-        return debit;
+    long claim(long heldMicros, long costMicros) {
+        return Math.min(costMicros, heldMicros);
     }
 
     /** The request's debit is durable: it counts against the lease, and the rest of its hold is free again. */

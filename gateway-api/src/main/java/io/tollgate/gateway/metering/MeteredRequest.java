@@ -8,6 +8,7 @@ import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
+import io.tollgate.events.UsageOverHold;
 import io.tollgate.ledger.credits.ModelRate;
 import io.tollgate.ledger.credits.ProviderAttempt;
 import io.tollgate.ledger.credits.SettlementOutcome;
@@ -63,8 +64,9 @@ public final class MeteredRequest {
     }
 
     /**
-     * Debits what the request used at the answering deployment's rate (capped at its hold plus what the
-     * lease has free) and returns once its events are durable. When they cannot be made durable in time
+     * Debits what the request used at the answering deployment's rate, never more than its hold, and returns
+     * once its events are durable. Usage that costs more than the hold is charged the hold, and the difference
+     * is recorded as a {@link UsageOverHold} event: the client agreed to the hold, not to more. When they cannot be made durable in time
      * the request is not charged and {@link EventsNotDurable} is thrown: the caller must not answer 2xx.
      *
      * @param rate the answering deployment's rate, or null for the rate the hold was made at
@@ -75,14 +77,18 @@ public final class MeteredRequest {
         long cost = usage.costMicros(rate != null ? rate : facts.rate());
         long debit = lease.claim(heldMicros, cost);
         Instant now = Instant.now();
-        List<TollgateEvent> events = new ArrayList<>(attempts.size() + 3);
+        List<TollgateEvent> events = new ArrayList<>(attempts.size() + 4);
         events.add(accepted());
         addAttempts(events, attempts, now);
         events.add(new TokensConsumed(EventIds.next(), now, facts.accountId(), facts.requestId(), provider, model,
                 usage.inputTokens(), usage.outputTokens(), usage.cachedInputTokens(), usage.reasoningTokens(),
-                usage.estimated()));
+                usage.estimated(), usage.cacheWriteTokens()));
         events.add(new CreditsDebited(EventIds.next(), now, facts.accountId(), facts.requestId(), debit, provider,
                 model, lease.leaseId));
+        if (cost > heldMicros) {
+            events.add(new UsageOverHold(EventIds.next(), now, facts.accountId(), facts.requestId(), provider, model,
+                    heldMicros, cost, lease.leaseId));
+        }
         if (!meter.makeDurable(facts.accountId(), lease.leaseId, events)) {
             lease.abandon(heldMicros, debit);
             meter.ended(lease);
@@ -96,6 +102,11 @@ public final class MeteredRequest {
     /** The account's available credit after this request, as this instance sees it ({@link CreditMeter#availableAsSeen}). */
     public OptionalLong balanceAfter() {
         return meter.availableAsSeen(facts.accountId());
+    }
+
+    /** Settled or released already: nothing more may end it. */
+    public boolean ended() {
+        return ended;
     }
 
     /** Ends the hold without a charge: every deployment failed, or the provider refused the request. */

@@ -11,6 +11,7 @@ import io.tollgate.events.ProviderCalled;
 import io.tollgate.events.RequestRejected;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
+import io.tollgate.events.UsageOverHold;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -35,6 +36,7 @@ public class RequestMetrics {
     public static final String CREDITS_DEBITED = "tollgate.credits.debited";
     public static final String CREDITS_RESERVED = "tollgate.credits.reserved";
     public static final String RESERVATIONS = "tollgate.reservations";
+    public static final String USAGE_OVER_HOLD = "tollgate.usage.over.hold";
 
     static final String PROVIDER = "gen_ai.provider.name";
     static final String MODEL = "gen_ai.request.model";
@@ -91,6 +93,7 @@ public class RequestMetrics {
                         reservedCredits().increment(e.reservedMicros());
                     }
                     case RequestRejected e -> rejected(e.reason()).increment();
+                    case UsageOverHold e -> overHold(e.provider(), e.model()).increment(e.overMicros());
                     default -> {
                     }
                 }
@@ -113,6 +116,17 @@ public class RequestMetrics {
         return (Counter) meters.computeIfAbsent(List.of(CREDITS_DEBITED, nonNull(provider), nonNull(model)),
                 key -> Counter.builder(CREDITS_DEBITED)
                         .description("Credits debited for requests, in micro-credits (1 credit = 1,000,000)")
+                        .baseUnit("microcredits")
+                        .tags(Tags.of(PROVIDER, key.get(1), MODEL, key.get(2)))
+                        .register(registry));
+    }
+
+    /** Usage a provider reported beyond the request's hold: not charged, so the operator must see it. */
+    private Counter overHold(String provider, String model) {
+        return (Counter) meters.computeIfAbsent(List.of(USAGE_OVER_HOLD, nonNull(provider), nonNull(model)),
+                key -> Counter.builder(USAGE_OVER_HOLD)
+                        .description("What reported usage cost beyond the request's hold (charged the hold, the rest"
+                                + " not charged), in micro-credits")
                         .baseUnit("microcredits")
                         .tags(Tags.of(PROVIDER, key.get(1), MODEL, key.get(2)))
                         .register(registry));
