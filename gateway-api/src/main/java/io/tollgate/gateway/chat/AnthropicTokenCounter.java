@@ -116,7 +116,7 @@ class AnthropicTokenCounter {
         return Optional.empty();
     }
 
-    /** The request's text through the gateway's tokenizer, plus its tool definitions as text. */
+    /** The request as the gateway estimates it for an Anthropic deployment: text, tools, images, documents. */
     private long estimate(JsonNode body) {
         ObjectNode counted = ((ObjectNode) body).deepCopy();
         if (!counted.has("max_tokens")) {
@@ -124,12 +124,8 @@ class AnthropicTokenCounter {
             counted.put("max_tokens", 1);
         }
         ObjectNode chat = anthropic.toChatRequest(counted);
-        long tokens = estimator.estimateChat(chat.path("messages"));
-        JsonNode tools = body.path("tools");
-        if (tools.isArray() && !tools.isEmpty()) {
-            tokens += estimator.countText(tools.toString());
-        }
-        return tokens;
+        // The pivot carries the tools as function tools: the estimate counts them with the rest.
+        return estimator.estimateChat(chat, WireFormat.ANTHROPIC, body.path("model").asText(null));
     }
 
     private static URI countTokensUri(URI baseUrl) {

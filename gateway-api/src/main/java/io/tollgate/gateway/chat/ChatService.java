@@ -16,6 +16,7 @@ import io.tollgate.gateway.providers.UpstreamIdleTimeout;
 import io.tollgate.gateway.providers.WireFormat;
 import io.tollgate.gateway.providers.openai.OpenAiAnswers;
 import io.tollgate.gateway.providers.openai.OpenAiStreamRelay;
+import io.tollgate.gateway.providers.openai.OutputTally;
 import io.tollgate.gateway.providers.wire.SseEvent;
 import io.tollgate.gateway.providers.wire.StreamEvents;
 import io.tollgate.gateway.routing.Deployment;
@@ -72,15 +73,21 @@ public class ChatService {
                 () -> ChatRequest.parse(client.toChatRequest(clientBody)));
         Map<String, String> anthropicHeaders = client instanceof AnthropicMessagesFormat
                 ? AnthropicHeaders.from(httpRequest) : Map.of();
-        long inputEstimate = estimator.estimateChat(request.body().path("messages"));
         // n choices may each use the whole output limit: the worst case is n times it, and the limit
         // granted to each choice is the n-th part of what the credit affords.
         int choices = request.choices();
         Integer outputLimit = request.maxTokens() == null ? null
                 : (int) Math.min(Integer.MAX_VALUE, (long) request.maxTokens() * choices);
-        ReservedCall call = calls.reserve(caller, request.model(), client.name(), request.stream(), inputEstimate,
-                outputLimit, properties.defaultMaxTokens() * choices, properties.minOutputTokens() * choices,
-                httpRequest, response);
+        try (ReservedCall call = calls.reserve(caller, request.model(), client.name(), request.stream(),
+                candidates -> estimator.estimateChat(request.body(), candidates), outputLimit,
+                properties.defaultMaxTokens() * choices, properties.minOutputTokens() * choices, httpRequest,
+                response)) {
+            complete(client, request, call, choices, anthropicHeaders, response);
+        }
+    }
+
+    private void complete(ClientFormat client, ChatRequest request, ReservedCall call, int choices,
+                          Map<String, String> anthropicHeaders, HttpServletResponse response) throws IOException {
         int grantedPerChoice = call.grantedMaxTokens() / choices;
         response.setHeader(HEADER_MAX_TOKENS, Integer.toString(grantedPerChoice));
         if (call.clamped()) {
@@ -105,6 +112,8 @@ public class ChatService {
                     bytes = body.readAllBytes();
                 } catch (UpstreamIdleTimeout silent) {
                     throw call.releaseAfterSilentProvider(silent);
+                } catch (IOException brokenOff) {
+                    throw call.releaseAfterUnreadableAnswer(brokenOff);
                 }
                 respond(client, request, call, answer.deployment(), bytes, response);
             }
@@ -133,7 +142,11 @@ public class ChatService {
                     : new UncheckedIOException((IOException) unreadable));
         }
         TokenUsage usage = OpenAiAnswers.usage(completion).map(ReservedCall::reported)
-                .orElseGet(() -> call.estimated(estimator.countText(OpenAiAnswers.text(completion))));
+                .orElseGet(() -> {
+                    var output = new OutputTally(estimator::countText);
+                    output.addCompletion(completion);
+                    return call.estimated(output.tokens());
+                });
         CallCost cost = new CallCost(call.settle(usage).debitedMicros());
         JsonNode clientAnswer = isPassThrough(client, deployment) ? completion
                 : client.fromChatCompletion(completion, request.model());
@@ -164,7 +177,7 @@ public class ChatService {
     /** Same wire format on both sides: the provider's events go out as they came, flushed one by one. */
     private void relayOpenAiStream(ChatRequest request, ReservedCall call, InputStream body,
                                    HttpServletResponse response) throws IOException {
-        var relay = new OpenAiStreamRelay(json, request.clientWantsUsage());
+        var relay = new OpenAiStreamRelay(json, request.clientWantsUsage(), estimator::countText);
         // Taken once: after the client hung up the response refuses to hand out its stream again.
         OutputStream clientOut = response.getOutputStream();
         String interruption = null;
@@ -182,13 +195,8 @@ public class ChatService {
             interruption = "client_disconnected";
         }
         // What was streamed is settled even when the stream was cut short.
-        TokenUsage usage = relay.usage().map(ReservedCall::reported).orElseGet(() -> {
-            try {
-                return call.estimated(estimator.countText(relay.streamedText()));
-            } catch (IOException unreadable) {
-                return call.estimated(0);
-            }
-        });
+        TokenUsage usage = relay.usage().map(ReservedCall::reported)
+                .orElseGet(() -> call.estimated(relay.streamedOutputTokens()));
         SettlementOutcome settled = settleStream(openAiFormat, call, usage, interruption, clientOut);
         if (settled == null) {
             return;
@@ -238,7 +246,7 @@ public class ChatService {
         ClientStream out = client instanceof OpenAiChatFormat openAi
                 ? openAi.stream(request.clientWantsUsage())
                 : client.stream(request.model());
-        var progress = new StreamProgress();
+        var progress = new StreamProgress(new OutputTally(estimator::countText));
         OutputStream clientOut = response.getOutputStream();
         String interruption = null;
         String brokenOff = null;
@@ -262,7 +270,7 @@ public class ChatService {
             brokenOff = "The provider's stream broke off.";
         }
         TokenUsage usage = progress.usage.map(ReservedCall::reported)
-                .orElseGet(() -> call.estimated(estimator.countText(progress.text.toString())));
+                .orElseGet(() -> call.estimated(progress.output.tokens()));
         SettlementOutcome settled = settleStream(client, call, usage, interruption, clientOut);
         if (settled == null) {
             return;
@@ -279,10 +287,14 @@ public class ChatService {
         }
     }
 
-    /** What a translated stream carried so far: the usage the provider reported, or the text to count. */
+    /** What a translated stream carried so far: the usage the provider reported, or a count of its output. */
     private static final class StreamProgress {
         private Optional<ProviderUsage> usage = Optional.empty();
-        private final StringBuilder text = new StringBuilder();
+        private final OutputTally output;
+
+        StreamProgress(OutputTally output) {
+            this.output = output;
+        }
 
         /** Returns false when the client went away. */
         boolean forward(List<ObjectNode> chunks, ClientStream out, OutputStream client) {
@@ -290,7 +302,7 @@ public class ChatService {
                 OpenAiAnswers.usage(chunk).ifPresent(reported -> usage = Optional.of(reported));
                 if (usage.isEmpty()) {
                     for (JsonNode choice : chunk.path("choices")) {
-                        text.append(choice.path("delta").path("content").asText(""));
+                        output.addMessage(choice.path("delta"));
                     }
                 }
                 if (!write(out.onChunk(chunk), client)) {

@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * One request held by the ledger on its way through the providers. Nothing goes upstream unreserved;
@@ -45,7 +46,7 @@ import java.util.function.Supplier;
  * <p>Failover is the {@link FailoverDispatcher}'s, billing the {@link MeteredRequest}'s; this class ties
  * them to the HTTP exchange. Not enough credit is decided before any of this and never fails over.
  */
-public final class ReservedCall {
+public final class ReservedCall implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReservedCall.class);
     public static final String HEADER_REQUEST_ID = "x-request-id";
 
@@ -163,6 +164,30 @@ public final class ReservedCall {
                 silent.getMessage() + " Nothing was charged.");
     }
 
+    /**
+     * The provider's answer broke off or could not be read before anything reached the client: nothing is
+     * charged, and the client hears that the provider failed.
+     */
+    public GatewayException releaseAfterUnreadableAnswer(IOException why) {
+        return releaseAfterUnreadableAnswer(new java.io.UncheckedIOException(why));
+    }
+
+    /**
+     * Every reservation ends in a settlement or a release: a path that neither settled nor released (an
+     * exception nobody expected) releases the hold here, at once, instead of leaving it to the sweep.
+     */
+    @Override
+    public void close() {
+        if (metered.ended()) {
+            return;
+        }
+        log.warn("request {} ended without a settlement; its hold is released", requestId());
+        if (answered != null) {
+            attempts.add(answered.toAttempt(attempts.size() + 1, "gateway_error"));
+        }
+        release();
+    }
+
     private void release() {
         Deployment last = answered != null ? answered.deployment() : deployments.getLast();
         try (var span = factory.tracing.settle(last.provider().name(), last.model()).outcome("released")) {
@@ -183,7 +208,7 @@ public final class ReservedCall {
 
     public static TokenUsage reported(ProviderUsage usage) {
         return new TokenUsage(usage.inputTokens(), usage.outputTokens(), usage.cachedInputTokens(),
-                usage.reasoningTokens(), false);
+                usage.reasoningTokens(), false, usage.cacheWriteTokens());
     }
 
     /** Reserves requests; everything a ReservedCall needs from the application lives here. */
@@ -225,12 +250,18 @@ public final class ReservedCall {
             return dispatcher.adapter(deployment);
         }
 
-        /** A chat request: worst case = input estimate plus the output limit, at the dearest deployment's rate. */
-        public ReservedCall reserve(Caller caller, String model, String apiFormat, boolean stream, long inputEstimate,
-                                    Integer maxTokens, int defaultMaxTokens, int minOutputTokens,
+        /**
+         * A chat request: worst case = input estimate plus the output limit, at the dearest deployment's rate.
+         *
+         * @param inputEstimate the input tokens of the request as the dearest of its candidate deployments counts
+         *                      them (providers count images differently)
+         */
+        public ReservedCall reserve(Caller caller, String model, String apiFormat, boolean stream,
+                                    ToLongFunction<List<Deployment>> inputEstimate, Integer maxTokens,
+                                    int defaultMaxTokens, int minOutputTokens,
                                     HttpServletRequest httpRequest, HttpServletResponse response) {
-            return reserve(caller, model, Pricing.CHAT, apiFormat, stream, inputEstimate, maxTokens, defaultMaxTokens,
-                    minOutputTokens, httpRequest, response);
+            return reserve(caller, model, Pricing.CHAT, deployment -> true, null, apiFormat, stream, inputEstimate,
+                    maxTokens, defaultMaxTokens, minOutputTokens, httpRequest, response);
         }
 
         /**
@@ -244,14 +275,23 @@ public final class ReservedCall {
                     maxTokens, defaultMaxTokens, minOutputTokens, httpRequest, response);
         }
 
+        public ReservedCall reserve(Caller caller, String model, Pricing pricing, Predicate<Deployment> usable,
+                                    String unusable, String apiFormat, boolean stream, long inputEstimate,
+                                    Integer maxTokens, int defaultMaxTokens, int minOutputTokens,
+                                    HttpServletRequest httpRequest, HttpServletResponse response) {
+            return reserve(caller, model, pricing, usable, unusable, apiFormat, stream, candidates -> inputEstimate,
+                    maxTokens, defaultMaxTokens, minOutputTokens, httpRequest, response);
+        }
+
         /**
          * @param usable   keeps the deployments that can serve this kind of request (a provider family
          *                 without an embeddings API cannot serve embeddings)
          * @param unusable why a model with no usable deployment is refused, for the client
          */
         public ReservedCall reserve(Caller caller, String model, Pricing pricing, Predicate<Deployment> usable,
-                                    String unusable, String apiFormat, boolean stream, long inputEstimate,
-                                    Integer maxTokens, int defaultMaxTokens, int minOutputTokens,
+                                    String unusable, String apiFormat, boolean stream,
+                                    ToLongFunction<List<Deployment>> estimate, Integer maxTokens,
+                                    int defaultMaxTokens, int minOutputTokens,
                                     HttpServletRequest httpRequest, HttpServletResponse response) {
             if (caller.accountId() == null) {
                 throw new GatewayException(HttpStatus.FORBIDDEN, "invalid_request_error", "no_account",
@@ -263,8 +303,15 @@ public final class ReservedCall {
                     throw GatewayException.badRequest("The model '" + model + "' cannot serve this request: "
                             + unusable);
                 }
-                return usableDeployments;
+                List<Deployment> priced = usableDeployments.stream().filter(d -> pricing.priced(d.prices())).toList();
+                if (priced.isEmpty()) {
+                    throw new GatewayException(HttpStatus.BAD_REQUEST, "invalid_request_error", "model_not_priced",
+                            "The model '" + model + "' has no " + pricing.priceName()
+                                    + " for this kind of request; it cannot be called until the operator sets one.");
+                }
+                return priced;
             });
+            long inputEstimate = estimate.applyAsLong(deployments);
             ModelRate rate = pricing.rate(deployments.getFirst().prices());
             for (Deployment deployment : deployments) {
                 rate = rate.ceiling(pricing.rate(deployment.prices()));
