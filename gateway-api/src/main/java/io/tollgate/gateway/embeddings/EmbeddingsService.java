@@ -51,9 +51,16 @@ public class EmbeddingsService {
                 () -> validated(request));
         String model = body.get("model").asText();
         long inputTokens = countInput(body.get("input"));
-        ReservedCall call = calls.reserve(caller, model, Pricing.EMBEDDINGS,
+        try (ReservedCall call = calls.reserve(caller, model, Pricing.EMBEDDINGS,
                 deployment -> calls.adapter(deployment).supportsEmbeddings(),
-                "its providers have no embeddings API", apiFormat, false, inputTokens, 1, 1, 1, httpRequest, response);
+                "its providers have no embeddings API", apiFormat, false, inputTokens, 1, 1, 1, httpRequest,
+                response)) {
+            embed(call, body, inputTokens, toClient, response);
+        }
+    }
+
+    private void embed(ReservedCall call, ObjectNode body, long inputTokens, UnaryOperator<JsonNode> toClient,
+                       HttpServletResponse response) throws IOException {
         UpstreamAnswer answer = call.send((deployment, adapter, secret) -> {
             ObjectNode upstream = body.deepCopy();
             upstream.put("model", deployment.model());
@@ -65,12 +72,20 @@ public class EmbeddingsService {
                 bytes = upstreamBody.readAllBytes();
             } catch (UpstreamIdleTimeout silent) {
                 throw call.releaseAfterSilentProvider(silent);
+            } catch (IOException brokenOff) {
+                throw call.releaseAfterUnreadableAnswer(brokenOff);
             }
             ProviderAdapter adapter = calls.adapter(answer.deployment());
             if (answer.status() != 200) {
                 throw call.releaseAfterClientError(bytes);
             }
-            ObjectNode embeddings = adapter.toEmbeddingsResponse(json.readTree(bytes), answer.deployment().model());
+            ObjectNode embeddings;
+            try {
+                embeddings = adapter.toEmbeddingsResponse(json.readTree(bytes), answer.deployment().model());
+            } catch (IOException | RuntimeException unreadable) {
+                throw unreadable instanceof IOException io ? call.releaseAfterUnreadableAnswer(io)
+                        : call.releaseAfterUnreadableAnswer((RuntimeException) unreadable);
+            }
             long reported = embeddings.path("usage").path("prompt_tokens").asLong(0);
             boolean counted = reported <= 0;
             long input = counted ? inputTokens : reported;

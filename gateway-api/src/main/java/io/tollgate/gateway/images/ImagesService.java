@@ -45,9 +45,15 @@ public class ImagesService {
                 () -> validated(request));
         String model = body.get("model").asText();
         int images = body.path("n").asInt(1);
-        ReservedCall call = calls.reserve(caller, model, Pricing.IMAGES,
+        try (ReservedCall call = calls.reserve(caller, model, Pricing.IMAGES,
                 deployment -> calls.adapter(deployment).supportsImages(), "its providers do not generate images",
-                apiFormat, false, 0, images, images, images, httpRequest, response);
+                apiFormat, false, 0, images, images, images, httpRequest, response)) {
+            generate(call, body, images, toClient, response);
+        }
+    }
+
+    private void generate(ReservedCall call, ObjectNode body, int images, UnaryOperator<JsonNode> toClient,
+                          HttpServletResponse response) throws IOException {
         UpstreamAnswer answer = call.send((deployment, adapter, secret) -> {
             ObjectNode upstream = body.deepCopy();
             upstream.put("model", deployment.model());
@@ -59,12 +65,20 @@ public class ImagesService {
                 bytes = upstreamBody.readAllBytes();
             } catch (UpstreamIdleTimeout silent) {
                 throw call.releaseAfterSilentProvider(silent);
+            } catch (IOException brokenOff) {
+                throw call.releaseAfterUnreadableAnswer(brokenOff);
             }
             ProviderAdapter adapter = calls.adapter(answer.deployment());
             if (answer.status() != 200) {
                 throw call.releaseAfterClientError(bytes);
             }
-            ObjectNode generated = adapter.toImagesResponse(json.readTree(bytes));
+            ObjectNode generated;
+            try {
+                generated = adapter.toImagesResponse(json.readTree(bytes));
+            } catch (IOException | RuntimeException unreadable) {
+                throw unreadable instanceof IOException io ? call.releaseAfterUnreadableAnswer(io)
+                        : call.releaseAfterUnreadableAnswer((RuntimeException) unreadable);
+            }
             int delivered = Math.min(generated.path("data").size(), images);
             long debited = call.settle(new TokenUsage(0, delivered, 0, 0, false)).debitedMicros();
             CostHeaders.write(response, debited, call.balanceAfter());

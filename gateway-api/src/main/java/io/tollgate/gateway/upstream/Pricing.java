@@ -21,11 +21,31 @@ public enum Pricing {
         public ModelRate rate(ModelRates.RateVersion prices) {
             return new ModelRate(prices.embeddingMicrosPerMillion(), 0, prices.embeddingMicrosPerMillion());
         }
+
+        @Override
+        public boolean priced(ModelRates.RateVersion prices) {
+            return prices.embeddingMicrosPerMillion() > 0;
+        }
+
+        @Override
+        public String priceName() {
+            return "embedding price (embeddingPerMillion)";
+        }
     },
     IMAGES {
         @Override
         public ModelRate rate(ModelRates.RateVersion prices) {
             return new ModelRate(0, Math.multiplyExact(prices.imageMicros(), 1_000_000L), 0);
+        }
+
+        @Override
+        public boolean priced(ModelRates.RateVersion prices) {
+            return prices.imageMicros() > 0;
+        }
+
+        @Override
+        public String priceName() {
+            return "image price (perImage)";
         }
     },
     TRANSCRIPTION {
@@ -42,4 +62,17 @@ public enum Pricing {
     };
 
     public abstract ModelRate rate(ModelRates.RateVersion prices);
+
+    /**
+     * Whether a deployment has a price for this kind of request. A model priced only per token has no image or
+     * embedding price (0): serving those at 0 would give them away, so such a deployment is not called for them.
+     */
+    public boolean priced(ModelRates.RateVersion prices) {
+        return true;
+    }
+
+    /** The price this kind needs, as the admin API names it. */
+    public String priceName() {
+        return "token prices";
+    }
 }
