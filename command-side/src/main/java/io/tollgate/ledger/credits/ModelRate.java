@@ -20,6 +20,22 @@ public record ModelRate(long inputMicrosPerMillion, long outputMicrosPerMillion,
                 Math.max(cachedInputMicrosPerMillion, other.cachedInputMicrosPerMillion));
     }
 
+    /**
+     * Writing to a prompt cache costs 1.25 times the input price (Anthropic's 5-minute cache writes; OpenAI and
+     * Gemini report no writes). The rate table has no price of its own for it.
+     */
+    public static final long CACHE_WRITE_PREMIUM_NUMERATOR = 5;
+    public static final long CACHE_WRITE_PREMIUM_DENOMINATOR = 4;
+
+    /** What writing tokens to the provider's prompt cache costs, rounded up to the micro-credit. */
+    public long cacheWriteCostMicros(long tokens) {
+        if (tokens < 0) {
+            throw new IllegalArgumentException("tokens must not be negative");
+        }
+        return Math.ceilDiv(Math.multiplyExact(Math.multiplyExact(tokens, inputMicrosPerMillion),
+                CACHE_WRITE_PREMIUM_NUMERATOR), CACHE_WRITE_PREMIUM_DENOMINATOR * 1_000_000L);
+    }
+
     /** A rate whose cached input costs what any input costs. */
     public ModelRate(long inputMicrosPerMillion, long outputMicrosPerMillion) {
         this(inputMicrosPerMillion, outputMicrosPerMillion, inputMicrosPerMillion);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.providers.ChunkTranslator;
 import io.tollgate.gateway.providers.ProviderAdapter;
+import io.tollgate.gateway.providers.openai.OpenAiAnswers;
 import io.tollgate.gateway.providers.WireFormat;
 import org.springframework.stereotype.Component;
 
@@ -22,7 +23,8 @@ import java.util.Optional;
  * stream translation: {@link AnthropicChunkTranslator}.
  *
  * <p>Usage: {@code prompt_tokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens},
- * {@code cached_tokens = cache_read_input_tokens}, {@code completion_tokens = output_tokens} (thinking
+ * {@code cached_tokens = cache_read_input_tokens}, {@code cache_write_tokens = cache_creation_input_tokens}
+ * (billed at 1.25 times the input rate), {@code completion_tokens = output_tokens} (thinking
  * included; Anthropic does not report thinking tokens apart, so {@code reasoning_tokens} is 0).
  */
 @Component
@@ -125,14 +127,18 @@ public class AnthropicAdapter implements ProviderAdapter {
     /** Anthropic's usage object as OpenAI's. */
     static ObjectNode usage(ObjectMapper json, JsonNode usage) {
         long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
-        long input = usage.path("input_tokens").asLong(0) + cacheRead
-                + usage.path("cache_creation_input_tokens").asLong(0);
+        long cacheWrite = usage.path("cache_creation_input_tokens").asLong(0);
+        long input = usage.path("input_tokens").asLong(0) + cacheRead + cacheWrite;
         long output = usage.path("output_tokens").asLong(0);
         ObjectNode node = json.createObjectNode();
         node.put("prompt_tokens", input);
         node.put("completion_tokens", output);
         node.put("total_tokens", input + output);
-        node.putObject("prompt_tokens_details").put("cached_tokens", cacheRead);
+        ObjectNode promptDetails = node.putObject("prompt_tokens_details").put("cached_tokens", cacheRead);
+        if (cacheWrite > 0) {
+            // Billed at 1.25 times the input rate (ModelRate#cacheWriteCostMicros).
+            promptDetails.put(OpenAiAnswers.CACHE_WRITE_TOKENS, cacheWrite);
+        }
         node.putObject("completion_tokens_details").put("reasoning_tokens", 0);
         return node;
     }

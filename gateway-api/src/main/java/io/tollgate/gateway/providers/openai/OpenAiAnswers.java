@@ -5,8 +5,14 @@ import io.tollgate.gateway.providers.ProviderUsage;
 
 import java.util.Optional;
 
-/** Reads what the gateway needs from an OpenAI chat completion: usage, and the text for counting without it. */
+/** Reads what the gateway needs from an OpenAI chat completion: usage ({@link OutputTally} counts without it). */
 public final class OpenAiAnswers {
+    /**
+     * Input written to the provider's prompt cache, in the pivot's usage: OpenRouter's name for it, which the
+     * Anthropic adapter fills from {@code cache_creation_input_tokens}.
+     */
+    public static final String CACHE_WRITE_TOKENS = "cache_write_tokens";
+
     private OpenAiAnswers() {
     }
 
@@ -19,14 +25,8 @@ public final class OpenAiAnswers {
                 usage.path("prompt_tokens").asLong(0),
                 usage.path("completion_tokens").asLong(0),
                 usage.path("prompt_tokens_details").path("cached_tokens").asLong(0),
-                usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0)));
+                usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0),
+                usage.path("prompt_tokens_details").path(CACHE_WRITE_TOKENS).asLong(0)));
     }
 
-    public static String text(JsonNode completion) {
-        var text = new StringBuilder();
-        for (JsonNode choice : completion.path("choices")) {
-            text.append(choice.path("message").path("content").asText(""));
-        }
-        return text.toString();
-    }
 }

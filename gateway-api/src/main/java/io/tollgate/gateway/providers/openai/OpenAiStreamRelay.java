@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * Relays an OpenAI SSE stream event by event, flushing each one, and watches it for usage. The gateway
@@ -23,20 +24,30 @@ import java.util.function.Consumer;
 public final class OpenAiStreamRelay {
     private static final String DATA = "data:";
     private static final byte[] EVENT_END = "\n".getBytes(StandardCharsets.UTF_8);
+    static final int HELD_PAYLOAD_CHARS = 64 * 1024;
 
     private final ObjectMapper json;
     private final boolean forwardUsageChunk;
     private ProviderUsage usage;
-    /** Kept only until usage arrives: without it, the output is counted from these. */
+    /**
+     * Kept only until usage arrives (without it, the output is counted from these), and at most about
+     * {@link #HELD_PAYLOAD_CHARS}: beyond that they are counted into {@link #tally} and dropped. A stream
+     * shorter than that costs one list entry per chunk, as it always did; a longer one is read once more,
+     * by a streaming parser, a bounded batch at a time.
+     */
     private final List<String> dataPayloads = new ArrayList<>();
+    private int heldPayloadChars;
+    private final OutputTally tally;
     private boolean clientGone;
     private StringBuilder heldDone;
     /** The usage-only chunk, held with the end marker so that it can carry what the request cost. */
     private ObjectNode heldUsageChunk;
 
-    public OpenAiStreamRelay(ObjectMapper json, boolean forwardUsageChunk) {
+    /** @param tokenizer counts output tokens, for a stream that ends without the provider's usage */
+    public OpenAiStreamRelay(ObjectMapper json, boolean forwardUsageChunk, ToLongFunction<String> tokenizer) {
         this.json = json;
         this.forwardUsageChunk = forwardUsageChunk;
+        this.tally = new OutputTally(tokenizer);
     }
 
     /**
@@ -103,6 +114,10 @@ public final class OpenAiStreamRelay {
         }
         if (usage == null) {
             dataPayloads.add(data);
+            heldPayloadChars += data.length();
+            if (heldPayloadChars > HELD_PAYLOAD_CHARS) {
+                countHeldPayloads();
+            }
         }
         if (!data.contains("\"usage\"")) {
             return true;
@@ -114,6 +129,7 @@ public final class OpenAiStreamRelay {
         }
         usage = reported.get();
         dataPayloads.clear();
+        heldPayloadChars = 0;
         boolean usageOnly = chunk.path("choices").isArray() && chunk.path("choices").isEmpty();
         if (usageOnly && forwardUsageChunk && chunk instanceof ObjectNode held) {
             heldUsageChunk = held;
@@ -147,14 +163,26 @@ public final class OpenAiStreamRelay {
         return clientGone;
     }
 
-    /** The text the stream carried so far, for counting output tokens when no usage came. */
-    public String streamedText() throws IOException {
-        var text = new StringBuilder();
+    /** Payloads held so far, no longer needed: counted (without building trees) and dropped. */
+    private void countHeldPayloads() {
         for (String payload : dataPayloads) {
-            for (JsonNode choice : json.readTree(payload).path("choices")) {
-                text.append(choice.path("delta").path("content").asText(""));
-            }
+            tally.addChunkJson(json.getFactory(), payload);
         }
-        return text.toString();
+        dataPayloads.clear();
+        heldPayloadChars = 0;
+    }
+
+    /**
+     * The output tokens the stream carried so far (text, reasoning, refusals, tool calls), for a stream that
+     * came without usage.
+     */
+    public long streamedOutputTokens() {
+        countHeldPayloads();
+        return tally.tokens();
+    }
+
+    /** How many characters of payload are held for counting: bounded, whatever the stream's length. */
+    int heldPayloadChars() {
+        return heldPayloadChars;
     }
 }
