@@ -280,7 +280,7 @@ public class ChatService {
                     .ifPresent(error -> progress.write(List.of(error), clientOut));
         } else if (interruption == null) {
             List<SseEvent> closing = out.finish(new ProviderUsage(usage.inputTokens(), usage.outputTokens(),
-                    usage.cachedInputTokens(), usage.reasoningTokens()));
+                    usage.cachedInputTokens(), usage.reasoningTokens(), usage.cacheWriteTokens()));
             List<SseEvent> closingWithCost = new CallCost(settled.debitedMicros()).onClosingEvents(closing, json);
             out.delivering(closingWithCost);
             progress.write(closingWithCost, clientOut);

@@ -121,6 +121,15 @@ class OutputCountingTest extends GatewayTestBase {
         assertThat(consumed.cacheWriteTokens()).isEqualTo(1_000);
         // 100 × 4 = 400, cache writes 1,000 × 4 × 1.25 = 5,000, cache reads 1,000 × 0.4 = 400, 10 × 20 = 200
         assertThat(first(events, CreditsDebited.class).amountMicros()).isEqualTo(6_000);
+
+        // An Anthropic client is told its usage as Anthropic counts it, cache writes apart.
+        var messages = gateway.post("/v1/messages", account.key(), Map.of("model", anthropic + "/claude-sonnet-4-5",
+                "max_tokens", 1000, "messages", List.of(Map.of("role", "user", "content", "Hi"))));
+        assertThat(messages.status()).as(messages.body()).isEqualTo(200);
+        var usage = messages.json().path("usage");
+        assertThat(usage.path("input_tokens").asLong()).isEqualTo(100);
+        assertThat(usage.path("cache_creation_input_tokens").asLong()).isEqualTo(1_000);
+        assertThat(usage.path("cache_read_input_tokens").asLong()).isEqualTo(1_000);
     }
 
     private static List<TollgateEvent> settled(String requestId) {

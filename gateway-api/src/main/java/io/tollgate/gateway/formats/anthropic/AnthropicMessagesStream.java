@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.formats.ClientStream;
 import io.tollgate.gateway.providers.ProviderUsage;
+import io.tollgate.gateway.providers.openai.OpenAiAnswers;
 import io.tollgate.gateway.providers.wire.SseEvent;
 
 import java.util.ArrayList;
@@ -42,9 +43,7 @@ final class AnthropicMessagesStream implements ClientStream {
         List<SseEvent> events = new ArrayList<>();
         JsonNode usage = chunk.path("usage");
         if (usage.isObject()) {
-            reported = new ProviderUsage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0),
-                    usage.path("prompt_tokens_details").path("cached_tokens").asLong(0),
-                    usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+            reported = OpenAiAnswers.usage(chunk).orElseThrow();
         }
         if (!started) {
             if (id == null && chunk.path("id").isTextual()) {
@@ -110,8 +109,9 @@ final class AnthropicMessagesStream implements ClientStream {
                 .putNull("stop_sequence");
         ObjectNode deltaUsage = messageDelta.putObject("usage");
         if (last != null) {
-            deltaUsage.put("input_tokens", Math.max(0, last.inputTokens() - last.cachedInputTokens()));
-            deltaUsage.put("cache_creation_input_tokens", 0);
+            deltaUsage.put("input_tokens", Math.max(0, last.inputTokens() - last.cachedInputTokens()
+                    - last.cacheWriteTokens()));
+            deltaUsage.put("cache_creation_input_tokens", last.cacheWriteTokens());
             deltaUsage.put("cache_read_input_tokens", last.cachedInputTokens());
         }
         deltaUsage.put("output_tokens", last == null ? 0 : last.outputTokens());
@@ -132,8 +132,9 @@ final class AnthropicMessagesStream implements ClientStream {
         message.putNull("stop_reason");
         message.putNull("stop_sequence");
         ObjectNode usage = message.putObject("usage");
-        usage.put("input_tokens", reported == null ? 0 : Math.max(0, reported.inputTokens() - reported.cachedInputTokens()));
-        usage.put("cache_creation_input_tokens", 0);
+        usage.put("input_tokens", reported == null ? 0 : Math.max(0, reported.inputTokens() - reported.cachedInputTokens()
+                - reported.cacheWriteTokens()));
+        usage.put("cache_creation_input_tokens", reported == null ? 0 : reported.cacheWriteTokens());
         usage.put("cache_read_input_tokens", reported == null ? 0 : reported.cachedInputTokens());
         usage.put("output_tokens", 0);
         events.add(event(start));
