@@ -138,8 +138,7 @@ public class ChatService {
         try {
             completion = adapter.toChatCompletion(json.readTree(body), deployment.model());
         } catch (IOException | RuntimeException unreadable) {
-            throw call.releaseAfterUnreadableAnswer(unreadable instanceof RuntimeException runtime ? runtime
-                    : new UncheckedIOException((IOException) unreadable));
+            throw call.releaseAfterUnreadableAnswer(unreadable);
         }
         TokenUsage usage = OpenAiAnswers.usage(completion).map(ReservedCall::reported)
                 .orElseGet(() -> {

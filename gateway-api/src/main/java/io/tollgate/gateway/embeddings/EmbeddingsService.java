@@ -83,8 +83,7 @@ public class EmbeddingsService {
             try {
                 embeddings = adapter.toEmbeddingsResponse(json.readTree(bytes), answer.deployment().model());
             } catch (IOException | RuntimeException unreadable) {
-                throw unreadable instanceof IOException io ? call.releaseAfterUnreadableAnswer(io)
-                        : call.releaseAfterUnreadableAnswer((RuntimeException) unreadable);
+                throw call.releaseAfterUnreadableAnswer(unreadable);
             }
             long reported = embeddings.path("usage").path("prompt_tokens").asLong(0);
             boolean counted = reported <= 0;

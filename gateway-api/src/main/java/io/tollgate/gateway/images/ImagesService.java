@@ -76,8 +76,7 @@ public class ImagesService {
             try {
                 generated = adapter.toImagesResponse(json.readTree(bytes));
             } catch (IOException | RuntimeException unreadable) {
-                throw unreadable instanceof IOException io ? call.releaseAfterUnreadableAnswer(io)
-                        : call.releaseAfterUnreadableAnswer((RuntimeException) unreadable);
+                throw call.releaseAfterUnreadableAnswer(unreadable);
             }
             int delivered = Math.min(generated.path("data").size(), images);
             long debited = call.settle(new TokenUsage(0, delivered, 0, 0, false)).debitedMicros();

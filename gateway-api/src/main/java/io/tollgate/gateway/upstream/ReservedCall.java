@@ -143,10 +143,10 @@ public final class ReservedCall implements AutoCloseable {
     }
 
     /**
-     * The provider said 200 but its answer cannot be read: nothing is charged, and the client hears that
-     * the provider failed.
+     * The provider said 200 but its answer cannot be read, or broke off before it was whole: nothing is
+     * charged, and the client hears that the provider failed (502).
      */
-    public GatewayException releaseAfterUnreadableAnswer(RuntimeException why) {
+    public GatewayException releaseAfterUnreadableAnswer(Exception why) {
         log.warn("unreadable answer from {} for request {}: {}", answered.deployment().qualifiedName(), requestId(),
                 why.toString());
         attempts.add(answered.toAttempt(attempts.size() + 1, "unreadable_answer"));
@@ -162,14 +162,6 @@ public final class ReservedCall implements AutoCloseable {
         release();
         return new GatewayException(HttpStatus.GATEWAY_TIMEOUT, "upstream_error", "provider_timeout",
                 silent.getMessage() + " Nothing was charged.");
-    }
-
-    /**
-     * The provider's answer broke off or could not be read before anything reached the client: nothing is
-     * charged, and the client hears that the provider failed.
-     */
-    public GatewayException releaseAfterUnreadableAnswer(IOException why) {
-        return releaseAfterUnreadableAnswer(new java.io.UncheckedIOException(why));
     }
 
     /**

@@ -98,6 +98,23 @@ class MediaHoldsTest extends GatewayTestBase {
         assertReleasedWith502(EMBEDDINGS_PATH, Map.of("model", provider + "/text-embedding-3-small", "input", "x"));
     }
 
+    @Test
+    void anAigneClientHearsTheCutOffIn502InItsOwnShape() {
+        upstream.stubFor(post(EMBEDDINGS_PATH).willReturn(aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
+        var account = gateway.openAccountWithCredits("1");
+
+        var reply = gateway.post("/api/v2/embeddings", account.key(),
+                Map.of("model", provider + "/text-embedding-3-small", "input", "x"));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(502);
+        // AIGNE Hub's shape: {"error":{"message"}}, no OpenAI type
+        assertThat(reply.json().path("error").path("message").asText()).contains("could not be read");
+        assertThat(reply.json().path("error").has("type")).isFalse();
+        String requestId = reply.header("x-request-id");
+        await().atMost(Duration.ofSeconds(10)).until(() -> ledger().eventsOf(requestId),
+                found -> found.stream().anyMatch(ReservationReleased.class::isInstance));
+    }
+
     private void assertReleasedWith502(String path, Map<String, Object> body) {
         var account = gateway.openAccountWithCredits("1");
 

@@ -128,8 +128,9 @@ class AnthropicMessagesFormatTest {
         assertThat(back.get("content")).isEqualTo(original.get("content"));
         assertThat(back.get("stop_reason")).isEqualTo(original.get("stop_reason"));
         assertThat(back.get("id")).isEqualTo(original.get("id"));
-        // cache writes are billed as input on the way back: Anthropic's split of them is not in the pivot
-        assertThat(back.at("/usage/input_tokens").asLong()).isEqualTo(484);
+        // Anthropic's split survives the pivot: cache writes (billed at 1.25x input) apart from plain input
+        assertThat(back.at("/usage/input_tokens").asLong()).isEqualTo(384);
+        assertThat(back.at("/usage/cache_creation_input_tokens").asLong()).isEqualTo(100);
         assertThat(back.at("/usage/cache_read_input_tokens").asLong()).isEqualTo(1000);
         assertThat(back.at("/usage/output_tokens").asLong()).isEqualTo(96);
     }

@@ -155,7 +155,8 @@ class AnthropicAdapterTest {
                    "function":{"name":"get_weather","arguments":"{\\"location\\":\\"San Francisco, CA\\",\\"unit\\":\\"celsius\\"}"}}]}"""));
         assertThat(WireFixtures.n(completion.path("usage"))).isEqualTo(parse("""
                 {"prompt_tokens":1484,"completion_tokens":96,"total_tokens":1580,
-                 "prompt_tokens_details":{"cached_tokens":1000},"completion_tokens_details":{"reasoning_tokens":0}}"""));
+                 "prompt_tokens_details":{"cached_tokens":1000,"cache_write_tokens":100},
+                 "completion_tokens_details":{"reasoning_tokens":0}}"""));
     }
 
     @Test
