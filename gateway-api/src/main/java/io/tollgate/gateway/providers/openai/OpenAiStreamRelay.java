@@ -24,16 +24,16 @@ import java.util.function.ToLongFunction;
 public final class OpenAiStreamRelay {
     private static final String DATA = "data:";
     private static final byte[] EVENT_END = "\n".getBytes(StandardCharsets.UTF_8);
-    static final int HELD_PAYLOAD_CHARS = 64 * 1024;
+    static final int HELD_PAYLOAD_CHARS = 256 * 1024;
 
     private final ObjectMapper json;
     private final boolean forwardUsageChunk;
     private ProviderUsage usage;
     /**
      * Kept only until usage arrives (without it, the output is counted from these), and at most about
-     * {@link #HELD_PAYLOAD_CHARS}: beyond that they are counted into {@link #tally} and dropped. A stream
-     * shorter than that costs one list entry per chunk, as it always did; a longer one is read once more,
-     * by a streaming parser, a bounded batch at a time.
+     * {@link #HELD_PAYLOAD_CHARS}: beyond that their output strings go to {@link #tally} and they are dropped.
+     * A stream shorter than that (about a thousand chunks) costs one list entry per chunk, as it always did;
+     * a longer one is scanned once more for its strings (no JSON parse), a bounded batch at a time.
      */
     private final List<String> dataPayloads = new ArrayList<>();
     private int heldPayloadChars;
@@ -113,11 +113,7 @@ public final class OpenAiStreamRelay {
             return true;
         }
         if (usage == null) {
-            dataPayloads.add(data);
-            heldPayloadChars += data.length();
-            if (heldPayloadChars > HELD_PAYLOAD_CHARS) {
-                countHeldPayloads();
-            }
+            hold(data);
         }
         if (!data.contains("\"usage\"")) {
             return true;
@@ -163,10 +159,19 @@ public final class OpenAiStreamRelay {
         return clientGone;
     }
 
-    /** Payloads held so far, no longer needed: counted (without building trees) and dropped. */
+    /** A chunk is held as it is (no work) until usage arrives or the held ones grow too many. */
+    private void hold(String data) {
+        dataPayloads.add(data);
+        heldPayloadChars += data.length();
+        if (heldPayloadChars > HELD_PAYLOAD_CHARS) {
+            countHeldPayloads();
+        }
+    }
+
+    /** Payloads held so far, no longer needed: their output strings are counted (no JSON parse) and dropped. */
     private void countHeldPayloads() {
         for (String payload : dataPayloads) {
-            tally.addChunkJson(json.getFactory(), payload);
+            tally.addChunkText(payload);
         }
         dataPayloads.clear();
         heldPayloadChars = 0;

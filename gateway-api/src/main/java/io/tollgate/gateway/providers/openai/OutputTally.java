@@ -1,12 +1,8 @@
 package io.tollgate.gateway.providers.openai;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.io.IOException;
-import java.util.Set;
+import java.util.List;
 import java.util.function.ToLongFunction;
 
 /**
@@ -16,10 +12,12 @@ import java.util.function.ToLongFunction;
  * long stream holds at most that much.
  */
 public final class OutputTally {
-    static final int FOLD_CHARS = 16 * 1024;
-    /** The fields of a message or delta whose strings are output the provider bills. */
-    private static final Set<String> OUTPUT_FIELDS = Set.of("content", "reasoning_content", "refusal", "name",
-            "arguments");
+    static final int FOLD_CHARS = 64 * 1024;
+    /** The keys (quoted, as they appear in a chunk) of the fields whose strings are output the provider bills. */
+    private static final List<String> OUTPUT_KEYS = List.of("\"content\"", "\"reasoning_content\"",
+            "\"refusal\"", "\"name\"", "\"arguments\"");
+
+    private static final String CONTENT_ONLY_DELTA = "\"delta\":{\"content\":\"";
 
     private final ToLongFunction<String> tokenizer;
     private final StringBuilder pending = new StringBuilder();
@@ -48,21 +46,88 @@ public final class OutputTally {
     }
 
     /**
-     * A stream chunk as the provider sent it: its output strings are read with a streaming parser, without
-     * building a tree (a chunk is small, and this runs only for chunks that were held for counting).
+     * A stream chunk as the provider sent it (compact JSON): the string values of its output fields are found
+     * by their keys and unescaped, without parsing the chunk. A key is one whose opening quote is not escaped
+     * (inside a string value every quote is); a value that is not a string (null) is skipped.
      */
-    public void addChunkJson(JsonFactory factory, String chunk) {
-        try (JsonParser parser = factory.createParser(chunk)) {
-            JsonToken token;
-            while ((token = parser.nextToken()) != null) {
-                if (token == JsonToken.FIELD_NAME && OUTPUT_FIELDS.contains(parser.currentName())
-                        && parser.nextToken() == JsonToken.VALUE_STRING) {
-                    append(parser.getText());
-                }
-            }
-        } catch (IOException unreadable) {
-            // a broken chunk carries nothing countable; the rest of the stream still counts
+    public void addChunkText(String chunk) {
+        // The envelope (id, object, created, model, fingerprint) comes first in every provider's chunks and
+        // holds no output: the search starts at the choices.
+        int choices = Math.max(0, chunk.indexOf("\"choices\""));
+        if (onlyContent(chunk, choices)) {
+            return;
         }
+        for (String key : OUTPUT_KEYS) {
+            int at = chunk.indexOf(key, choices);
+            while (at >= 0) {
+                if (at == 0 || chunk.charAt(at - 1) != '\\') {
+                    appendStringAt(chunk, at + key.length());
+                }
+                at = chunk.indexOf(key, at + key.length());
+            }
+        }
+    }
+
+    /**
+     * The common chunk, one choice whose delta is only text ({@code "delta":{"content":"…"}}): its text is
+     * counted with two searches instead of one per output field. False (nothing counted) for any other chunk.
+     */
+    private boolean onlyContent(String chunk, int from) {
+        int delta = chunk.indexOf(CONTENT_ONLY_DELTA, from);
+        if (delta < 0) {
+            return false;
+        }
+        int valueStart = delta + CONTENT_ONLY_DELTA.length();
+        int end = chunk.indexOf('"', valueStart);
+        if (end < 0 || end + 1 >= chunk.length() || chunk.charAt(end + 1) != '}'
+                || chunk.indexOf('\\', valueStart, end) >= 0 || chunk.indexOf("\"delta\"", end) >= 0) {
+            return false;
+        }
+        append(chunk.substring(valueStart, end));
+        return true;
+    }
+
+    /** The JSON string value after a key's closing quote (whitespace and a colon first), if it is one. */
+    private void appendStringAt(String json, int from) {
+        int i = from;
+        while (i < json.length() && (json.charAt(i) == ' ' || json.charAt(i) == ':')) {
+            i++;
+        }
+        if (i >= json.length() || json.charAt(i) != '"') {
+            return;
+        }
+        var value = new StringBuilder();
+        for (i++; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c == '"') {
+                append(value.toString());
+                return;
+            }
+            if (c != '\\' || i + 1 >= json.length()) {
+                value.append(c);
+                continue;
+            }
+            char escaped = json.charAt(++i);
+            switch (escaped) {
+                case 'n' -> value.append('\n');
+                case 't' -> value.append('\t');
+                case 'r' -> value.append('\r');
+                case 'b' -> value.append('\b');
+                case 'f' -> value.append('\f');
+                case 'u' -> {
+                    if (i + 4 < json.length()) {
+                        try {
+                            value.append((char) Integer.parseInt(json, i + 1, i + 5, 16));
+                        } catch (NumberFormatException notHex) {
+                            return;
+                        }
+                        i += 4;
+                    }
+                }
+                default -> value.append(escaped);
+            }
+        }
+        // an unterminated string: a cut chunk carries nothing countable
     }
 
     private void appendFunction(JsonNode function) {
