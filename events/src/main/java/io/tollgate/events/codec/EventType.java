@@ -23,6 +23,7 @@ import io.tollgate.events.RequestRejected;
 import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
+import io.tollgate.events.UsageOverHold;
 import java.util.List;
 
 /**

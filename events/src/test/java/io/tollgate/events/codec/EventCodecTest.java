@@ -26,6 +26,7 @@ import io.tollgate.events.RequestRejected;
 import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
+import io.tollgate.events.UsageOverHold;
 import io.tollgate.events.support.AdminTrail;
 import io.tollgate.events.support.EventIds;
 import io.tollgate.events.support.RateCards;
