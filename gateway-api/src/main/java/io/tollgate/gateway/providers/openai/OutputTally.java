@@ -51,8 +51,7 @@ public final class OutputTally {
      * (inside a string value every quote is); a value that is not a string (null) is skipped.
      */
     public void addChunkText(String chunk) {
-        // The envelope (id, object, created, model, fingerprint) comes first in every provider's chunks and
-        // holds no output: the search starts at the choices.
+        // Output fields live inside the choices; the envelope before them (id, model, fingerprint) is skipped.
         int choices = Math.max(0, chunk.indexOf("\"choices\""));
         if (onlyContent(chunk, choices)) {
             return;
