@@ -21,6 +21,7 @@ import java.util.Locale;
  *   images are scaled down to about 1.15 megapixels). Unknown size: 1600.</li>
  *   <li>Gemini: 258 per image up to 384×384, else 258 per 768×768 tile of the image scaled to fit
  *   3072×3072. Unknown size: 16 tiles (3072×3072), 4128.</li>
+ *   <li>Bedrock (one API for several vendors' models): the dearest of the three rules above.</li>
  *   <li>Audio: 32 tokens per second (Gemini's published rate, above what OpenAI's audio models count), the
  *   duration read from a WAV header, else taken as if the data were 8 kbit/s, the lowest common MP3 rate.</li>
  *   <li>Files (PDF): per page 1600 for the page image and 3000 for its text (Anthropic's figures for a
@@ -54,6 +55,9 @@ final class MediaTokens {
             case OPENAI -> openAiImage(model == null ? "" : model.toLowerCase(Locale.ROOT), size, detail);
             case ANTHROPIC -> anthropicImage(size);
             case GEMINI -> geminiImage(size);
+            // Bedrock serves several vendors' models (Claude, Llama, Nova, ...) behind one API: the dearest rule.
+            case BEDROCK, IDEOGRAM -> Math.max(openAiImage("", size, detail), Math.max(anthropicImage(size),
+                    geminiImage(size)));
         };
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.providers.openai.OpenAiAnswers;
 import io.tollgate.gateway.providers.ChunkTranslator;
 import io.tollgate.gateway.providers.ProviderAdapter;
 import io.tollgate.gateway.providers.WireFormat;
@@ -153,13 +154,18 @@ public class BedrockAdapter implements ProviderAdapter {
     /** Converse's usage as OpenAI's usage object. */
     static ObjectNode usage(ObjectMapper json, JsonNode usage) {
         long cacheRead = usage.path("cacheReadInputTokens").asLong(0);
-        long input = usage.path("inputTokens").asLong(0) + cacheRead + usage.path("cacheWriteInputTokens").asLong(0);
+        long cacheWrite = usage.path("cacheWriteInputTokens").asLong(0);
+        long input = usage.path("inputTokens").asLong(0) + cacheRead + cacheWrite;
         long output = usage.path("outputTokens").asLong(0);
         ObjectNode node = json.createObjectNode();
         node.put("prompt_tokens", input);
         node.put("completion_tokens", output);
         node.put("total_tokens", input + output);
-        node.putObject("prompt_tokens_details").put("cached_tokens", cacheRead);
+        ObjectNode promptDetails = node.putObject("prompt_tokens_details").put("cached_tokens", cacheRead);
+        if (cacheWrite > 0) {
+            // Bedrock bills Claude's cache writes as Anthropic does, at 1.25 times the input rate.
+            promptDetails.put(OpenAiAnswers.CACHE_WRITE_TOKENS, cacheWrite);
+        }
         node.putObject("completion_tokens_details").put("reasoning_tokens", 0);
         return node;
     }
