@@ -16,12 +16,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.tollgate.gateway.testing.OpenAiWireFormat.CHAT_PATH;
-import static io.tollgate.gateway.testing.OpenAiWireFormat.COMPLETION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -40,11 +38,7 @@ class AppsTest extends GatewayTestBase {
     @BeforeEach
     void registerUpstream() {
         gateway = gateway();
-        provider = "wm" + Integer.toHexString(upstream.getPort());
-        gateway.registerProvider(provider, upstream.baseUrl() + "/v1", "sk-test-provider-apps");
-        gateway.setRate(provider, "gpt-4o", "2.5", "10");
-        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+        provider = OpenAiWireFormat.servingCompletions(gateway, upstream, "wm", "sk-test-provider-apps");
     }
 
     @Test

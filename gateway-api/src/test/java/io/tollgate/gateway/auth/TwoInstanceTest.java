@@ -86,11 +86,7 @@ class TwoInstanceTest {
 
     @Test
     void requestsPerMinuteAndRequestsInFlightCountAcrossInstances() throws Exception {
-        String provider = "wm2i" + Integer.toHexString(upstream.getPort());
-        a.registerProvider(provider, upstream.baseUrl() + "/v1", "sk-two-instance-test-0000");
-        a.setRate(provider, "gpt-4o", "2.5", "10");
-        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+        String provider = OpenAiWireFormat.servingCompletions(a, upstream, "wm2i", "sk-two-instance-test-0000");
         var account = a.openAccountWithCredits("10");
         String keyId = a.get("/api/me", account.key()).json().path("keyId").asText();
         assertThat(a.put("/admin/limits/keys/" + keyId, GatewayTestBase.ADMIN_KEY, Map.of("requestsPerMinute", 4))

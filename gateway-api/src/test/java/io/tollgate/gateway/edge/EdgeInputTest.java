@@ -23,12 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static io.tollgate.gateway.testing.OpenAiWireFormat.CHAT_PATH;
-import static io.tollgate.gateway.testing.OpenAiWireFormat.COMPLETION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,11 +49,7 @@ class EdgeInputTest extends GatewayTestBase {
     @BeforeEach
     void registerUpstream() {
         gateway = gateway();
-        provider = "wmedge" + Integer.toHexString(upstream.getPort());
-        gateway.registerProvider(provider, upstream.baseUrl() + "/v1", "sk-edge-test-0000");
-        gateway.setRate(provider, "gpt-4o", "2.5", "10");
-        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+        provider = OpenAiWireFormat.servingCompletions(gateway, upstream, "wmedge", "sk-edge-test-0000");
     }
 
     @Test

@@ -24,10 +24,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static io.tollgate.gateway.testing.OpenAiWireFormat.CHAT_PATH;
-import static io.tollgate.gateway.testing.OpenAiWireFormat.COMPLETION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -76,11 +74,7 @@ class LedgerOutageTest {
 
     @Test
     void whileTheDatabaseIsAwayEveryCallIs503InItsShape_andEverythingIsServedWithin10sOfItsReturn() {
-        String provider = "wmout" + Integer.toHexString(upstream.getPort());
-        gateway.registerProvider(provider, upstream.baseUrl() + "/v1", "sk-outage-test-0000");
-        gateway.setRate(provider, "gpt-4o", "2.5", "10");
-        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+        String provider = OpenAiWireFormat.servingCompletions(gateway, upstream, "wmout", "sk-outage-test-0000");
         List<GatewayHttp.Account> accounts = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             accounts.add(gateway.openAccountWithCredits("5"));

@@ -18,10 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static io.tollgate.gateway.testing.OpenAiWireFormat.CHAT_PATH;
-import static io.tollgate.gateway.testing.OpenAiWireFormat.COMPLETION;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -44,11 +42,7 @@ class LimitsOverheadBenchmark extends GatewayTestBase {
     @Test
     void measure() {
         GatewayHttp gateway = gateway();
-        String provider = "wmbench" + Integer.toHexString(upstream.getPort());
-        gateway.registerProvider(provider, upstream.baseUrl() + "/v1", "sk-bench-0000");
-        gateway.setRate(provider, "gpt-4o", "2.5", "10");
-        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+        String provider = OpenAiWireFormat.servingCompletions(gateway, upstream, "wmbench", "sk-bench-0000");
 
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("no limits", gateway.openAccountWithCredits("1000").key());

@@ -44,11 +44,7 @@ class LimitsTest extends GatewayTestBase {
     void setUp() {
         gateway = gateway();
         LedgerWarmup.awaitPublishing(gateway, ledger());
-        provider = "wmlim" + Integer.toHexString(upstream.getPort());
-        gateway.registerProvider(provider, upstream.baseUrl() + "/v1", "sk-limits-test-0000");
-        gateway.setRate(provider, "gpt-4o", "2.5", "10");
-        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+        provider = OpenAiWireFormat.servingCompletions(gateway, upstream, "wmlim", "sk-limits-test-0000");
         account = gateway.openAccountWithCredits("10");
         keyId = gateway.get("/api/me", account.key()).json().path("keyId").asText();
     }

@@ -23,10 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static io.tollgate.gateway.testing.OpenAiWireFormat.CHAT_PATH;
-import static io.tollgate.gateway.testing.OpenAiWireFormat.COMPLETION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -50,11 +48,7 @@ class GrantExpiryUnderLeasesTest extends GatewayTestBase {
     @Test
     void aLeaseOpenWhenItsGrantExpiresIsChargedInFullAndTheExpiryTakesOnlyTheRest() {
         GatewayHttp gateway = gateway();
-        String provider = "wmexpiry" + Integer.toHexString(upstream.getPort());
-        gateway.registerProvider(provider, upstream.baseUrl() + "/v1", "sk-expiry-test-0000");
-        gateway.setRate(provider, "gpt-4o", "2.5", "10");
-        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+        String provider = OpenAiWireFormat.servingCompletions(gateway, upstream, "wmexpiry", "sk-expiry-test-0000");
         String account = "acct-expiry-" + UUID.randomUUID();
         Instant expiresAt = Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.MILLIS);
         assertThat(gateway.post("/admin/accounts", ADMIN_KEY, Map.of("id", account, "displayName", "Expiring"))

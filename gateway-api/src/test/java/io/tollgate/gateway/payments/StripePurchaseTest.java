@@ -29,12 +29,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.tollgate.gateway.testing.OpenAiWireFormat.CHAT_PATH;
-import static io.tollgate.gateway.testing.OpenAiWireFormat.COMPLETION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -89,11 +87,7 @@ class StripePurchaseTest {
     @BeforeEach
     void registerUpstream() {
         gateway = new GatewayHttp(baseUrl(), ADMIN_KEY);
-        provider = "wmstripe" + Integer.toHexString(upstream.getPort());
-        gateway.registerProvider(provider, upstream.baseUrl() + "/v1", "sk-stripe-test-0000");
-        gateway.setRate(provider, "gpt-4o", "2.5", "10");
-        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+        provider = OpenAiWireFormat.servingCompletions(gateway, upstream, "wmstripe", "sk-stripe-test-0000");
     }
 
     @Test

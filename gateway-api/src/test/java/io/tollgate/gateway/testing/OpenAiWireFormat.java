@@ -2,6 +2,8 @@ package io.tollgate.gateway.testing;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 /** OpenAI's wire format as its API reference shows it, and a loopback WireMock to serve it from. */
@@ -42,5 +44,20 @@ public final class OpenAiWireFormat {
         return WireMockExtension.newInstance()
                 .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
                 .build();
+    }
+
+    /**
+     * Registers the loopback provider under a name unique to its port (so test classes never share one),
+     * prices its gpt-4o at 2.5 and 10 credits per million tokens, and has it answer every chat completion
+     * with {@link #COMPLETION}. Returns the provider's name.
+     */
+    public static String servingCompletions(GatewayHttp gateway, WireMockExtension upstream, String namePrefix,
+                                            String apiKey) {
+        String provider = namePrefix + Integer.toHexString(upstream.getPort());
+        gateway.registerProvider(provider, upstream.baseUrl() + "/v1", apiKey);
+        gateway.setRate(provider, "gpt-4o", "2.5", "10");
+        upstream.stubFor(post(CHAT_PATH).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+        return provider;
     }
 }
