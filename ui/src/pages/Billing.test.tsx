@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { saveApiKey } from '../api/apiKeyStore.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { SessionProvider, useSession } from '../session.tsx';
+import { flush, pageStage } from '../testing/pageStage.ts';
 import BillingPage from './Billing.tsx';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -53,45 +52,27 @@ function SignedInBilling() {
   return useSession().me ? <BillingPage /> : null;
 }
 
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  fetchMock.mockClear();
-  vi.stubGlobal('fetch', fetchMock);
-  saveApiKey('tg-user-key');
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-  vi.unstubAllGlobals();
-});
-
-const flush = () => act(async () => {});
+const stage = pageStage(fetchMock, 'tg-user-key');
 
 describe('Billing: purchases', () => {
   it('marks a purchase on the ledger with its payment, and lists it in its month with the purchased total', async () => {
-    act(() => root.render(<SessionProvider><SignedInBilling /></SessionProvider>));
+    stage.render(<SessionProvider><SignedInBilling /></SessionProvider>);
     await flush();
     await flush();
 
-    const rows = [...container.querySelectorAll('[data-testid="ledger-rows"] tr')];
+    const rows = [...stage.container.querySelectorAll('[data-testid="ledger-rows"] tr')];
     expect(rows[1]!.textContent).toContain('purchase');
     expect(rows[1]!.textContent).toContain('payment pi_3QabcDEF');
     expect(rows[2]!.textContent).not.toContain('payment');
-    const statementRow = [...container.querySelectorAll('tr')].find((tr) => tr.querySelector('th')?.textContent === '2026-12')!;
+    const statementRow = [...stage.container.querySelectorAll('tr')].find((tr) => tr.querySelector('th')?.textContent === '2026-12')!;
     expect(statementRow.textContent).toContain('10.00');
 
-    const details = [...container.querySelectorAll('button')].find((b) => b.textContent === 'Details')!;
+    const details = [...stage.container.querySelectorAll('button')].find((b) => b.textContent === 'Details')!;
     act(() => details.click());
     await flush();
     await flush();
 
-    const purchases = container.querySelector('[data-testid="statement-purchases"]');
+    const purchases = stage.container.querySelector('[data-testid="statement-purchases"]');
     expect(purchases?.textContent).toContain('10.00 credits bought');
     expect(purchases?.textContent).toContain('pi_3QabcDEF');
   });

@@ -1,10 +1,9 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { saveApiKey } from '../api/apiKeyStore.ts';
 import { browser } from '../api/client.ts';
 import { SessionProvider, useSession } from '../session.tsx';
+import { flush, pageStage } from '../testing/pageStage.ts';
 import BuyCreditsPage from './BuyCredits.tsx';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -33,40 +32,28 @@ function SignedInBuyCredits() {
   return useSession().me ? <BuyCreditsPage /> : null;
 }
 
-let container: HTMLDivElement;
-let root: Root;
+const stage = pageStage(fetchMock, 'tg-user-key');
 let goTo: ReturnType<typeof vi.spyOn>;
 
 beforeEach(() => {
-  fetchMock.mockClear();
-  vi.stubGlobal('fetch', fetchMock);
   goTo = vi.spyOn(browser, 'goTo').mockImplementation(() => {});
   checkoutAnswer = () =>
     json({ sessionId: 'cs_test_a1b2', url: CHECKOUT_URL, accountId: 'acct-buyer', packageId: 'pro', credits: 120, price: 99, currency: 'usd' }, 201);
-  saveApiKey('tg-user-key');
   window.location.hash = '#/buy';
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
 });
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   goTo.mockRestore();
-  vi.unstubAllGlobals();
 });
 
-const flush = () => act(async () => {});
-
 function button(text: string): HTMLButtonElement {
-  const found = [...container.querySelectorAll('button')].find((b) => b.textContent?.startsWith(text));
-  if (!found) throw new Error(`no button '${text}' in ${container.innerHTML}`);
+  const found = [...stage.container.querySelectorAll('button')].find((b) => b.textContent?.startsWith(text));
+  if (!found) throw new Error(`no button '${text}' in ${stage.container.innerHTML}`);
   return found;
 }
 
 async function render() {
-  act(() => root.render(<SessionProvider><SignedInBuyCredits /></SessionProvider>));
+  stage.render(<SessionProvider><SignedInBuyCredits /></SessionProvider>);
   await flush();
   await flush();
 }
@@ -75,7 +62,7 @@ describe('Buy credits', () => {
   it('lists the packages with their credits and price', async () => {
     await render();
 
-    const items = [...container.querySelectorAll('[data-testid="credit-packages"] li')];
+    const items = [...stage.container.querySelectorAll('[data-testid="credit-packages"] li')];
     expect(items.map((li) => li.getAttribute('data-package'))).toEqual(['starter', 'pro']);
     expect(items[0]!.textContent).toContain('10.00 credits');
     expect(items[0]!.textContent).toContain('$9.99');
@@ -103,7 +90,7 @@ describe('Buy credits', () => {
     act(() => button('Buy Starter').click());
     await flush();
 
-    expect(container.querySelector('[role="alert"]')?.textContent).toContain('not configured');
+    expect(stage.container.querySelector('[role="alert"]')?.textContent).toContain('not configured');
     expect(goTo).not.toHaveBeenCalled();
     expect(button('Buy Starter').disabled).toBe(false);
   });
@@ -112,6 +99,6 @@ describe('Buy credits', () => {
     window.location.hash = '#/buy?checkout=success&session_id=cs_test_a1b2';
     await render();
 
-    expect(container.querySelector('[role="status"]')?.textContent).toContain('payment went through');
+    expect(stage.container.querySelector('[role="status"]')?.textContent).toContain('payment went through');
   });
 });

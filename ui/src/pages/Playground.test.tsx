@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { saveApiKey } from '../api/apiKeyStore.ts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { SessionProvider, useSession } from '../session.tsx';
+import { flush, pageStage } from '../testing/pageStage.ts';
 import PlaygroundPage from './Playground.tsx';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -44,26 +43,11 @@ function SignedInPlayground() {
   return useSession().me ? <PlaygroundPage /> : null;
 }
 
-let container: HTMLDivElement;
-let root: Root;
+const stage = pageStage(fetchMock, 'tg-user-key');
 
 beforeEach(() => {
-  fetchMock.mockClear();
   responsesCalls.length = 0;
-  vi.stubGlobal('fetch', fetchMock);
-  saveApiKey('tg-user-key');
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
 });
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-  vi.unstubAllGlobals();
-});
-
-const flush = () => act(async () => {});
 
 function type(element: HTMLTextAreaElement, value: string) {
   Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!.call(element, value);
@@ -71,24 +55,24 @@ function type(element: HTMLTextAreaElement, value: string) {
 }
 
 async function send(text: string) {
-  const input = container.querySelector<HTMLTextAreaElement>('form.composer textarea')!;
+  const input = stage.container.querySelector<HTMLTextAreaElement>('form.composer textarea')!;
   act(() => type(input, text));
-  act(() => container.querySelector<HTMLButtonElement>('form.composer button[type="submit"]')!.click());
+  act(() => stage.container.querySelector<HTMLButtonElement>('form.composer button[type="submit"]')!.click());
   for (let i = 0; i < 6; i++) await flush();
 }
 
 describe('Playground: Responses mode', () => {
   it('streams a reply, shows what it was billed, and continues from the stored response', async () => {
-    act(() => root.render(<SessionProvider><SignedInPlayground /></SessionProvider>));
+    stage.render(<SessionProvider><SignedInPlayground /></SessionProvider>);
     await flush();
     await flush();
-    act(() => container.querySelector<HTMLButtonElement>('#tab-responses')!.click());
+    act(() => stage.container.querySelector<HTMLButtonElement>('#tab-responses')!.click());
 
     await send('Hi');
 
-    const transcript = container.querySelector('[data-testid="responses-transcript"]')!;
+    const transcript = stage.container.querySelector('[data-testid="responses-transcript"]')!;
     expect(transcript.textContent).toContain('Hello there');
-    const meta = [...container.querySelectorAll('[data-testid="response-meta"]')].map((m) => m.textContent);
+    const meta = [...stage.container.querySelectorAll('[data-testid="response-meta"]')].map((m) => m.textContent);
     expect(meta[0]).toContain('12 in · 2 out tokens');
     expect(meta[0]).toContain('0.000148 credits billed');
     expect(responsesCalls[0]).toMatchObject({ model: 'mock/gpt-4o', input: 'Hi', stream: true, store: true });
@@ -97,7 +81,7 @@ describe('Playground: Responses mode', () => {
     await send('And again?');
 
     expect(responsesCalls[1]).toMatchObject({ input: 'And again?', previous_response_id: 'resp_1' });
-    const second = [...container.querySelectorAll('[data-testid="response-meta"]')].map((m) => m.textContent)[1];
+    const second = [...stage.container.querySelectorAll('[data-testid="response-meta"]')].map((m) => m.textContent)[1];
     expect(second).toContain('0.000052 credits billed');
   });
 });

@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { saveApiKey } from '../api/apiKeyStore.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { SessionProvider, useSession } from '../session.tsx';
+import { flush, pageStage } from '../testing/pageStage.ts';
 import ProvidersPage, { bedrockApiKey } from './Providers.tsx';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -27,25 +26,7 @@ function SignedInProviders() {
   return useSession().me ? <ProvidersPage /> : null;
 }
 
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  fetchMock.mockClear();
-  vi.stubGlobal('fetch', fetchMock);
-  saveApiKey('tg-admin-key');
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-  vi.unstubAllGlobals();
-});
-
-const flush = () => act(async () => {});
+const stage = pageStage(fetchMock, 'tg-admin-key');
 
 function type(element: HTMLInputElement, value: string) {
   Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(element, value);
@@ -69,10 +50,10 @@ describe('Providers: Amazon Bedrock credentials', () => {
   });
 
   it('registers a bedrock kind with AWS fields in place of an API key', async () => {
-    act(() => root.render(<SessionProvider><SignedInProviders /></SessionProvider>));
+    stage.render(<SessionProvider><SignedInProviders /></SessionProvider>);
     await flush();
     await flush();
-    const register = [...container.querySelectorAll('form')].find((f) => f.textContent?.includes('Save provider'))!;
+    const register = [...stage.container.querySelectorAll('form')].find((f) => f.textContent?.includes('Save provider'))!;
 
     act(() => type(field(register, 'Name'), 'aws'));
     act(() => type(field(register, 'Kind'), 'bedrock'));
@@ -89,10 +70,10 @@ describe('Providers: Amazon Bedrock credentials', () => {
   });
 
   it("adds a credential to a Bedrock provider from the provider's AWS fields", async () => {
-    act(() => root.render(<SessionProvider><SignedInProviders /></SessionProvider>));
+    stage.render(<SessionProvider><SignedInProviders /></SessionProvider>);
     await flush();
     await flush();
-    const add = container.querySelector('form[aria-label="Add a credential to aws"]')!;
+    const add = stage.container.querySelector('form[aria-label="Add a credential to aws"]')!;
 
     act(() => type(field(add, 'AWS region'), 'us-west-2'));
     act(() => type(field(add, 'Access key id'), 'ASIAEXAMPLE'));

@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { saveApiKey } from '../api/apiKeyStore.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { SessionProvider, useSession } from '../session.tsx';
+import { flush, pageStage } from '../testing/pageStage.ts';
 import RatesPage from './Rates.tsx';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -57,25 +56,7 @@ function SignedInRates() {
   return useSession().me ? <RatesPage /> : null;
 }
 
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  fetchMock.mockClear();
-  vi.stubGlobal('fetch', fetchMock);
-  saveApiKey('tg-admin-key');
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-  vi.unstubAllGlobals();
-});
-
-const flush = () => act(async () => {});
+const stage = pageStage(fetchMock, 'tg-admin-key');
 
 /** Types into a React-controlled field the way a browser does. */
 function type(element: HTMLInputElement | HTMLTextAreaElement, value: string) {
@@ -85,8 +66,8 @@ function type(element: HTMLInputElement | HTMLTextAreaElement, value: string) {
 }
 
 function button(text: string): HTMLButtonElement {
-  const found = [...container.querySelectorAll('button')].find((b) => b.textContent?.startsWith(text));
-  if (!found) throw new Error(`no button '${text}' in ${container.innerHTML}`);
+  const found = [...stage.container.querySelectorAll('button')].find((b) => b.textContent?.startsWith(text));
+  if (!found) throw new Error(`no button '${text}' in ${stage.container.innerHTML}`);
   return found;
 }
 
@@ -94,12 +75,12 @@ const importCalls = () => fetchMock.mock.calls.filter(([url]) => url.startsWith(
 
 describe('Models and rates: price list import', () => {
   it('previews the diff of a pasted list as a dry run, then applies the same request', async () => {
-    act(() => root.render(<SessionProvider><SignedInRates /></SessionProvider>));
+    stage.render(<SessionProvider><SignedInRates /></SessionProvider>);
     await flush();
     await flush();
 
-    const textarea = container.querySelector('textarea')!;
-    const markup = [...container.querySelectorAll('label')].find((l) => l.textContent?.startsWith('Markup'))!;
+    const textarea = stage.container.querySelector('textarea')!;
+    const markup = [...stage.container.querySelectorAll('label')].find((l) => l.textContent?.startsWith('Markup'))!;
     act(() => type(textarea, PRICE_LIST));
     act(() => type(document.getElementById(markup.htmlFor) as HTMLInputElement, '1.2'));
     act(() => button('Preview changes').click());
@@ -109,14 +90,14 @@ describe('Models and rates: price list import', () => {
     const [previewUrl, previewInit] = importCalls()[0]!;
     expect(previewUrl).toBe('/admin/rates/import?provider=oa&markup=1.2&dryRun=true');
     expect(previewInit?.body).toBe(PRICE_LIST);
-    const rows = [...container.querySelectorAll('[data-testid="import-rows"] tr')];
+    const rows = [...stage.container.querySelectorAll('[data-testid="import-rows"] tr')];
     expect(rows.map((r) => `${r.getAttribute('data-model')}:${r.getAttribute('data-change')}`)).toEqual([
       'gpt-4o:changed',
       'o3:unchanged',
     ]);
     // A changed price shows the old one struck through beside the new one.
     expect(rows[0]!.querySelector('del')?.textContent).toBe('2.50');
-    expect(container.textContent).toContain('1 skipped');
+    expect(stage.container.textContent).toContain('1 skipped');
 
     act(() => button('Apply 1 change').click());
     await flush();
@@ -126,21 +107,21 @@ describe('Models and rates: price list import', () => {
     const [applyUrl, applyInit] = importCalls()[1]!;
     expect(applyUrl).toBe('/admin/rates/import?provider=oa&markup=1.2&dryRun=false');
     expect(applyInit?.body).toBe(PRICE_LIST);
-    expect(container.querySelector('[role="status"]')?.textContent).toContain('1 changed');
+    expect(stage.container.querySelector('[role="status"]')?.textContent).toContain('1 changed');
   });
 
   it('asks for a new preview when the list or the markup changes after one', async () => {
-    act(() => root.render(<SessionProvider><SignedInRates /></SessionProvider>));
+    stage.render(<SessionProvider><SignedInRates /></SessionProvider>);
     await flush();
     await flush();
-    act(() => type(container.querySelector('textarea')!, PRICE_LIST));
+    act(() => type(stage.container.querySelector('textarea')!, PRICE_LIST));
     act(() => button('Preview changes').click());
     await flush();
     expect(button('Apply 1 change').disabled).toBe(false);
 
-    act(() => type(container.querySelector('textarea')!, PRICE_LIST.replace('2.5e-06', '3e-06')));
+    act(() => type(stage.container.querySelector('textarea')!, PRICE_LIST.replace('2.5e-06', '3e-06')));
 
-    expect(container.querySelector('[data-testid="import-rows"]')).toBeNull();
+    expect(stage.container.querySelector('[data-testid="import-rows"]')).toBeNull();
     expect(() => button('Apply 1 change')).toThrow();
   });
 });
@@ -172,14 +153,14 @@ describe('Models and rates: audio prices', () => {
 
   it('shows the per-second price, and an edit sends it back instead of dropping it', async () => {
     vi.stubGlobal('fetch', withRates);
-    act(() => root.render(<SessionProvider><SignedInRates /></SessionProvider>));
+    stage.render(<SessionProvider><SignedInRates /></SessionProvider>);
     await flush();
     await flush();
 
-    const row = container.querySelector('[data-testid="rate-rows"] tr[data-model="oa/whisper-1"]')!;
+    const row = stage.container.querySelector('[data-testid="rate-rows"] tr[data-model="oa/whisper-1"]')!;
     expect(row.textContent).toContain('0.0001');
     act(() => button('Edit').click());
-    const perSecond = container.querySelector<HTMLInputElement>('input[aria-label="Per audio second price of oa/whisper-1"]')!;
+    const perSecond = stage.container.querySelector<HTMLInputElement>('input[aria-label="Per audio second price of oa/whisper-1"]')!;
     expect(perSecond.value).toBe('0.0001');
     act(() => type(perSecond, '0.00012'));
     act(() => button('Save').click());

@@ -1,10 +1,9 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { saveApiKey } from '../api/apiKeyStore.ts';
+import { describe, expect, it, vi } from 'vitest';
 import type { UsageMetrics } from '../api/views.ts';
 import { SessionProvider, useSession } from '../session.tsx';
+import { flush, pageStage } from '../testing/pageStage.ts';
 import UsagePage from './Usage.tsx';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -52,25 +51,7 @@ function SignedInUsage() {
   return useSession().me ? <UsagePage /> : null;
 }
 
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  fetchMock.mockClear();
-  vi.stubGlobal('fetch', fetchMock);
-  saveApiKey('tg-user-key');
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-  vi.unstubAllGlobals();
-});
-
-const flush = () => act(async () => {});
+const stage = pageStage(fetchMock, 'tg-user-key');
 
 function type(element: HTMLInputElement, value: string) {
   Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(element, value);
@@ -81,13 +62,13 @@ const calls = (path: string) => fetchMock.mock.calls.map(([url]) => url).filter(
 
 describe('Usage: the app breakdown', () => {
   it('shows usage per app by the apps names, and requests of no app as such', async () => {
-    act(() => root.render(<SessionProvider><SignedInUsage /></SessionProvider>));
+    stage.render(<SessionProvider><SignedInUsage /></SessionProvider>);
     await flush();
     await flush();
     await flush();
 
     expect(calls('/api/views/accounts/acme/usage/breakdown').some((url) => url.includes('by=app'))).toBe(true);
-    const table = [...container.querySelectorAll('table')].find((t) => t.querySelector('caption')?.textContent === 'Usage per app');
+    const table = [...stage.container.querySelectorAll('table')].find((t) => t.querySelector('caption')?.textContent === 'Usage per app');
     expect(table).toBeDefined();
     const rows = [...table!.querySelectorAll('tbody tr')].map((r) => [...r.querySelectorAll('td')].map((d) => d.textContent));
     expect(rows[0]![0]).toBe('Writer');
@@ -96,15 +77,15 @@ describe('Usage: the app breakdown', () => {
   });
 
   it('shows each calls app and filters the call history by app', async () => {
-    act(() => root.render(<SessionProvider><SignedInUsage /></SessionProvider>));
+    stage.render(<SessionProvider><SignedInUsage /></SessionProvider>);
     await flush();
     await flush();
     await flush();
-    expect(container.querySelector('[data-testid="history-rows"]')?.textContent).toContain('app-w');
+    expect(stage.container.querySelector('[data-testid="history-rows"]')?.textContent).toContain('app-w');
 
-    const label = [...container.querySelectorAll('label')].find((l) => l.textContent === 'App id')!;
+    const label = [...stage.container.querySelectorAll('label')].find((l) => l.textContent === 'App id')!;
     act(() => type(document.getElementById(label.htmlFor) as HTMLInputElement, 'app-w'));
-    act(() => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply filters')!.click());
+    act(() => [...stage.container.querySelectorAll('button')].find((b) => b.textContent === 'Apply filters')!.click());
     await flush();
 
     expect(calls('/api/views/accounts/acme/requests').some((url) => url.includes('app=app-w'))).toBe(true);
