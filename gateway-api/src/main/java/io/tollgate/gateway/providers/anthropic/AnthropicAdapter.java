@@ -130,17 +130,8 @@ public class AnthropicAdapter implements ProviderAdapter {
         long cacheWrite = usage.path("cache_creation_input_tokens").asLong(0);
         long input = usage.path("input_tokens").asLong(0) + cacheRead + cacheWrite;
         long output = usage.path("output_tokens").asLong(0);
-        ObjectNode node = json.createObjectNode();
-        node.put("prompt_tokens", input);
-        node.put("completion_tokens", output);
-        node.put("total_tokens", input + output);
-        ObjectNode promptDetails = node.putObject("prompt_tokens_details").put("cached_tokens", cacheRead);
-        if (cacheWrite > 0) {
-            // Billed at 1.25 times the input rate (ModelRate#cacheWriteCostMicros).
-            promptDetails.put(OpenAiAnswers.CACHE_WRITE_TOKENS, cacheWrite);
-        }
-        node.putObject("completion_tokens_details").put("reasoning_tokens", 0);
-        return node;
+        // Cache writes are billed at 1.25 times the input rate (ModelRate#cacheWriteCostMicros).
+        return OpenAiAnswers.usageObject(json, input, output, cacheRead, cacheWrite, 0);
     }
 
     /**

@@ -157,17 +157,8 @@ public class BedrockAdapter implements ProviderAdapter {
         long cacheWrite = usage.path("cacheWriteInputTokens").asLong(0);
         long input = usage.path("inputTokens").asLong(0) + cacheRead + cacheWrite;
         long output = usage.path("outputTokens").asLong(0);
-        ObjectNode node = json.createObjectNode();
-        node.put("prompt_tokens", input);
-        node.put("completion_tokens", output);
-        node.put("total_tokens", input + output);
-        ObjectNode promptDetails = node.putObject("prompt_tokens_details").put("cached_tokens", cacheRead);
-        if (cacheWrite > 0) {
-            // Bedrock bills Claude's cache writes as Anthropic does, at 1.25 times the input rate.
-            promptDetails.put(OpenAiAnswers.CACHE_WRITE_TOKENS, cacheWrite);
-        }
-        node.putObject("completion_tokens_details").put("reasoning_tokens", 0);
-        return node;
+        // Bedrock bills Claude's cache writes as Anthropic does, at 1.25 times the input rate.
+        return OpenAiAnswers.usageObject(json, input, output, cacheRead, cacheWrite, 0);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.ChunkTranslator;
 import io.tollgate.gateway.providers.ProviderAdapter;
 import io.tollgate.gateway.providers.WireFormat;
+import io.tollgate.gateway.providers.openai.OpenAiAnswers;
 import org.springframework.stereotype.Component;
 
 import java.io.UncheckedIOException;
@@ -153,13 +154,8 @@ public class GeminiAdapter implements ProviderAdapter {
         long prompt = metadata.path("promptTokenCount").asLong(0) + metadata.path("toolUsePromptTokenCount").asLong(0);
         long thoughts = metadata.path("thoughtsTokenCount").asLong(0);
         long completion = metadata.path("candidatesTokenCount").asLong(0) + thoughts;
-        ObjectNode usage = json.createObjectNode();
-        usage.put("prompt_tokens", prompt);
-        usage.put("completion_tokens", completion);
-        usage.put("total_tokens", prompt + completion);
-        usage.putObject("prompt_tokens_details").put("cached_tokens", metadata.path("cachedContentTokenCount").asLong(0));
-        usage.putObject("completion_tokens_details").put("reasoning_tokens", thoughts);
-        return usage;
+        return OpenAiAnswers.usageObject(json, prompt, completion, metadata.path("cachedContentTokenCount").asLong(0),
+                0, thoughts);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.tollgate.gateway.providers.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.providers.ProviderUsage;
 
 import java.util.Optional;
@@ -29,4 +31,21 @@ public final class OpenAiAnswers {
                 usage.path("prompt_tokens_details").path(CACHE_WRITE_TOKENS).asLong(0)));
     }
 
+    /**
+     * The pivot's usage object, as OpenAI writes it, from another family's counts: {@code promptTokens}
+     * includes the cached and cache-written input; cache writes, billed apart, are named only when present.
+     */
+    public static ObjectNode usageObject(ObjectMapper json, long promptTokens, long completionTokens,
+                                         long cachedTokens, long cacheWriteTokens, long reasoningTokens) {
+        ObjectNode usage = json.createObjectNode();
+        usage.put("prompt_tokens", promptTokens);
+        usage.put("completion_tokens", completionTokens);
+        usage.put("total_tokens", promptTokens + completionTokens);
+        ObjectNode promptDetails = usage.putObject("prompt_tokens_details").put("cached_tokens", cachedTokens);
+        if (cacheWriteTokens > 0) {
+            promptDetails.put(CACHE_WRITE_TOKENS, cacheWriteTokens);
+        }
+        usage.putObject("completion_tokens_details").put("reasoning_tokens", reasoningTokens);
+        return usage;
+    }
 }
