@@ -5,9 +5,6 @@ import io.tollgate.gateway.auth.EndpointScopes;
 import io.tollgate.gateway.errors.GatewayException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
@@ -18,10 +15,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -40,7 +35,6 @@ class ViewsProxyController {
     static final String VIEWER_ROLE = "X-Tollgate-Viewer-Role";
     static final String VIEWER_ACCOUNT = "X-Tollgate-Viewer-Account";
     static final String VIEWER_KEY = "X-Tollgate-Viewer-Key";
-    private static final Logger log = LoggerFactory.getLogger(ViewsProxyController.class);
     /** Request headers passed on to the query side; everything else (credentials above all) stays here. */
     private static final List<String> FORWARDED_REQUEST_HEADERS = List.of("accept", "accept-language",
             "if-none-match", "if-modified-since", "x-request-id", "traceparent", "tracestate");
@@ -49,15 +43,11 @@ class ViewsProxyController {
             "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "content-length", ":status");
 
     private final ViewsProperties properties;
-    private final HttpClient http;
+    private final ViewsClient views;
 
-    ViewsProxyController(ViewsProperties properties) {
+    ViewsProxyController(ViewsProperties properties, ViewsClient views) {
         this.properties = properties;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(properties.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        this.views = views;
     }
 
     @RequestMapping(path = "/api/views/**", method = {RequestMethod.GET, RequestMethod.HEAD})
@@ -73,30 +63,7 @@ class ViewsProxyController {
                 upstream.header(name, value);
             }
         }
-        if (properties.internalToken() != null && !properties.internalToken().isBlank()) {
-            upstream.header(INTERNAL_TOKEN, properties.internalToken());
-        }
-        upstream.header(VIEWER_ROLE, caller.isAdmin() ? "admin" : "user");
-        if (caller.accountId() != null) {
-            upstream.header(VIEWER_ACCOUNT, caller.accountId());
-        }
-        upstream.header(VIEWER_KEY, caller.keyId());
-
-        HttpResponse<InputStream> answer;
-        try {
-            answer = http.send(upstream.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
-            throw new GatewayException(HttpStatus.GATEWAY_TIMEOUT, "server_error", "views_timeout",
-                    "The usage and billing views did not answer in time.");
-        } catch (IOException e) {
-            log.warn("the query side at {} is unreachable: {}", properties.baseUrl(), e.toString());
-            throw new GatewayException(HttpStatus.BAD_GATEWAY, "server_error", "views_unavailable",
-                    "The usage and billing views are unavailable right now.");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "views_unavailable",
-                    "Interrupted while asking the usage and billing views.");
-        }
+        HttpResponse<InputStream> answer = views.send(upstream, caller, HttpResponse.BodyHandlers.ofInputStream());
         response.setStatus(answer.statusCode());
         answer.headers().map().forEach((name, values) -> {
             if (!DROPPED_RESPONSE_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
