@@ -92,6 +92,39 @@ export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerat
 }
 
 /**
+ * POSTs a streaming request and resolves with the response once its event stream has begun. A gateway
+ * that cannot be reached, or that refuses the request, rejects with its message.
+ */
+async function openEventStream(
+  key: string,
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<Response & { body: ReadableStream<Uint8Array> }> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${key}`,
+        'Content-Type': 'application/json',
+        Accept: 'text/event-stream',
+      },
+      body: JSON.stringify(body),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (isAbort(error)) throw error;
+    throw new ApiError(`Could not reach the gateway: ${describeError(error)}`);
+  }
+  if (!response.ok || !response.body) {
+    const answer = await readJson(response);
+    throw new ApiError(errorBodyMessage(answer) ?? httpStatusText(response), response.status);
+  }
+  return response as Response & { body: ReadableStream<Uint8Array> };
+}
+
+/**
  * POST /v1/chat/completions with stream:true and include_usage, calling onDelta with each piece of
  * text as it arrives. Resolves when the stream ends ([DONE] or EOF) with the whole text and the usage.
  * An error before the stream starts rejects with the gateway's message; an error event mid-stream too.
@@ -102,26 +135,8 @@ export async function streamChat(
   onDelta: (text: string) => void,
   signal?: AbortSignal,
 ): Promise<ChatResult> {
-  let response: Response;
-  try {
-    response = await fetch('/v1/chat/completions', {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${key}`,
-        'Content-Type': 'application/json',
-        Accept: 'text/event-stream',
-      },
-      body: JSON.stringify({ ...request, stream: true, stream_options: { include_usage: true } }),
-      ...(signal ? { signal } : {}),
-    });
-  } catch (error) {
-    if (isAbort(error)) throw error;
-    throw new ApiError(`Could not reach the gateway: ${describeError(error)}`);
-  }
-  if (!response.ok || !response.body) {
-    const body = await readJson(response);
-    throw new ApiError(errorBodyMessage(body) ?? httpStatusText(response), response.status);
-  }
+  const response = await openEventStream(key, '/v1/chat/completions',
+    { ...request, stream: true, stream_options: { include_usage: true } }, signal);
   const result: ChatResult = {
     content: '',
     usage: null,
@@ -186,26 +201,7 @@ export async function streamResponse(
   onDelta: (text: string) => void,
   signal?: AbortSignal,
 ): Promise<ResponsesResult> {
-  let response: Response;
-  try {
-    response = await fetch('/v1/responses', {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${key}`,
-        'Content-Type': 'application/json',
-        Accept: 'text/event-stream',
-      },
-      body: JSON.stringify({ ...request, stream: true, store: true }),
-      ...(signal ? { signal } : {}),
-    });
-  } catch (error) {
-    if (isAbort(error)) throw error;
-    throw new ApiError(`Could not reach the gateway: ${describeError(error)}`);
-  }
-  if (!response.ok || !response.body) {
-    const body = await readJson(response);
-    throw new ApiError(errorBodyMessage(body) ?? httpStatusText(response), response.status);
-  }
+  const response = await openEventStream(key, '/v1/responses', { ...request, stream: true, store: true }, signal);
   const result: ResponsesResult = { id: null, content: '', usage: null, requestId: response.headers.get('x-request-id'), status: null };
   for await (const data of sseEvents(response.body)) {
     let event: unknown;

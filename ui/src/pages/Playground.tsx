@@ -213,32 +213,16 @@ function Chat({ model, pricing }: { model: string; pricing: PricedModel['pricing
           </li>
         ))}
       </ol>
-      <form onSubmit={send} className="composer">
-        <label htmlFor={ids.prompt}>Message</label>
-        <textarea
-          id={ids.prompt}
-          rows={3}
-          value={draft}
-          onChange={(e) => setDraft(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && !e.shiftKey) {
-              e.preventDefault();
-              void send();
-            }
-          }}
-          placeholder="Ask something… (Enter sends, Shift+Enter for a new line)"
-        />
-        <div className="actions">
-          <button type="submit" disabled={busy || draft.trim() === ''}>
-            {busy ? 'Streaming…' : 'Send'}
-          </button>
-          {busy && (
-            <button type="button" className="secondary" onClick={() => abort.current?.abort()}>
-              Stop
-            </button>
-          )}
-        </div>
-      </form>
+      <Composer
+        id={ids.prompt}
+        label="Message"
+        placeholder="Ask something… (Enter sends, Shift+Enter for a new line)"
+        draft={draft}
+        onDraft={setDraft}
+        busy={busy}
+        onSend={send}
+        onStop={() => abort.current?.abort()}
+      />
     </Section>
   );
 }
@@ -338,33 +322,59 @@ function Responses({ model, pricing }: { model: string; pricing: PricedModel['pr
           </li>
         ))}
       </ol>
-      <form onSubmit={send} className="composer">
-        <label htmlFor={ids.prompt}>Input</label>
-        <textarea
-          id={ids.prompt}
-          rows={3}
-          value={draft}
-          onChange={(e) => setDraft(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && !e.shiftKey) {
-              e.preventDefault();
-              void send();
-            }
-          }}
-          placeholder="Ask something… (Enter sends; the conversation continues from the last response)"
-        />
-        <div className="actions">
-          <button type="submit" disabled={busy || draft.trim() === ''}>
-            {busy ? 'Streaming…' : 'Send'}
-          </button>
-          {busy && (
-            <button type="button" className="secondary" onClick={() => abort.current?.abort()}>
-              Stop
-            </button>
-          )}
-        </div>
-      </form>
+      <Composer
+        id={ids.prompt}
+        label="Input"
+        placeholder="Ask something… (Enter sends; the conversation continues from the last response)"
+        draft={draft}
+        onDraft={setDraft}
+        busy={busy}
+        onSend={send}
+        onStop={() => abort.current?.abort()}
+      />
     </Section>
+  );
+}
+
+/** The message box of a streaming tab: Enter sends, Shift+Enter starts a new line, Stop aborts the stream. */
+function Composer(props: {
+  id: string;
+  label: string;
+  placeholder: string;
+  draft: string;
+  onDraft: (draft: string) => void;
+  busy: boolean;
+  onSend: (event?: FormEvent) => Promise<void>;
+  onStop: () => void;
+}) {
+  const { id, label, placeholder, draft, onDraft, busy, onSend, onStop } = props;
+  return (
+    <form onSubmit={onSend} className="composer">
+      <label htmlFor={id}>{label}</label>
+      <textarea
+        id={id}
+        rows={3}
+        value={draft}
+        onChange={(e) => onDraft(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey) {
+            e.preventDefault();
+            void onSend();
+          }
+        }}
+        placeholder={placeholder}
+      />
+      <div className="actions">
+        <button type="submit" disabled={busy || draft.trim() === ''}>
+          {busy ? 'Streaming…' : 'Send'}
+        </button>
+        {busy && (
+          <button type="button" className="secondary" onClick={onStop}>
+            Stop
+          </button>
+        )}
+      </div>
+    </form>
   );
 }
 
