@@ -16,6 +16,7 @@
 #
 # Environment: TOLLGATE_STATE, TOLLGATE_KAFKA_PORT, TOLLGATE_KAFKA_CONTROLLER_PORT,
 #              TOLLGATE_KAFKA_HEAP (default "-Xms256m -Xmx512m"), JAVA_HOME (>= 21 used if set).
+#              TOLLGATE_KAFKA_START_TIMEOUT (seconds to wait for the broker to answer, default 180).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -28,7 +29,9 @@ HOST=127.0.0.1
 PORT="${TOLLGATE_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${TOLLGATE_KAFKA_CONTROLLER_PORT:-9093}"
 HEAP_OPTS="${TOLLGATE_KAFKA_HEAP:--Xms256m -Xmx512m}"
-START_TIMEOUT=60
+# A broker whose log directory holds many topics (a developer machine after many test runs) loads them all
+# before it answers; a minute was not always enough.
+START_TIMEOUT="${TOLLGATE_KAFKA_START_TIMEOUT:-180}"
 STOP_TIMEOUT=30
 
 KAFKA_SRC="${REPO_ROOT}/infra/kafka"
