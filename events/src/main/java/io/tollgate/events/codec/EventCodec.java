@@ -3,7 +3,9 @@ package io.tollgate.events.codec;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -51,9 +53,13 @@ public final class EventCodec {
         }
     }
 
-    /** The mapper settings events are written with; shared so that other serializers agree on the shape. */
+    /**
+     * The mapper settings events are written with; shared so that other serializers agree on the shape.
+     * Its buffers are pooled per mapper, not per thread: Jackson's default keeps them in a thread local, and
+     * the gateway encodes on a new virtual thread for every request, so each encode allocated them afresh.
+     */
     public static ObjectMapper newObjectMapper() {
-        return new ObjectMapper()
+        return new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build())
                 .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

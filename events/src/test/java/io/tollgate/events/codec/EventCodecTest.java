@@ -30,6 +30,8 @@ import io.tollgate.events.UsageOverHold;
 import io.tollgate.events.support.AdminTrail;
 import io.tollgate.events.support.EventIds;
 import io.tollgate.events.support.RateCards;
+import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.RecyclerPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,6 +40,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.Executors;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -106,6 +112,22 @@ class EventCodecTest {
         assertThat(EventType.CATALOGUE.stream().<Class<?>>map(EventType::recordClass).toList())
                 .containsExactlyInAnyOrderElementsOf(permitted);
         assertThat(everyEvent().<Class<?>>map(Object::getClass).toList()).containsExactlyInAnyOrderElementsOf(permitted);
+    }
+
+    @Test
+    void encodesOnFreshVirtualThreadsReuseTheBuffersOfTheOnesBefore() throws Exception {
+        RecyclerPool<BufferRecycler> pool = EventCodec.newObjectMapper().getFactory()._getRecyclerPool();
+        Set<BufferRecycler> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 20; i++) {
+                seen.add(executor.submit(() -> {
+                    BufferRecycler recycler = pool.acquireAndLinkPooled();
+                    recycler.releaseToPool();
+                    return recycler;
+                }).get());
+            }
+        }
+        assertThat(seen).hasSize(1);
     }
 
     @Test
