@@ -38,6 +38,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -212,8 +213,8 @@ public class UpstreamHttp {
             }
             this.headers = HttpHeaders.of(new LinkedHashMap<>(byName), (name, value) -> true);
             HttpEntity entity = response.getEntity();
-            this.body = new EndAwareBody(entity == null ? InputStream.nullInputStream() : entity.getContent(), response,
-                    responseTimeout);
+            this.body = entity == null ? new EndAwareBody(InputStream.nullInputStream(), response, responseTimeout, 0)
+                    : new EndAwareBody(entity.getContent(), response, responseTimeout, entity.getContentLength());
         }
 
         @Override
@@ -263,14 +264,43 @@ public class UpstreamHttp {
      * A read that waits out the response timeout is {@link UpstreamIdleTimeout}: the provider went quiet.
      */
     private static final class EndAwareBody extends FilterInputStream {
+        /** Answers up to this size whose length the provider declares are read into one array of that size. */
+        private static final long SIZED_READ_LIMIT = 1 << 20;
+
         private final CloseableHttpResponse response;
         private final Duration responseTimeout;
+        /** The Content-Length the provider declared, or -1. */
+        private final long declaredLength;
         private boolean ended;
 
-        EndAwareBody(InputStream content, CloseableHttpResponse response, Duration responseTimeout) {
+        EndAwareBody(InputStream content, CloseableHttpResponse response, Duration responseTimeout,
+                     long declaredLength) {
             super(content);
             this.response = response;
             this.responseTimeout = responseTimeout;
+            this.declaredLength = declaredLength;
+        }
+
+        /**
+         * InputStream's own readAllBytes starts with a 16 KiB array whatever the size; most answers are a few
+         * hundred bytes long and say so, and this was most of what a chat request allocated besides JSON buffers.
+         */
+        @Override
+        public byte[] readAllBytes() throws IOException {
+            if (declaredLength < 0 || declaredLength > SIZED_READ_LIMIT) {
+                return super.readAllBytes();
+            }
+            byte[] declared = readNBytes((int) declaredLength);
+            int next = read();
+            if (next < 0) {
+                return declared;
+            }
+            // More than declared (a framing the client library let through): everything read is kept, as before.
+            byte[] rest = super.readAllBytes();
+            byte[] all = Arrays.copyOf(declared, declared.length + 1 + rest.length);
+            all[declared.length] = (byte) next;
+            System.arraycopy(rest, 0, all, declared.length + 1, rest.length);
+            return all;
         }
 
         @Override
