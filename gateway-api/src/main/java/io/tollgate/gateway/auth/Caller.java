@@ -2,6 +2,7 @@ package io.tollgate.gateway.auth;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import jakarta.servlet.ServletRequest;
 
 import java.util.Collections;
 import java.util.EnumSet;
@@ -49,6 +50,14 @@ public record Caller(String keyId, String accountId, Role role, Set<Scope> scope
             }
             throw new IllegalArgumentException("unknown role '" + name + "': use admin or user");
         }
+    }
+
+    /** The caller the API key filter authenticated this request as. */
+    public static Caller of(ServletRequest request) {
+        if (request.getAttribute(REQUEST_ATTRIBUTE) instanceof Caller caller) {
+            return caller;
+        }
+        throw new IllegalStateException("no authenticated caller: the endpoint is not behind API key authentication");
     }
 
     public Caller {

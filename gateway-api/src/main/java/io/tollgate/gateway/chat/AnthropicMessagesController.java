@@ -2,13 +2,13 @@ package io.tollgate.gateway.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.gateway.auth.Caller;
+import io.tollgate.gateway.edge.JsonBodies;
 import io.tollgate.gateway.formats.anthropic.AnthropicMessagesFormat;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -20,17 +20,19 @@ class AnthropicMessagesController {
     private final ChatService chat;
     private final AnthropicMessagesFormat anthropic;
     private final AnthropicTokenCounter tokens;
+    private final JsonBodies bodies;
 
-    AnthropicMessagesController(ChatService chat, AnthropicMessagesFormat anthropic, AnthropicTokenCounter tokens) {
+    AnthropicMessagesController(ChatService chat, AnthropicMessagesFormat anthropic, AnthropicTokenCounter tokens,
+                                JsonBodies bodies) {
         this.chat = chat;
         this.anthropic = anthropic;
         this.tokens = tokens;
+        this.bodies = bodies;
     }
 
     @PostMapping(path = "/v1/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
-    void messages(@RequestBody JsonNode body, @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
-                  HttpServletRequest request, HttpServletResponse response) throws IOException {
-        chat.complete(caller, anthropic, body, request, response);
+    void messages(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        chat.complete(Caller.of(request), anthropic, bodies.read(request), request, response);
     }
 
     /** Free: counted by an Anthropic provider where the model has one, else estimated; never billed. */
