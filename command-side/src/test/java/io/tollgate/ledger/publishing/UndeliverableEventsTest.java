@@ -53,7 +53,8 @@ class UndeliverableEventsTest {
         ledger.appendCommitted(next);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> ledger.isPast(publisher, next.eventId()));
-        assertThat(ledger.isPublished(next.eventId())).isTrue();
+        // Past the publisher is not yet on the topic for this test's consumer: one poll may come back before it.
+        await().atMost(Duration.ofSeconds(30)).until(() -> ledger.isPublished(next.eventId()));
         Map<String, Object> deadLetter = deadLetter(oversized.eventId());
         assertThat(deadLetter.get("source")).isEqualTo(publisher);
         assertThat(deadLetter.get("event_type")).isEqualTo("LeaseGranted");
