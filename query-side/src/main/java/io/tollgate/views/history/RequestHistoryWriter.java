@@ -1,15 +1,7 @@
 package io.tollgate.views.history;
 
-import io.tollgate.events.CreditsDebited;
-import io.tollgate.events.CreditsRefunded;
-import io.tollgate.events.CreditsReserved;
-import io.tollgate.events.ProviderCalled;
-import io.tollgate.events.ReleaseReason;
-import io.tollgate.events.RequestAccepted;
-import io.tollgate.events.RequestRejected;
-import io.tollgate.events.ReservationReleased;
-import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
+import io.tollgate.views.history.RequestHistoryProjection.RequestPatch;
 import io.tollgate.views.projection.support.BatchContext;
 import io.tollgate.views.projection.support.CopyRows;
 import io.tollgate.views.projection.support.Sql;
@@ -18,160 +10,72 @@ import io.tollgate.views.projection.support.ViewWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Call history: the batch's events of each request are folded into one patch (null = not known from
- * this batch), and all patches go out in one upsert that merges them into the stored rows. A request's
- * events can span batches, so the merge rules are those of the request's life: a final status beats
- * "accepted", attempts and durations add up, anything else keeps the newest known value.
+ * The SQL of call history ({@link RequestHistoryProjection} folds): all of a batch's patches go out in one
+ * upsert whose conflict clause holds the merge rules of a request's life; a rebuild copies the rows of new
+ * requests in (COPY) and merges the rest as live.
  */
 public final class RequestHistoryWriter implements ViewWriter {
-    private final Map<String, Patch> patches = new LinkedHashMap<>();
-    private final boolean bulk;
+    private final RequestHistoryProjection projection;
 
     public RequestHistoryWriter() {
-        this(false);
+        this(RequestHistoryProjection.live());
     }
 
-    private RequestHistoryWriter(boolean bulk) {
-        this.bulk = bulk;
+    private RequestHistoryWriter(RequestHistoryProjection projection) {
+        this.projection = projection;
     }
 
-    /**
-     * For a rebuild into a fresh schema: a request whose first event (RequestAccepted or RequestRejected) is
-     * in the batch has no row yet, so its row is copied in (COPY) rather than merged; the gateway writes all
-     * of a request's events together, so nearly every request is one such row. The rest are merged as live.
-     */
+    /** For a rebuild into a fresh schema: see {@link RequestHistoryProjection#bulk()}. */
     public static RequestHistoryWriter bulk() {
-        return new RequestHistoryWriter(true);
+        return new RequestHistoryWriter(RequestHistoryProjection.bulk());
     }
 
     @Override
     public void begin() {
-        patches.clear();
+        projection.begin();
     }
 
     @Override
     public void apply(TollgateEvent event, BatchContext context) {
-        switch (event) {
-            case RequestAccepted e -> {
-                Patch p = patch(e.requestId(), e.accountId(), e.occurredAt());
-                p.apiKeyId = e.apiKeyId();
-                p.provider = e.provider();
-                p.model = e.model();
-                p.apiFormat = e.apiFormat();
-                p.stream = e.stream();
-                p.acceptedAt = e.occurredAt();
-                p.first = true;
-                if (e.reservedMicros() > 0) {
-                    // New shape: the worst case held on the lease; old events bring it in CreditsReserved.
-                    p.reserved = e.reservedMicros();
-                }
-                if (e.leaseId() != null) {
-                    p.leaseId = e.leaseId();
-                }
-                p.appId = e.appId();
-            }
-            case RequestRejected e -> {
-                Patch p = patch(e.requestId(), e.accountId(), e.occurredAt());
-                p.model = e.model();
-                p.appId = e.appId();
-                p.status = "rejected";
-                p.first = true;
-                p.httpStatus = e.httpStatus();
-                p.error = e.reason();
-                p.finishedAt = e.occurredAt();
-            }
-            case CreditsReserved e -> patch(e.requestId(), e.accountId(), e.occurredAt()).reserved = e.amountMicros();
-            case ProviderCalled e -> {
-                Patch p = patch(e.requestId(), e.accountId(), e.occurredAt());
-                p.attempts++;
-                p.duration = (p.duration == null ? 0 : p.duration) + e.latencyMillis();
-                if (e.ttfbMillis() != null) {
-                    p.ttfb = e.ttfbMillis();
-                }
-                p.httpStatus = e.httpStatus();
-                p.error = e.errorClass();
-            }
-            case TokensConsumed e -> {
-                Patch p = patch(e.requestId(), e.accountId(), e.occurredAt());
-                p.inputTokens = e.inputTokens();
-                p.outputTokens = e.outputTokens();
-                p.cachedTokens = e.cachedInputTokens();
-                p.estimated = e.estimated();
-            }
-            case CreditsDebited e -> {
-                Patch p = patch(e.requestId(), e.accountId(), e.occurredAt());
-                p.status = "succeeded";
-                p.cost = e.amountMicros();
-                p.finishedAt = e.occurredAt();
-                if (e.leaseId() != null) {
-                    p.leaseId = e.leaseId();
-                }
-            }
-            case ReservationReleased e -> {
-                if (e.reason() != ReleaseReason.SETTLED) {
-                    Patch p = patch(e.requestId(), e.accountId(), e.occurredAt());
-                    p.status = "failed";
-                    p.cost = 0L;
-                    p.finishedAt = e.occurredAt();
-                    if (e.leaseId() != null) {
-                        p.leaseId = e.leaseId();
-                    }
-                }
-            }
-            case CreditsRefunded e -> {
-                Patch p = patch(e.requestId(), e.accountId(), e.occurredAt());
-                p.refunded = (p.refunded == null ? 0 : p.refunded) + e.amountMicros();
-            }
-            default -> {
-            }
-        }
-    }
-
-    private Patch patch(String requestId, String accountId, Instant at) {
-        return patches.computeIfAbsent(requestId, id -> new Patch(id, accountId, at));
+        projection.apply(event);
     }
 
     @Override
     public void write(Connection connection, String schema) throws SQLException {
-        if (patches.isEmpty()) {
+        if (!projection.hasWork()) {
             return;
         }
-        if (!bulk) {
-            merge(connection, schema, patches.values());
+        RequestHistoryProjection.Result result = projection.fold();
+        copy(connection, schema, result.inserts());
+        if (!result.merges().isEmpty()) {
+            merge(connection, schema, result.merges());
+        }
+    }
+
+    private static void copy(Connection connection, String schema, List<RequestPatch> rows) throws SQLException {
+        if (rows.isEmpty()) {
             return;
         }
-        List<Patch> merged = new ArrayList<>();
         CopyRows copy = new CopyRows(schema, "requests", "request_id, account_id, api_key_id, provider, model,"
                 + " api_format, stream, status, http_status, attempts, input_tokens, output_tokens, cached_tokens,"
                 + " estimated, reserved_micros, cost_micros, refunded_micros, duration_millis, ttfb_millis, error,"
                 + " accepted_at, finished_at, lease_id, app_id");
-        for (Patch p : patches.values()) {
-            if (!p.first) {
-                merged.add(p);
-                continue;
-            }
-            // Exactly what the merge inserts for a request without a row.
-            copy.text(p.requestId).text(p.accountId).text(p.apiKeyId).text(p.provider).text(p.model).text(p.apiFormat)
-                    .bool(p.stream).text(p.status == null ? "accepted" : p.status).number(p.httpStatus)
-                    .number(p.attempts).number(p.inputTokens).number(p.outputTokens).number(p.cachedTokens)
-                    .bool(p.estimated).number(p.reserved).number(p.cost).number(p.refunded).number(p.duration)
-                    .number(p.ttfb).text(p.error).time(p.acceptedAt != null ? p.acceptedAt : p.firstSeenAt)
-                    .time(p.finishedAt).text(p.leaseId).text(p.appId).endRow();
+        for (RequestPatch p : rows) {
+            copy.text(p.requestId()).text(p.accountId()).text(p.apiKeyId()).text(p.provider()).text(p.model())
+                    .text(p.apiFormat()).bool(p.stream()).text(p.status()).number(p.httpStatus())
+                    .number(p.attempts()).number(p.inputTokens()).number(p.outputTokens()).number(p.cachedTokens())
+                    .bool(p.estimated()).number(p.reserved()).number(p.cost()).number(p.refunded())
+                    .number(p.duration()).number(p.ttfb()).text(p.error()).time(p.acceptedAt())
+                    .time(p.finishedAt()).text(p.leaseId()).text(p.appId()).endRow();
         }
         copy.copy(connection);
-        if (!merged.isEmpty()) {
-            merge(connection, schema, merged);
-        }
     }
 
-    private static void merge(Connection connection, String schema, java.util.Collection<Patch> toMerge)
+    private static void merge(Connection connection, String schema, List<RequestPatch> toMerge)
             throws SQLException {
         int n = toMerge.size();
         List<String> ids = new ArrayList<>(n), accounts = new ArrayList<>(n), keys = new ArrayList<>(n),
@@ -184,31 +88,31 @@ public final class RequestHistoryWriter implements ViewWriter {
                 reserved = new ArrayList<>(n), cost = new ArrayList<>(n), refunded = new ArrayList<>(n),
                 duration = new ArrayList<>(n), ttfb = new ArrayList<>(n), accepted = new ArrayList<>(n),
                 finished = new ArrayList<>(n);
-        for (Patch p : toMerge) {
-            ids.add(p.requestId);
-            accounts.add(p.accountId);
-            keys.add(p.apiKeyId);
-            providers.add(p.provider);
-            models.add(p.model);
-            formats.add(p.apiFormat);
-            streams.add(p.stream);
-            statuses.add(p.status);
-            httpStatuses.add(p.httpStatus);
-            attempts.add(p.attempts);
-            input.add(p.inputTokens);
-            output.add(p.outputTokens);
-            cached.add(p.cachedTokens);
-            estimated.add(p.estimated);
-            reserved.add(p.reserved);
-            cost.add(p.cost);
-            refunded.add(p.refunded);
-            duration.add(p.duration);
-            ttfb.add(p.ttfb);
-            errors.add(p.error);
-            accepted.add(Sql.micros(p.acceptedAt != null ? p.acceptedAt : p.firstSeenAt));
-            finished.add(Sql.micros(p.finishedAt));
-            leases.add(p.leaseId);
-            apps.add(p.appId);
+        for (RequestPatch p : toMerge) {
+            ids.add(p.requestId());
+            accounts.add(p.accountId());
+            keys.add(p.apiKeyId());
+            providers.add(p.provider());
+            models.add(p.model());
+            formats.add(p.apiFormat());
+            streams.add(p.stream());
+            statuses.add(p.status());
+            httpStatuses.add(p.httpStatus());
+            attempts.add(p.attempts());
+            input.add(p.inputTokens());
+            output.add(p.outputTokens());
+            cached.add(p.cachedTokens());
+            estimated.add(p.estimated());
+            reserved.add(p.reserved());
+            cost.add(p.cost());
+            refunded.add(p.refunded());
+            duration.add(p.duration());
+            ttfb.add(p.ttfb());
+            errors.add(p.error());
+            accepted.add(Sql.micros(p.acceptedAt()));
+            finished.add(Sql.micros(p.finishedAt()));
+            leases.add(p.leaseId());
+            apps.add(p.appId());
         }
         // status: null in a patch means "not decided by this batch"; a new row starts as accepted.
         try (PreparedStatement upsert = connection.prepareStatement("""
@@ -276,26 +180,6 @@ public final class RequestHistoryWriter implements ViewWriter {
             upsert.setArray(i++, Sql.texts(connection, leases));
             upsert.setArray(i, Sql.texts(connection, apps));
             upsert.executeUpdate();
-        }
-    }
-
-    /** What one batch says about one request. */
-    private static final class Patch {
-        final String requestId, accountId;
-        final Instant firstSeenAt;
-        String apiKeyId, provider, model, apiFormat, status, error, leaseId, appId;
-        Boolean stream, estimated;
-        Integer httpStatus;
-        int attempts;
-        /** The batch has the request's first event: in a fresh schema it has no row yet. */
-        boolean first;
-        Long inputTokens, outputTokens, cachedTokens, reserved, cost, refunded, duration, ttfb;
-        Instant acceptedAt, finishedAt;
-
-        Patch(String requestId, String accountId, Instant firstSeenAt) {
-            this.requestId = requestId;
-            this.accountId = accountId;
-            this.firstSeenAt = firstSeenAt;
         }
     }
 }

@@ -4,6 +4,7 @@ import io.tollgate.events.TollgateEvent;
 import io.tollgate.views.billing.BillingWriter;
 import io.tollgate.views.history.RequestHistoryWriter;
 import io.tollgate.views.projection.support.BatchContext;
+import io.tollgate.views.projection.support.StoredRequestFacts;
 import io.tollgate.views.projection.support.ViewWriter;
 import io.tollgate.views.usage.UsageBucketsWriter;
 
@@ -62,7 +63,7 @@ public final class EventBatchProjector {
             return;
         }
         long t = Phases.start();
-        BatchContext context = BatchContext.load(connection, schema, fresh);
+        BatchContext context = StoredRequestFacts.load(connection, schema, fresh);
         t = Phases.lap("project: context", t);
         for (TollgateEvent event : fresh) {
             for (ViewWriter view : current) {

@@ -4,10 +4,6 @@ import io.tollgate.events.RequestAccepted;
 import io.tollgate.events.RequestScoped;
 import io.tollgate.events.TollgateEvent;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,17 +11,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Per-batch lookups shared by the writers: the facts of every request the batch touches, from the batch
- * itself or, for requests accepted in an earlier batch, from the call history with one query.
+ * Per-batch lookups shared by the projections: the facts of every request the batch touches, from the batch
+ * itself or, for requests accepted in an earlier batch, from the stored call history
+ * ({@link StoredRequestFacts} reads those with one query).
  */
 public final class BatchContext {
     private final Map<String, RequestFacts> requests;
+    private final Set<String> unknown;
 
-    private BatchContext(Map<String, RequestFacts> requests) {
+    private BatchContext(Map<String, RequestFacts> requests, Set<String> unknown) {
         this.requests = requests;
+        this.unknown = unknown;
     }
 
-    public static BatchContext load(Connection connection, String schema, List<TollgateEvent> events) throws SQLException {
+    /** The facts the batch brings itself; {@link #unknownRequests()} are those it refers to without them. */
+    public static BatchContext of(List<TollgateEvent> events) {
         Map<String, RequestFacts> facts = new HashMap<>();
         Set<String> unknown = new LinkedHashSet<>();
         for (TollgateEvent event : events) {
@@ -37,19 +37,18 @@ public final class BatchContext {
             }
         }
         unknown.removeAll(facts.keySet());
-        if (!unknown.isEmpty()) {
-            try (PreparedStatement select = connection.prepareStatement("select request_id, api_key_id, provider, model, accepted_at, app_id from "
-                    + schema + ".requests where request_id = any(?) and status <> 'rejected'")) {
-                select.setArray(1, Sql.texts(connection, unknown));
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        facts.put(rows.getString(1), new RequestFacts(rows.getString(2), rows.getString(3),
-                                rows.getString(4), rows.getTimestamp(5).toInstant(), rows.getString(6)));
-                    }
-                }
-            }
-        }
-        return new BatchContext(facts);
+        return new BatchContext(facts, unknown);
+    }
+
+    /** Requests of the batch accepted in an earlier batch (or never): their facts are stored, if anywhere. */
+    public Set<String> unknownRequests() {
+        return unknown;
+    }
+
+    /** The stored facts of a request accepted in an earlier batch. */
+    public BatchContext withStored(String requestId, RequestFacts facts) {
+        requests.put(requestId, facts);
+        return this;
     }
 
     /** Null for a request that was never accepted (rejected, or its RequestAccepted is missing). */
