@@ -3,7 +3,6 @@ package io.tollgate.views.aigne;
 import io.tollgate.events.support.Credits;
 import io.tollgate.views.billing.KnownAccounts;
 import io.tollgate.views.period.Period;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -11,7 +10,6 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,33 +33,17 @@ class AigneHubViewsController {
     /** Longest range the trends answer, in days of day buckets. */
     private static final long MAX_TREND_DAYS = 400;
 
-    private final JdbcClient jdbc;
+    private final AigneHubQueries queries;
     private final KnownAccounts accounts;
 
-    AigneHubViewsController(JdbcClient jdbc, KnownAccounts accounts) {
-        this.jdbc = jdbc;
+    AigneHubViewsController(AigneHubQueries queries, KnownAccounts accounts) {
+        this.queries = queries;
         this.accounts = accounts;
     }
 
-    private record Totals(long granted, long debited, long refunded, long expired, long adjusted) {
-        long balance() {
-            return granted - debited + refunded - expired + adjusted;
-        }
-
-        /** What the account was ever given to spend: balance + used. */
-        long total() {
-            return granted - expired + adjusted;
-        }
-    }
-
-    private Totals totals(String accountId) {
+    private AigneHubQueries.Totals totals(String accountId) {
         accounts.require(accountId);
-        return jdbc.sql("""
-                        select granted_micros, debited_micros, refunded_micros, expired_micros, adjusted_micros
-                        from views.accounts where account_id = ?""")
-                .param(accountId)
-                .query((rs, row) -> new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
-                .single();
+        return queries.totals(accountId);
     }
 
     /**
@@ -71,9 +53,8 @@ class AigneHubViewsController {
      */
     @GetMapping("/api/views/accounts/{accountId}/aigne/credit/balance")
     Map<String, Object> balance(@PathVariable String accountId) {
-        Totals totals = totals(accountId);
-        long grants = jdbc.sql("select count(*) from views.ledger_lines where account_id = ? and kind = 'grant'")
-                .param(accountId).query(Long.class).single();
+        AigneHubQueries.Totals totals = totals(accountId);
+        long grants = queries.grantCount(accountId);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("balance", Long.toString(totals.balance()));
         body.put("currency", CURRENCY);
@@ -105,33 +86,10 @@ class AigneHubViewsController {
             throw Period.badRequest("start and end are unix seconds");
         }
         accounts.require(accountId);
-        String where = "account_id = ? and kind = 'debit' and occurred_at >= ? and occurred_at < ?";
-        Timestamp from = Timestamp.from(Instant.ofEpochSecond(start == null ? 0 : start));
-        Timestamp to = Timestamp.from(end == null ? Instant.parse("9999-12-31T00:00:00Z") : Instant.ofEpochSecond(end + 1));
-        long count = jdbc.sql("select count(*) from views.ledger_lines where " + where)
-                .params(accountId, from, to).query(Long.class).single();
-        List<Map<String, Object>> list = jdbc.sql("""
-                        select event_id, occurred_at, amount_micros, balance_micros, request_id, provider, model
-                        from views.ledger_lines where %s
-                        order by line_no desc limit ? offset ?""".formatted(where))
-                .params(accountId, from, to, pageSize, (long) (page - 1) * pageSize)
-                .query((rs, row) -> {
-                    Map<String, Object> item = new LinkedHashMap<>();
-                    item.put("id", rs.getString("event_id"));
-                    item.put("customer_id", accountId);
-                    // A debit line takes credit away (negative); a transaction states what was consumed.
-                    item.put("credit_amount", Long.toString(-rs.getLong("amount_micros")));
-                    item.put("remaining_balance", Long.toString(rs.getLong("balance_micros")));
-                    item.put("description", rs.getString("provider") + "/" + rs.getString("model"));
-                    item.put("created_at", rs.getTimestamp("occurred_at").toInstant().toString());
-                    Map<String, Object> metadata = new LinkedHashMap<>();
-                    metadata.put("requestId", rs.getString("request_id"));
-                    metadata.put("provider", rs.getString("provider"));
-                    metadata.put("model", rs.getString("model"));
-                    item.put("metadata", metadata);
-                    return item;
-                })
-                .list();
+        Instant from = Instant.ofEpochSecond(start == null ? 0 : start);
+        Instant to = end == null ? Instant.parse("9999-12-31T00:00:00Z") : Instant.ofEpochSecond(end + 1);
+        long count = queries.debitCount(accountId, from, to);
+        List<Map<String, Object>> list = queries.debits(accountId, from, to, pageSize, (long) (page - 1) * pageSize);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("count", count);
         body.put("list", list);
@@ -148,14 +106,10 @@ class AigneHubViewsController {
     Map<String, Object> quota(@PathVariable String accountId, @RequestParam(required = false) String startTime,
                               @RequestParam(required = false) String endTime,
                               @RequestParam(required = false) String timeRange) {
-        Totals totals = totals(accountId);
+        AigneHubQueries.Totals totals = totals(accountId);
         Range range = Range.of(startTime, endTime, timeRange, 30);
-        long spent = jdbc.sql("""
-                        select coalesce(sum(credits_micros - refunded_micros), 0) from views.usage_hourly
-                        where account_id = ? and hour >= ? and hour <= ?""")
-                .params(accountId, Timestamp.from(Instant.ofEpochSecond(range.start() / HOUR * HOUR)),
-                        Timestamp.from(Instant.ofEpochSecond(range.end())))
-                .query(Long.class).single();
+        long spent = queries.netSpend(accountId, Instant.ofEpochSecond(range.start() / HOUR * HOUR),
+                Instant.ofEpochSecond(range.end()));
         BigDecimal remaining = Credits.toCredits(totals.balance());
         BigDecimal total = Credits.toCredits(totals.total());
         BigDecimal dailyAvg = Credits.toCredits(spent).divide(BigDecimal.valueOf(range.days()), MICROS_DECIMALS,
@@ -198,16 +152,11 @@ class AigneHubViewsController {
         for (long t = first; t <= last; t += size) {
             buckets.put(t, trend(t, 0, 0, 0, 0, 0, 0));
         }
-        jdbc.sql("""
-                        select floor(extract(epoch from hour) / ?)::int8 * ?, sum(requests), sum(succeeded),
-                               sum(latency_count), sum(latency_sum_millis), sum(credits_micros - refunded_micros),
-                               sum(input_tokens + output_tokens)
-                        from views.usage_hourly where hour >= ? and hour <= ? group by 1""")
-                .params(size, size, Timestamp.from(Instant.ofEpochSecond(first)),
-                        Timestamp.from(Instant.ofEpochSecond(range.end())))
-                .query((rs, row) -> buckets.put(rs.getLong(1), trend(rs.getLong(1), rs.getLong(2), rs.getLong(3),
-                        rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7))))
-                .list();
+        for (AigneHubQueries.TrendRow row : queries.trends(size, Instant.ofEpochSecond(first),
+                Instant.ofEpochSecond(range.end()))) {
+            buckets.put(row.timestamp(), trend(row.timestamp(), row.calls(), row.succeeded(), row.timed(),
+                    row.millis(), row.creditMicros(), row.tokens()));
+        }
         return Map.of("trends", new ArrayList<>(buckets.values()));
     }
 

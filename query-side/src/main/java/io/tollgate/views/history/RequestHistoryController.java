@@ -4,11 +4,9 @@ import java.io.IOException;
 import io.tollgate.views.billing.KnownAccounts;
 import io.tollgate.views.period.KeysetCursor;
 import io.tollgate.views.period.Period;
-import io.tollgate.views.projection.support.Sql;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -16,16 +14,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
-import javax.sql.DataSource;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,15 +30,12 @@ import java.util.List;
 @RequestMapping("/api/views/accounts/{accountId}")
 class RequestHistoryController {
     private static final int MAX_PAGE = 500;
-    private static final int CSV_FETCH_SIZE = 1_000;
 
-    private final JdbcClient jdbc;
-    private final DataSource dataSource;
+    private final RequestHistoryQueries queries;
     private final KnownAccounts accounts;
 
-    RequestHistoryController(JdbcClient jdbc, DataSource dataSource, KnownAccounts accounts) {
-        this.jdbc = jdbc;
-        this.dataSource = dataSource;
+    RequestHistoryController(RequestHistoryQueries queries, KnownAccounts accounts) {
+        this.queries = queries;
         this.accounts = accounts;
     }
 
@@ -67,27 +56,20 @@ class RequestHistoryController {
         }
         accounts.require(accountId);
         RequestFilter filter = RequestFilter.of(accountId, status, model, key, app, from, to, tz, minDurationMs);
-        List<Object> params = new ArrayList<>();
-        String where = filter.where(params);
+        Long afterMicros = null;
+        String afterId = null;
         if (cursor != null) {
             String[] after = KeysetCursor.decode(cursor, 2);
-            where += " and (r.accepted_at, r.request_id) < (" + Sql.timestamp("?") + ", ?)";
-            params.add(parseMicros(after[0]));
-            params.add(after[1]);
+            afterMicros = parseMicros(after[0]);
+            afterId = after[1];
         }
-        params.add(limit + 1);
-        List<Object[]> rows = jdbc.sql("select " + RequestRow.COLUMNS + ", " + micros("r.accepted_at")
-                        + " from views.requests r where " + where
-                        + " order by r.accepted_at desc, r.request_id desc limit ?")
-                .params(params)
-                .query((rs, n) -> new Object[]{RequestRow.read(rs), rs.getLong(21)})
-                .list();
-        List<RequestRow> page = rows.stream().limit(limit).map(r -> (RequestRow) r[0]).toList();
+        List<RequestHistoryQueries.Keyed> rows = queries.page(filter, afterMicros, afterId, limit + 1);
+        List<RequestRow> page = rows.stream().limit(limit).map(RequestHistoryQueries.Keyed::row).toList();
         HttpHeaders headers = new HttpHeaders();
         if (rows.size() > limit) {
-            Object[] last = rows.get(limit - 1);
-            headers.add(KeysetCursor.NEXT_HEADER, KeysetCursor.encode(Long.toString((Long) last[1]),
-                    ((RequestRow) last[0]).requestId()));
+            RequestHistoryQueries.Keyed last = rows.get(limit - 1);
+            headers.add(KeysetCursor.NEXT_HEADER, KeysetCursor.encode(Long.toString(last.acceptedMicros()),
+                    last.row().requestId()));
         }
         return ResponseEntity.ok().headers(headers).body(page);
     }
@@ -105,32 +87,11 @@ class RequestHistoryController {
         accounts.require(accountId);
         RequestFilter filter = RequestFilter.of(accountId, status, model, key, app, from, to, tz, minDurationMs);
         StreamingResponseBody body = out -> {
-            List<Object> params = new ArrayList<>();
-            String sql = "select " + RequestRow.COLUMNS + " from views.requests r where " + filter.where(params)
-                    + " order by r.accepted_at desc, r.request_id desc";
             Writer csv = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
             csv.write("request_id,api_key_id,provider,model,status,http_status,stream,attempts,input_tokens,"
                     + "output_tokens,cached_tokens,estimated,credits,refunded,latency_ms,ttfb_ms,error,accepted_at,finished_at,"
                     + "app_id\n");
-            try (Connection connection = dataSource.getConnection()) {
-                // PostgreSQL streams with a fetch size only inside a transaction.
-                connection.setAutoCommit(false);
-                try (PreparedStatement select = connection.prepareStatement(sql)) {
-                    select.setFetchSize(CSV_FETCH_SIZE);
-                    for (int i = 0; i < params.size(); i++) {
-                        select.setObject(i + 1, params.get(i));
-                    }
-                    try (ResultSet rs = select.executeQuery()) {
-                        while (rs.next()) {
-                            writeRow(csv, RequestRow.read(rs));
-                        }
-                    }
-                } finally {
-                    connection.rollback();
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException("CSV export of " + accountId + " failed", e);
-            }
+            queries.forEach(filter, row -> writeRow(csv, row));
             csv.flush();
         };
         return ResponseEntity.ok()
@@ -167,10 +128,6 @@ class RequestHistoryController {
             return '"' + text.replace("\"", "\"\"") + '"';
         }
         return text;
-    }
-
-    private static String micros(String column) {
-        return "(extract(epoch from " + column + ") * 1000000)::int8";
     }
 
     private static long parseMicros(String value) {

@@ -2,10 +2,8 @@ package io.tollgate.views.usage;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import io.tollgate.events.support.Credits;
 import io.tollgate.views.billing.KnownAccounts;
 import io.tollgate.views.period.Period;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -14,7 +12,6 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -37,11 +34,11 @@ class UsageController {
     private static final Map<String, Duration> DEFAULT_LENGTH = Map.of(
             "hour", Duration.ofDays(1), "day", Duration.ofDays(30), "month", Duration.ofDays(365));
 
-    private final JdbcClient jdbc;
+    private final UsageQueries queries;
     private final KnownAccounts accounts;
 
-    UsageController(JdbcClient jdbc, KnownAccounts accounts) {
-        this.jdbc = jdbc;
+    UsageController(UsageQueries queries, KnownAccounts accounts) {
+        this.queries = queries;
         this.accounts = accounts;
     }
 
@@ -68,15 +65,7 @@ class UsageController {
     @GetMapping
     Totals totals(@PathVariable String accountId) {
         accounts.require(accountId);
-        return jdbc.sql("""
-                        select coalesce(sum(requests), 0), coalesce(sum(succeeded), 0), coalesce(sum(failed), 0),
-                               coalesce(sum(rejected), 0), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),
-                               coalesce(sum(cached_tokens), 0), coalesce(sum(credits_micros), 0)
-                        from views.usage_hourly where account_id = ?""")
-                .param(accountId)
-                .query((rs, row) -> new Totals(accountId, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
-                        rs.getLong(5), rs.getLong(6), rs.getLong(7), Credits.toCredits(rs.getLong(8))))
-                .single();
+        return queries.totals(accountId);
     }
 
     /**
@@ -96,20 +85,7 @@ class UsageController {
         accounts.require(accountId);
         Period period = Period.parse(from, to, tz, DEFAULT_LENGTH.get(granularity));
         String zone = period.zone().getId();
-        List<Bucket> buckets = jdbc.sql("""
-                        select date_trunc('%s', hour at time zone :zone) at time zone :zone as bucket, %s as grp, %s
-                        from views.usage_hourly
-                        where account_id = :account and hour >= :from and hour < :to%s
-                        group by 1, 2 order by 1, 2""".formatted(granularity, group, UsageMetrics.SUMS,
-                        app == null ? "" : " and app_id = :app"))
-                .param("zone", zone)
-                .param("account", accountId)
-                .param("from", Timestamp.from(period.from()))
-                .param("to", Timestamp.from(period.to()))
-                .params(app == null ? Map.of() : Map.of("app", storedApp(app)))
-                .query((rs, row) -> new Bucket(rs.getTimestamp(1).toInstant().atZone(period.zone()).toOffsetDateTime(),
-                        rs.getString(2), UsageMetrics.read(rs, 3)))
-                .list();
+        List<Bucket> buckets = queries.series(accountId, granularity, group, period, app == null ? null : storedApp(app));
         return new Series(accountId, granularity, zone, groupBy, at(period, period.from()), at(period, period.to()),
                 buckets);
     }
@@ -149,40 +125,14 @@ class UsageController {
     }
 
     private UsageMetrics metrics(String accountId, Period period, String app) {
-        List<Object> params = new java.util.ArrayList<>(List.of(accountId, Timestamp.from(period.from()),
-                Timestamp.from(period.to())));
-        return jdbc.sql("select " + UsageMetrics.SUMS
-                        + " from views.usage_hourly where account_id = ? and hour >= ? and hour < ?" + appCondition(app, params))
-                .params(params)
-                .query((rs, row) -> UsageMetrics.read(rs, 1))
-                .single();
+        return queries.metrics(accountId, period, app == null ? null : storedApp(app));
     }
 
     private List<Share> shares(String accountId, String dimension, Period period, int limit, String app) {
         if (limit < 1 || limit > 500) {
             throw Period.badRequest("limit must be between 1 and 500");
         }
-        List<Object> params = new java.util.ArrayList<>(List.of(accountId, Timestamp.from(period.from()),
-                Timestamp.from(period.to())));
-        String appCondition = appCondition(app, params);
-        params.add(limit);
-        // Nulls (no app, no key) sort last among equals, so the named ones lead.
-        return jdbc.sql("""
-                        select %s, %s from views.usage_hourly
-                        where account_id = ? and hour >= ? and hour < ?%s
-                        group by 1 order by sum(requests) desc, 1 nulls last limit ?"""
-                        .formatted(dimension, UsageMetrics.SUMS, appCondition))
-                .params(params)
-                .query((rs, row) -> new Share(rs.getString(1), UsageMetrics.read(rs, 2)))
-                .list();
-    }
-
-    private static String appCondition(String app, List<Object> params) {
-        if (app == null) {
-            return "";
-        }
-        params.add(storedApp(app));
-        return " and app_id = ?";
+        return queries.shares(accountId, dimension, period, limit, app == null ? null : storedApp(app));
     }
 
     /** How an app filter is stored in usage_hourly: '' for no app. */
