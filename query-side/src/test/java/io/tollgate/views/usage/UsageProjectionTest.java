@@ -197,6 +197,10 @@ class UsageProjectionTest {
         Map<BucketKey, Delta> held = rebuild.held();
         assertThat(held).containsOnlyKeys(eleven, key(H12, "key-1", "", AccountEvents.MODEL));
         assertThat(held.get(eleven).credits).isEqualTo(200);
+        Delta twelve = held.get(key(H12, "key-1", "", AccountEvents.MODEL));
+        assertThat(twelve.requests).as("the rolled back fold of the 12:00 batch is not held").isEqualTo(1);
+        assertThat(twelve.credits).isEqualTo(300);
+        assertThat(twelve.latency.count()).isEqualTo(1);
     }
 
     @Test
