@@ -22,13 +22,13 @@ import java.util.stream.Stream;
  * (another instance appended first) surfaces at the flush and aborts the batch, whose commands then
  * run again one by one.
  */
-public class BatchedAppendStorageEngine implements EventStorageEngine {
+class BatchedAppendStorageEngine implements EventStorageEngine {
     private final EventStorageEngine store;
     private final ThreadLocal<List<EventMessage<?>>> collecting = new ThreadLocal<>();
     /** The last sequence number this instance appended per account, to tell whether its cache is current. */
     private final Map<String, Long> lastAppended = Caffeine.newBuilder().maximumSize(200_000).<String, Long>build().asMap();
 
-    public BatchedAppendStorageEngine(EventStorageEngine store) {
+    BatchedAppendStorageEngine(EventStorageEngine store) {
         this.store = store;
     }
 

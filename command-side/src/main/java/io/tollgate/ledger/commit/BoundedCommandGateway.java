@@ -1,6 +1,6 @@
 package io.tollgate.ledger.commit;
 
-import io.tollgate.ledger.leases.CreditLeases.LedgerUnavailable;
+import io.tollgate.ledger.api.CreditLeases.LedgerUnavailable;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.CommandMessage;

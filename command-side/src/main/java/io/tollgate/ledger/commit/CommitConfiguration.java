@@ -44,7 +44,7 @@ public class CommitConfiguration {
     /** The event store's JDBC engine, wrapped so that a shard's appends are written in one batch. */
     @Bean
     @DependsOn("ledgerFlyway")
-    public BatchedAppendStorageEngine eventStorageEngine(Serializer defaultSerializer,
+    BatchedAppendStorageEngine eventStorageEngine(Serializer defaultSerializer,
                                                  @Qualifier("eventSerializer") Serializer eventSerializer,
                                                  PersistenceExceptionResolver persistenceExceptionResolver,
                                                  Configuration configuration,
@@ -65,7 +65,7 @@ public class CommitConfiguration {
 
     /** Named for {@code @Aggregate(cache = ...)} on CreditAccount. */
     @Bean
-    public Cache creditAccountCache(CommitProperties properties) {
+    Cache creditAccountCache(CommitProperties properties) {
         return new CaffeineAggregateCache(properties.cachedAccounts(), properties.cacheIdle());
     }
 
@@ -74,7 +74,7 @@ public class CommitConfiguration {
      * cache, or after another instance appended to it. They are taken off the commit threads.
      */
     @Bean
-    public SpringAggregateSnapshotter aggregateSnapshotter(Configuration axon, HandlerDefinition handlerDefinition,
+    SpringAggregateSnapshotter aggregateSnapshotter(Configuration axon, HandlerDefinition handlerDefinition,
                                                            ParameterResolverFactory parameterResolverFactory,
                                                            EventStore eventStore, TransactionManager axonTransactions,
                                                            SnapshotterSpanFactory spanFactory) {
@@ -92,28 +92,28 @@ public class CommitConfiguration {
 
     /** Named for {@code @Aggregate(snapshotTriggerDefinition = ...)} on CreditAccount. */
     @Bean
-    public SnapshotTriggerDefinition creditAccountSnapshotTrigger(Snapshotter snapshotter, CommitProperties properties) {
+    SnapshotTriggerDefinition creditAccountSnapshotTrigger(Snapshotter snapshotter, CommitProperties properties) {
         return new EventCountSnapshotTriggerDefinition(snapshotter, properties.snapshotEvery());
     }
 
     /** Replaces Axon's gateway: every {@code sendAndWait} is bounded. */
     @Bean
-    public CommandGateway commandGateway(CommandBus commandBus, CommitProperties properties) {
+    CommandGateway commandGateway(CommandBus commandBus, CommitProperties properties) {
         return new BoundedCommandGateway(commandBus, properties.answerTimeout());
     }
 
     /** Whether the ledger can commit: the gateway's readiness reports it. */
     @Bean
-    public CommitHealth commitHealth(PlatformTransactionManager transactions, DataSource dataSource) {
-        return new CommitHealth(transactions, new AccountLocks(JdbcClient.create(dataSource)));
+    CommitHealthRecorder commitHealth(PlatformTransactionManager transactions, DataSource dataSource) {
+        return new CommitHealthRecorder(transactions, new AccountLocks(JdbcClient.create(dataSource)));
     }
 
     /** Replaces Axon's SimpleCommandBus bean; the same local bus, set up as Axon's auto-configuration does, runs inside. */
     @Bean
-    public CommandBus commandBus(TransactionManager axonTransactions, PlatformTransactionManager transactions,
+    CommandBus commandBus(TransactionManager axonTransactions, PlatformTransactionManager transactions,
                                  Configuration axon, DuplicateCommandHandlerResolver duplicateHandlers,
                                  Cache creditAccountCache, BatchedAppendStorageEngine eventStorageEngine,
-                                 DataSource dataSource, CommitHealth commitHealth, CommitProperties properties) {
+                                 DataSource dataSource, CommitHealthRecorder commitHealth, CommitProperties properties) {
         SimpleCommandBus local = SimpleCommandBus.builder()
                 .transactionManager(axonTransactions)
                 .duplicateCommandHandlerResolver(duplicateHandlers)

@@ -1,5 +1,6 @@
 package io.tollgate.ledger.commit;
 
+import io.tollgate.ledger.api.LedgerOutages;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandCallback;
 import org.axonframework.commandhandling.CommandMessage;
@@ -57,14 +58,14 @@ class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
     private final Cache aggregateCache;
     private final BatchedAppendStorageEngine appends;
     private final AccountLocks locks;
-    private final CommitHealth health;
+    private final CommitHealthRecorder health;
     private final CommandTargetResolver targets = AnnotationCommandTargetResolver.builder().build();
     private final List<Shard> shards = new ArrayList<>();
     private final int maxBatch;
     private volatile boolean running;
 
     public GroupCommitCommandBus(SimpleCommandBus local, PlatformTransactionManager transactions, Cache aggregateCache,
-                                 BatchedAppendStorageEngine appends, AccountLocks locks, CommitHealth health,
+                                 BatchedAppendStorageEngine appends, AccountLocks locks, CommitHealthRecorder health,
                                  int shardCount, int maxBatch) {
         this.local = local;
         this.transactions = transactions;

@@ -1,8 +1,8 @@
 package io.tollgate.ledger.expiry;
 
-import io.tollgate.ledger.credits.Commands.ExpireGrants;
-import io.tollgate.ledger.credits.Commands.ExpireLease;
-import io.tollgate.ledger.credits.Commands.ExpireReservation;
+import io.tollgate.ledger.api.Commands.ExpireGrants;
+import io.tollgate.ledger.api.Commands.ExpireLease;
+import io.tollgate.ledger.api.Commands.ExpireReservation;
 import io.tollgate.ledger.requests.LeaseTally;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;

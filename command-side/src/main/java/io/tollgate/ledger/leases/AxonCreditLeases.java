@@ -1,9 +1,10 @@
 package io.tollgate.ledger.leases;
 
-import io.tollgate.ledger.credits.Commands.ExtendLease;
-import io.tollgate.ledger.credits.Commands.GrantLease;
-import io.tollgate.ledger.credits.Commands.SettleLease;
-import io.tollgate.ledger.credits.LeaseOutcome;
+import io.tollgate.ledger.api.CreditLeases;
+import io.tollgate.ledger.api.Commands.ExtendLease;
+import io.tollgate.ledger.api.Commands.GrantLease;
+import io.tollgate.ledger.api.Commands.SettleLease;
+import io.tollgate.ledger.api.LeaseOutcome;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 
 import java.time.Duration;

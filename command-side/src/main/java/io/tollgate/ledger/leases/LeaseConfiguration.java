@@ -1,5 +1,6 @@
 package io.tollgate.ledger.leases;
 
+import io.tollgate.ledger.api.CreditLeases;
 import io.tollgate.events.support.EventIds;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;

@@ -14,7 +14,7 @@ public class ProcessingConfiguration {
     /** The table comes with the ledger's Flyway migrations. */
     @Bean
     @DependsOn("ledgerFlyway")
-    public LedgerDeadLetters ledgerDeadLetters(DataSource dataSource) {
+    LedgerDeadLetters ledgerDeadLetters(DataSource dataSource) {
         return new LedgerDeadLetters(new JdbcTemplate(dataSource));
     }
 }

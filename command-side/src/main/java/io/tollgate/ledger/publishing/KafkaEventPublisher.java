@@ -4,6 +4,7 @@ import io.tollgate.events.codec.EventCodec;
 import io.tollgate.events.codec.EventType;
 import io.tollgate.events.support.Topics;
 import io.tollgate.events.TollgateEvent;
+import io.tollgate.ledger.api.LedgerTopicProperties;
 import io.tollgate.ledger.processing.LedgerDeadLetters;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,7 +36,7 @@ import java.util.concurrent.Future;
  */
 @ProcessingGroup(KafkaEventPublisher.PROCESSING_GROUP)
 class KafkaEventPublisher {
-    public static final String PROCESSING_GROUP = "kafka-publisher";
+    static final String PROCESSING_GROUP = LedgerTopicProperties.DEFAULT_PUBLISHER_NAME;
     private static final String PENDING_SENDS = KafkaEventPublisher.class.getName() + ".pending";
 
     private final Producer<String, byte[]> producer;

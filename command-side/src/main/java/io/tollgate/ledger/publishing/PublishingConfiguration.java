@@ -1,5 +1,6 @@
 package io.tollgate.ledger.publishing;
 
+import io.tollgate.ledger.api.LedgerTopicProperties;
 import io.tollgate.events.codec.EventCodec;
 import io.tollgate.ledger.processing.BoundedRetryTrackingProcessor;
 import io.tollgate.ledger.processing.DeadLetteringErrorHandler;
@@ -29,7 +30,7 @@ import java.util.Map;
 public class PublishingConfiguration {
 
     @Bean
-    public NewTopic ledgerTopic(LedgerTopicProperties properties) {
+    NewTopic ledgerTopic(LedgerTopicProperties properties) {
         // The topic is the query side's replay source: it keeps everything.
         return TopicBuilder.name(properties.topic())
                 .partitions(properties.partitions())
@@ -40,7 +41,7 @@ public class PublishingConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    public Producer<String, byte[]> ledgerProducer(KafkaProperties kafkaProperties) {
+    Producer<String, byte[]> ledgerProducer(KafkaProperties kafkaProperties) {
         Map<String, Object> config = kafkaProperties.buildProducerProperties(null);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -51,7 +52,7 @@ public class PublishingConfiguration {
     }
 
     @Bean
-    public KafkaEventPublisher kafkaEventPublisher(Producer<String, byte[]> ledgerProducer,
+    KafkaEventPublisher kafkaEventPublisher(Producer<String, byte[]> ledgerProducer,
                                                    LedgerTopicProperties properties, LedgerDeadLetters deadLetters) {
         return new KafkaEventPublisher(ledgerProducer, new EventCodec(), properties.topic(), deadLetters,
                 properties.publisherName());
@@ -63,7 +64,7 @@ public class PublishingConfiguration {
      * becomes a dead letter.
      */
     @Bean
-    public ConfigurerModule kafkaPublisherProcessor(LedgerTopicProperties properties, LedgerDeadLetters deadLetters,
+    ConfigurerModule kafkaPublisherProcessor(LedgerTopicProperties properties, LedgerDeadLetters deadLetters,
                                                     @Qualifier("eventSerializer") Serializer eventSerializer) {
         return configurer -> configurer.eventProcessing(processing -> processing
                 .registerEventProcessor(properties.publisherName(), BoundedRetryTrackingProcessor.onEventStore(

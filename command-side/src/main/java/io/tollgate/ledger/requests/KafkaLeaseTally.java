@@ -1,5 +1,6 @@
 package io.tollgate.ledger.requests;
 
+import io.tollgate.ledger.api.RequestEventLogUnavailable;
 import io.tollgate.events.CreditsDebited;
 import io.tollgate.events.codec.EventCodec;
 import io.tollgate.events.codec.EventType;

@@ -1,6 +1,6 @@
 package io.tollgate.ledger.requests;
 
-import io.tollgate.ledger.publishing.LedgerTopicProperties;
+import io.tollgate.ledger.api.LedgerTopicProperties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -43,7 +43,7 @@ public class RequestLogConfiguration {
     }
 
     @Bean
-    public SpillingRequestEventLog requestEventLog(KafkaProperties kafkaProperties, RequestLogProperties properties,
+    SpillingRequestEventLog requestEventLog(KafkaProperties kafkaProperties, RequestLogProperties properties,
                                                    LedgerTopicProperties topic, SpillTable requestEventSpillTable) {
         Map<String, Object> base = kafkaProperties.buildProducerProperties(null);
         RequestLogProperties fitted = fitToTopic(properties, base, topic.topic());
@@ -51,7 +51,7 @@ public class RequestLogConfiguration {
     }
 
     @Bean
-    public KafkaLeaseTally leaseTally(KafkaProperties kafkaProperties, RequestLogProperties properties,
+    KafkaLeaseTally leaseTally(KafkaProperties kafkaProperties, RequestLogProperties properties,
                                       LedgerTopicProperties topic, SpillTable requestEventSpillTable) {
         return new KafkaLeaseTally(kafkaProperties.buildConsumerProperties(null), topic.topic(), requestEventSpillTable,
                 properties.tallyTimeout(), properties.tallyMargin());
@@ -63,7 +63,7 @@ public class RequestLogConfiguration {
      * larger batch size would have the producer split and resend it for ever. Unknown (no broker, no topic yet): the
      * configured sizes stand.
      */
-    public static RequestLogProperties fitToTopic(RequestLogProperties properties, Map<String, Object> kafka,
+    static RequestLogProperties fitToTopic(RequestLogProperties properties, Map<String, Object> kafka,
                                                   String topic) {
         Map<String, Object> admin = new HashMap<>();
         kafka.forEach((name, value) -> {
@@ -100,7 +100,7 @@ public class RequestLogConfiguration {
      * a short linger, and a bounded {@code send()}. Everything else (bootstrap, security, compression) from
      * {@code base}, i.e. {@code spring.kafka.*}.
      */
-    public static Supplier<Producer<String, byte[]>> producerFactory(Map<String, Object> base,
+    static Supplier<Producer<String, byte[]>> producerFactory(Map<String, Object> base,
                                                                      RequestLogProperties properties) {
         Map<String, Object> config = new HashMap<>(base);
         config.put(ProducerConfig.ACKS_CONFIG, "all");

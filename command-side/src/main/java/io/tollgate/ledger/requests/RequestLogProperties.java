@@ -1,5 +1,6 @@
 package io.tollgate.ledger.requests;
 
+import io.tollgate.ledger.api.RequestEventLogUnavailable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 

@@ -1,5 +1,7 @@
 package io.tollgate.ledger.requests;
 
+import io.tollgate.ledger.api.RequestEventLog;
+import io.tollgate.ledger.api.RequestEventLogUnavailable;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

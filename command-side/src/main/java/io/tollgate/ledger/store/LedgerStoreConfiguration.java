@@ -24,7 +24,7 @@ public class LedgerStoreConfiguration {
     static final String SCHEMA = "ledger";
 
     @Bean(initMethod = "migrate")
-    public Flyway ledgerFlyway(DataSource dataSource) {
+    Flyway ledgerFlyway(DataSource dataSource) {
         return Flyway.configure()
                 .dataSource(dataSource)
                 .schemas(SCHEMA)
@@ -37,7 +37,7 @@ public class LedgerStoreConfiguration {
     }
 
     @Bean
-    public EventSchema eventSchema() {
+    EventSchema eventSchema() {
         return EventSchema.builder()
                 .eventTable(SCHEMA + ".domain_event_entry")
                 .snapshotTable(SCHEMA + ".snapshot_event_entry")
@@ -55,12 +55,12 @@ public class LedgerStoreConfiguration {
     }
 
     @Bean
-    public PersistenceExceptionResolver persistenceExceptionResolver() {
+    PersistenceExceptionResolver persistenceExceptionResolver() {
         return new PostgresDuplicateKeyResolver();
     }
 
     @Bean
-    public TokenSchema tokenSchema() {
+    TokenSchema tokenSchema() {
         return TokenSchema.builder()
                 .setTokenTable(SCHEMA + ".token_entry")
                 .setProcessorNameColumn("processor_name")
@@ -74,7 +74,7 @@ public class LedgerStoreConfiguration {
 
     @Bean
     @DependsOn("ledgerFlyway")
-    public TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer, TokenSchema tokenSchema) {
+    TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer, TokenSchema tokenSchema) {
         return JdbcTokenStore.builder()
                 .connectionProvider(connectionProvider)
                 .serializer(serializer)

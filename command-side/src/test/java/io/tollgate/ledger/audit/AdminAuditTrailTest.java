@@ -1,5 +1,6 @@
 package io.tollgate.ledger.audit;
 
+import io.tollgate.ledger.api.RecordAdminEvent;
 import io.tollgate.events.support.AdminTrail;
 import io.tollgate.events.ApiKeyIssued;
 import io.tollgate.events.ApiKeyRevoked;
@@ -56,10 +57,10 @@ class AdminAuditTrailTest {
 
     @Test
     void trailIdsNeverLookLikeAccountsOrRateCards() {
-        assertThat(AdminAuditTrail.trailId(new ProviderConfigured(EventIds.next(), Instant.now(),
+        assertThat(RecordAdminEvent.trailIdOf(new ProviderConfigured(EventIds.next(), Instant.now(),
                 AdminTrail.SYSTEM_ACCOUNT, "openai", "openai", "https://x", "registered", "key_1")))
                 .isEqualTo("audit:provider:openai").contains(":").doesNotContain("/");
-        assertThatThrownBy(() -> AdminAuditTrail.trailId(new CreditsAdjusted(EventIds.next(), Instant.now(), "a", 1,
+        assertThatThrownBy(() -> RecordAdminEvent.trailIdOf(new CreditsAdjusted(EventIds.next(), Instant.now(), "a", 1,
                 "r", "x"))).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -1,8 +1,8 @@
 package io.tollgate.ledger.commit;
 
 import io.tollgate.events.GrantSource;
-import io.tollgate.ledger.credits.Commands.GrantCredits;
-import io.tollgate.ledger.credits.Commands.OpenAccount;
+import io.tollgate.ledger.api.Commands.GrantCredits;
+import io.tollgate.ledger.api.Commands.OpenAccount;
 import io.tollgate.ledger.testing.LedgerTestApplication;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,6 @@
 package io.tollgate.ledger.credits;
 
+import io.tollgate.ledger.api.LeaseOutcome;
 import io.tollgate.events.AccountClosed;
 import io.tollgate.events.AccountOpened;
 import io.tollgate.events.CreditsExpired;
@@ -11,12 +12,12 @@ import io.tollgate.events.LeaseGranted;
 import io.tollgate.events.LeaseSettled;
 import io.tollgate.events.RefusalReason;
 import io.tollgate.events.LeaseSettled.LeaseEnd;
-import io.tollgate.ledger.credits.Commands.AdjustCredits;
-import io.tollgate.ledger.credits.Commands.ExpireGrants;
-import io.tollgate.ledger.credits.Commands.ExpireLease;
-import io.tollgate.ledger.credits.Commands.ExtendLease;
-import io.tollgate.ledger.credits.Commands.GrantLease;
-import io.tollgate.ledger.credits.Commands.SettleLease;
+import io.tollgate.ledger.api.Commands.AdjustCredits;
+import io.tollgate.ledger.api.Commands.ExpireGrants;
+import io.tollgate.ledger.api.Commands.ExpireLease;
+import io.tollgate.ledger.api.Commands.ExtendLease;
+import io.tollgate.ledger.api.Commands.GrantLease;
+import io.tollgate.ledger.api.Commands.SettleLease;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.hamcrest.Matcher;
 import org.junit.jupiter.api.BeforeEach;

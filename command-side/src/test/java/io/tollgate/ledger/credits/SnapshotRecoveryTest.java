@@ -1,10 +1,13 @@
 package io.tollgate.ledger.credits;
 
+import io.tollgate.ledger.api.ReservationOutcome;
+import io.tollgate.ledger.api.TokenUsage;
+import io.tollgate.ledger.api.ModelRate;
 import io.tollgate.events.GrantSource;
-import io.tollgate.ledger.credits.Commands.GrantCredits;
-import io.tollgate.ledger.credits.Commands.OpenAccount;
-import io.tollgate.ledger.credits.Commands.ReserveCredits;
-import io.tollgate.ledger.credits.Commands.SettleRequest;
+import io.tollgate.ledger.api.Commands.GrantCredits;
+import io.tollgate.ledger.api.Commands.OpenAccount;
+import io.tollgate.ledger.api.Commands.ReserveCredits;
+import io.tollgate.ledger.api.Commands.SettleRequest;
 import io.tollgate.ledger.testing.LedgerTestApplication;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.common.caching.Cache;

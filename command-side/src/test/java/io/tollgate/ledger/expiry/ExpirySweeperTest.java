@@ -2,8 +2,8 @@ package io.tollgate.ledger.expiry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.events.GrantSource;
-import io.tollgate.ledger.credits.Commands.GrantCredits;
-import io.tollgate.ledger.credits.ReservationOutcome;
+import io.tollgate.ledger.api.Commands.GrantCredits;
+import io.tollgate.ledger.api.ReservationOutcome;
 import io.tollgate.ledger.testing.LedgerTestApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

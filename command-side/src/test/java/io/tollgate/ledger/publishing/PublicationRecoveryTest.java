@@ -1,5 +1,6 @@
 package io.tollgate.ledger.publishing;
 
+import io.tollgate.ledger.api.LedgerTopicProperties;
 import io.tollgate.events.LeaseGranted;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

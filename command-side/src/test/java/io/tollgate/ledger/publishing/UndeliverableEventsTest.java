@@ -1,5 +1,6 @@
 package io.tollgate.ledger.publishing;
 
+import io.tollgate.ledger.api.LedgerTopicProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tollgate.events.LeaseGranted;
 import io.tollgate.ledger.processing.LedgerDeadLetters;

@@ -1,5 +1,6 @@
 package io.tollgate.ledger.rates;
 
+import io.tollgate.ledger.api.SetModelRate;
 import io.tollgate.events.support.EventIds;
 import io.tollgate.events.ModelRateSet;
 import io.tollgate.events.support.RateCards;

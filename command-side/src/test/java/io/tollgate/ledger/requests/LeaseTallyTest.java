@@ -1,5 +1,6 @@
 package io.tollgate.ledger.requests;
 
+import io.tollgate.ledger.api.RequestEventLogUnavailable;
 import io.tollgate.events.CreditsDebited;
 import io.tollgate.events.TollgateEvent;
 import org.junit.jupiter.api.AfterAll;

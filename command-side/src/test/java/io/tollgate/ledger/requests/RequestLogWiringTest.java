@@ -1,5 +1,6 @@
 package io.tollgate.ledger.requests;
 
+import io.tollgate.ledger.api.RequestEventLog;
 import io.tollgate.ledger.testing.LedgerTestApplication;
 import org.junit.jupiter.api.Test;
 

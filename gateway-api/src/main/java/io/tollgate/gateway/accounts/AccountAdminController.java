@@ -7,10 +7,11 @@ import io.tollgate.events.support.Credits;
 import io.tollgate.events.support.EventIds;
 import io.tollgate.events.GrantSource;
 import io.tollgate.gateway.auth.Caller;
-import io.tollgate.ledger.credits.Commands.AdjustCredits;
-import io.tollgate.ledger.credits.Commands.CloseAccount;
-import io.tollgate.ledger.credits.Commands.GrantCredits;
-import io.tollgate.ledger.credits.Commands.OpenAccount;
+import io.tollgate.ledger.api.Commands.AdjustCredits;
+import io.tollgate.ledger.api.Commands.CloseAccount;
+import io.tollgate.ledger.api.Commands.GrantCredits;
+import io.tollgate.ledger.api.Commands.OpenAccount;
+import io.tollgate.ledger.api.Ledger;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -21,7 +22,6 @@ import io.tollgate.gateway.idempotency.IdempotencyFilter;
 import io.tollgate.gateway.idempotency.IdempotencyKey;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestHeader;
-import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -45,11 +45,11 @@ class AccountAdminController {
     private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** A caller's own grant or adjustment id: plain characters only, as it is stored in events. */
     private static final String CLIENT_ID = "[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}";
-    private final CommandGateway commands;
+    private final Ledger ledger;
     private final AccountChangeNotice accountChanges;
 
-    AccountAdminController(CommandGateway commands, AccountChangeNotice accountChanges) {
-        this.commands = commands;
+    AccountAdminController(Ledger ledger, AccountChangeNotice accountChanges) {
+        this.ledger = ledger;
         this.accountChanges = accountChanges;
     }
 
@@ -87,7 +87,7 @@ class AccountAdminController {
     @ResponseStatus(HttpStatus.CREATED)
     AccountResponse open(@Valid @RequestBody OpenAccountRequest request, @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         String id = request.id() != null ? request.id() : "acct_" + EventIds.next();
-        commands.sendAndWait(new OpenAccount(id, request.displayName(), admin.keyId()));
+        ledger.openAccount(new OpenAccount(id, request.displayName(), admin.keyId()));
         return new AccountResponse(id, request.displayName());
     }
 
@@ -106,7 +106,7 @@ class AccountAdminController {
         }
         long micros = Credits.micros(request.credits());
         GrantSource source = request.source() != null ? request.source() : GrantSource.ADMIN;
-        boolean granted = commands.sendAndWait(new GrantCredits(accountId, grantId, micros, source, request.expiresAt(),
+        boolean granted = ledger.grant(new GrantCredits(accountId, grantId, micros, source, request.expiresAt(),
                 admin.keyId()));
         return created(granted, new GrantResponse(accountId, grantId, Credits.toCredits(micros)));
     }
@@ -118,7 +118,7 @@ class AccountAdminController {
                                               @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
         String adjustmentId = operationId("adj_", request.adjustmentId(), idempotencyKey);
         long micros = Credits.micros(request.credits());
-        boolean adjusted = commands.sendAndWait(new AdjustCredits(accountId, micros, request.reason(), admin.keyId(),
+        boolean adjusted = ledger.adjust(new AdjustCredits(accountId, micros, request.reason(), admin.keyId(),
                 adjustmentId));
         return created(adjusted, new AdjustmentResponse(accountId, Credits.toCredits(micros), request.reason(),
                 adjustmentId));
@@ -158,7 +158,7 @@ class AccountAdminController {
     @PostMapping("/accounts/{accountId}/close")
     CloseResponse close(@PathVariable String accountId, @Valid @RequestBody CloseRequest request,
                         @RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller admin) {
-        boolean closedNow = commands.sendAndWait(new CloseAccount(accountId, request.reason(), admin.keyId()));
+        boolean closedNow = ledger.close(new CloseAccount(accountId, request.reason(), admin.keyId()));
         accountChanges.announce(accountId);
         return new CloseResponse(accountId, closedNow);
     }

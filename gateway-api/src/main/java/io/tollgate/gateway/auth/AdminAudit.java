@@ -8,8 +8,8 @@ import io.tollgate.events.support.EventIds;
 import io.tollgate.events.LimitsChanged;
 import io.tollgate.events.ProviderConfigured;
 import io.tollgate.events.TollgateEvent;
-import io.tollgate.ledger.audit.RecordAdminEvent;
-import org.axonframework.commandhandling.gateway.CommandGateway;
+import io.tollgate.ledger.api.Ledger;
+import io.tollgate.ledger.api.RecordAdminEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -34,10 +34,10 @@ import java.util.Locale;
 public class AdminAudit {
     private static final Logger log = LoggerFactory.getLogger(AdminAudit.class);
 
-    private final CommandGateway commands;
+    private final Ledger ledger;
 
-    AdminAudit(CommandGateway commands) {
-        this.commands = commands;
+    AdminAudit(Ledger ledger) {
+        this.ledger = ledger;
     }
 
     /**
@@ -47,7 +47,7 @@ public class AdminAudit {
     public void record(Caller actor, AdminAction action) {
         String actorName = actor != null ? actor.actor() : "system";
         TollgateEvent event = toEvent(action, actorName);
-        commands.sendAndWait(RecordAdminEvent.of(event));
+        ledger.recordAdminEvent(RecordAdminEvent.of(event));
         log.info("admin action {} by {}", describe(action), actorName);
     }
 

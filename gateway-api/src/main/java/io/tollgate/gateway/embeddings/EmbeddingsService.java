@@ -14,7 +14,7 @@ import io.tollgate.gateway.upstream.JsonAnswers;
 import io.tollgate.gateway.upstream.Pricing;
 import io.tollgate.gateway.upstream.ReservedCall;
 import io.tollgate.gateway.upstream.UpstreamAnswer;
-import io.tollgate.ledger.credits.TokenUsage;
+import io.tollgate.ledger.api.TokenUsage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.stereotype.Service;

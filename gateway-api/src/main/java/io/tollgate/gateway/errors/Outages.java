@@ -1,6 +1,6 @@
 package io.tollgate.gateway.errors;
 
-import io.tollgate.ledger.commit.LedgerOutages;
+import io.tollgate.ledger.api.LedgerOutages;
 import org.springframework.http.HttpStatus;
 
 /**

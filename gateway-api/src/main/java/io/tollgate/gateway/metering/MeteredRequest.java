@@ -9,10 +9,10 @@ import io.tollgate.events.ReservationReleased;
 import io.tollgate.events.TokensConsumed;
 import io.tollgate.events.TollgateEvent;
 import io.tollgate.events.UsageOverHold;
-import io.tollgate.ledger.credits.ModelRate;
-import io.tollgate.ledger.credits.ProviderAttempt;
-import io.tollgate.ledger.credits.SettlementOutcome;
-import io.tollgate.ledger.credits.TokenUsage;
+import io.tollgate.ledger.api.ModelRate;
+import io.tollgate.ledger.api.ProviderAttempt;
+import io.tollgate.ledger.api.SettlementOutcome;
+import io.tollgate.ledger.api.TokenUsage;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.tollgate.gateway.metering;
 
-import io.tollgate.ledger.credits.ModelRate;
+import io.tollgate.ledger.api.ModelRate;
 
 /**
  * What a request asks of the ledger, in the ledger's terms: its worst case is the input estimate plus

@@ -3,9 +3,9 @@ package io.tollgate.gateway.payments;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.events.support.Credits;
 import io.tollgate.events.GrantSource;
-import io.tollgate.ledger.credits.Commands.ClawBackCredits;
-import io.tollgate.ledger.credits.Commands.GrantCredits;
-import org.axonframework.commandhandling.gateway.CommandGateway;
+import io.tollgate.ledger.api.Commands.ClawBackCredits;
+import io.tollgate.ledger.api.Commands.GrantCredits;
+import io.tollgate.ledger.api.Ledger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -27,12 +27,12 @@ class Purchases {
     static final String ACTOR = "stripe";
     private static final Logger log = LoggerFactory.getLogger(Purchases.class);
 
-    private final CommandGateway commands;
+    private final Ledger ledger;
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
 
-    Purchases(CommandGateway commands, JdbcClient jdbc, PlatformTransactionManager transactionManager) {
-        this.commands = commands;
+    Purchases(Ledger ledger, JdbcClient jdbc, PlatformTransactionManager transactionManager) {
+        this.ledger = ledger;
         this.jdbc = jdbc;
         this.transactions = new TransactionTemplate(transactionManager);
     }
@@ -77,7 +77,7 @@ class Purchases {
         String paymentIntent = text(session, "payment_intent");
         String reference = paymentIntent != null ? paymentIntent : sessionId;
         String grantId = "purchase_" + sessionId;
-        boolean grantedNow = commands.sendAndWait(new GrantCredits(accountId, grantId, micros, GrantSource.PURCHASE,
+        boolean grantedNow = ledger.grant(new GrantCredits(accountId, grantId, micros, GrantSource.PURCHASE,
                 null, ACTOR, reference));
         long amount = session.path("amount_total").asLong(0);
         String currency = text(session, "currency");
@@ -133,7 +133,7 @@ class Purchases {
             String reason = "Stripe refund of " + refundedSoFar + " of " + amount + " "
                     + (currency == null ? "" : currency + " ") + "(smallest unit) on payment " + paymentIntent
                     + ", charge " + chargeId + ": purchased credits still unspent taken back";
-            long taken = wanted <= 0 ? 0 : commands.sendAndWait(new ClawBackCredits(purchase.accountId(), wanted, reason,
+            long taken = wanted <= 0 ? 0 : ledger.clawBack(new ClawBackCredits(purchase.accountId(), wanted, reason,
                     ACTOR, "refund_" + chargeId + "_" + refundedSoFar));
             jdbc.sql("""
                             update gateway.credit_purchases set amount_refunded = ?,

@@ -3,9 +3,9 @@ package io.tollgate.gateway.rates;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.tollgate.events.support.Credits;
-import io.tollgate.ledger.credits.ModelRate;
-import io.tollgate.ledger.rates.SetModelRate;
-import org.axonframework.commandhandling.gateway.CommandGateway;
+import io.tollgate.ledger.api.Ledger;
+import io.tollgate.ledger.api.ModelRate;
+import io.tollgate.ledger.api.SetModelRate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -23,7 +23,7 @@ import java.util.Optional;
 
 /**
  * What a model costs, per provider, at a point in time. A model without a rate in force cannot be
- * called. Rates are versions effective from an instant (see {@link io.tollgate.ledger.rates.RateCard});
+ * called. Rates are versions effective from an instant (the ledger's rate cards);
  * each lookup picks the version in force at that moment, so a version scheduled for later takes over
  * exactly when its time comes, without waiting for the cache.
  */
@@ -34,13 +34,13 @@ public class ModelRates {
             + "r.embedding_micros_per_million, r.audio_second_micros, r.speech_character_micros";
 
     private final JdbcClient jdbc;
-    private final CommandGateway commands;
+    private final Ledger ledger;
     /** Per model: the version in force when loaded and every later one, oldest first. */
     private final LoadingCache<ModelKey, List<RateVersion>> versions;
 
-    public ModelRates(JdbcClient jdbc, CommandGateway commands) {
+    public ModelRates(JdbcClient jdbc, Ledger ledger) {
         this.jdbc = jdbc;
-        this.commands = commands;
+        this.ledger = ledger;
         // Changes made here invalidate at once; the refresh picks up those made by other instances.
         this.versions = Caffeine.newBuilder()
                 .refreshAfterWrite(Duration.ofSeconds(5))
@@ -127,7 +127,7 @@ public class ModelRates {
         long embedding = change.embeddingPerMillion() != null ? Credits.micros(change.embeddingPerMillion()) : 0;
         long audioSecond = change.perAudioSecond() != null ? Credits.micros(change.perAudioSecond()) : 0;
         long speechCharacter = change.perSpeechCharacter() != null ? Credits.micros(change.perSpeechCharacter()) : 0;
-        Instant effectiveFrom = commands.sendAndWait(new SetModelRate(provider, model, input, output, cachedInput,
+        Instant effectiveFrom = ledger.setModelRate(new SetModelRate(provider, model, input, output, cachedInput,
                 image, embedding, audioSecond, speechCharacter, change.effectiveFrom(), actor));
         versions.invalidate(new ModelKey(provider, model));
         return new RateVersion(provider, model, effectiveFrom, input, output, cachedInput, image, embedding,

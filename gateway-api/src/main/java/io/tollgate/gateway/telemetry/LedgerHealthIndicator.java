@@ -1,6 +1,6 @@
 package io.tollgate.gateway.telemetry;
 
-import io.tollgate.ledger.commit.CommitHealth;
+import io.tollgate.ledger.api.CommitHealth;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;

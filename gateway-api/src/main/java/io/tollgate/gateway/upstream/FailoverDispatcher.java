@@ -13,7 +13,7 @@ import io.tollgate.gateway.providers.WireFormat;
 import io.tollgate.gateway.routing.Deployment;
 import io.tollgate.gateway.routing.DeploymentHealth;
 import io.tollgate.gateway.telemetry.RequestTracing;
-import io.tollgate.ledger.credits.ProviderAttempt;
+import io.tollgate.ledger.api.ProviderAttempt;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 

@@ -1,7 +1,7 @@
 package io.tollgate.gateway.upstream;
 
 import io.tollgate.gateway.rates.ModelRates;
-import io.tollgate.ledger.credits.ModelRate;
+import io.tollgate.ledger.api.ModelRate;
 
 /**
  * How a kind of request is priced from a model's price list, in the ledger's token terms. Embeddings

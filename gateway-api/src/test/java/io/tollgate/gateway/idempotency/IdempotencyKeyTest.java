@@ -7,7 +7,7 @@ import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.OpenAiWireFormat;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.gateway.testing.GatewayHttp.Reply;
-import io.tollgate.ledger.credits.Commands.CloseAccount;
+import io.tollgate.ledger.api.Commands.CloseAccount;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -10,7 +10,7 @@ import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.gateway.testing.OpenAiWireFormat;
-import io.tollgate.ledger.credits.Commands.ExpireGrants;
+import io.tollgate.ledger.api.Commands.ExpireGrants;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

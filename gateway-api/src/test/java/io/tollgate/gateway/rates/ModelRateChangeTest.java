@@ -11,7 +11,7 @@ import io.tollgate.events.TollgateEvent;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.OpenAiWireFormat;
 import io.tollgate.gateway.testing.GatewayHttp;
-import io.tollgate.ledger.rates.SetModelRate;
+import io.tollgate.ledger.api.SetModelRate;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,6 @@
-package io.tollgate.ledger.commit;
+package io.tollgate.ledger.api;
 
-import io.tollgate.ledger.leases.CreditLeases.LedgerUnavailable;
-import io.tollgate.ledger.requests.RequestEventLogUnavailable;
+import io.tollgate.ledger.api.CreditLeases.LedgerUnavailable;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;

@@ -1,4 +1,4 @@
-package io.tollgate.ledger.requests;
+package io.tollgate.ledger.api;
 
 import io.tollgate.events.TollgateEvent;
 

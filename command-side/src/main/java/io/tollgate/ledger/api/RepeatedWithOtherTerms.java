@@ -1,4 +1,4 @@
-package io.tollgate.ledger.credits;
+package io.tollgate.ledger.api;
 
 /**
  * A grant or adjustment id that the account has seen before, sent with different terms: the caller reused

@@ -1,4 +1,4 @@
-package io.tollgate.ledger.credits;
+package io.tollgate.ledger.api;
 
 /**
  * Token prices in micro-credits per million tokens.

@@ -1,4 +1,4 @@
-package io.tollgate.ledger.credits;
+package io.tollgate.ledger.api;
 
 /**
  * @param debitedMicros   what this call debited (0 when there was nothing to bill)

@@ -1,4 +1,4 @@
-package io.tollgate.ledger.rates;
+package io.tollgate.ledger.api;
 
 import io.tollgate.events.support.RateCards;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;

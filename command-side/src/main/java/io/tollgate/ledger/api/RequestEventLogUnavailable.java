@@ -1,4 +1,4 @@
-package io.tollgate.ledger.requests;
+package io.tollgate.ledger.api;
 
 /**
  * Neither the broker nor PostgreSQL took the events within the bound (or the log is stopped), or a lease could not be

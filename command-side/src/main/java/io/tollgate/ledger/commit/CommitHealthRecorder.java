@@ -1,29 +1,22 @@
 package io.tollgate.ledger.commit;
 
+import io.tollgate.ledger.api.CommitHealth;
 import io.tollgate.ledger.store.AccountLocks;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.TransactionStatus;
 
+import java.time.Duration;
 import java.time.Instant;
 
-/**
- * Whether the ledger can commit: failing from the first batch that could not reach the database until
- * a commit succeeds again. {@link #probe()} tries a transaction of its own, so that an instance nobody
- * sends commands to notices a database that went away, and (when a load balancer took it out of
- * rotation) one that came back.
- */
-public class CommitHealth {
+/** The commit workers report every commit and failure here; the host reads it as {@link CommitHealth}. */
+class CommitHealthRecorder implements CommitHealth {
     private final PlatformTransactionManager transactions;
     private final AccountLocks locks;
     private volatile Failure failure;
     private volatile long lastCommitNanos = System.nanoTime();
 
-    /** @param since when commits started failing; {@code cause} the latest failure's root, for operators */
-    public record Failure(Instant since, String cause) {
-    }
-
-    public CommitHealth(PlatformTransactionManager transactions, AccountLocks locks) {
+    CommitHealthRecorder(PlatformTransactionManager transactions, AccountLocks locks) {
         this.transactions = transactions;
         this.locks = locks;
     }
@@ -35,9 +28,9 @@ public class CommitHealth {
         }
     }
 
-    /** Time since the last successful commit (or probe). */
-    public java.time.Duration sinceLastCommit() {
-        return java.time.Duration.ofNanos(System.nanoTime() - lastCommitNanos);
+    @Override
+    public Duration sinceLastCommit() {
+        return Duration.ofNanos(System.nanoTime() - lastCommitNanos);
     }
 
     void failed(Throwable cause) {
@@ -45,15 +38,12 @@ public class CommitHealth {
         failure = new Failure(current == null ? Instant.now() : current.since(), describe(cause));
     }
 
-    /** The current failure, or null while commits succeed. */
+    @Override
     public Failure failure() {
         return failure;
     }
 
-    /**
-     * Tries one empty transaction (taking the pool's connection timeout at most): a commit clears the
-     * failure, a failure is recorded. Answers the failure that remains, or null.
-     */
+    @Override
     public Failure probe() {
         TransactionStatus transaction = null;
         try {

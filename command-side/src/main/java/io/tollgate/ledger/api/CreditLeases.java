@@ -1,6 +1,4 @@
-package io.tollgate.ledger.leases;
-
-import io.tollgate.ledger.credits.LeaseOutcome;
+package io.tollgate.ledger.api;
 
 import java.time.Duration;
 import java.time.Instant;
