@@ -1,6 +1,6 @@
 /**
- * The command side: the CreditAccount and rate card aggregates, the event store in schema {@code ledger},
- * credit leases for the gateway instances, and the publisher that puts the events on the Kafka topic.
- * It may use {@code io.tollgate.events}, Axon, Spring and PostgreSQL; never the gateway or the views.
+ * The command side: the CreditAccount and rate card aggregates, their event store, credit leases and the publisher to Kafka.
+ * Its host (the gateway) imports {@link io.tollgate.ledger.LedgerConfiguration} and uses {@link io.tollgate.ledger.api} alone.
+ * It may use {@code io.tollgate.events}, Axon, Spring, Kafka and PostgreSQL; never the gateway or the views.
  */
 package io.tollgate.ledger;

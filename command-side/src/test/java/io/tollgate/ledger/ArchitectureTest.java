@@ -1,5 +1,7 @@
 package io.tollgate.ledger;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -17,6 +19,14 @@ class ArchitectureTest {
       noClasses()
           .that().resideInAPackage("io.tollgate.ledger..")
           .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.gateway..", "io.tollgate.views..");
+
+  @ArchTest
+  static final ArchRule theApiIsAContractOfItsOwn =
+      noClasses()
+          .that().resideInAPackage("io.tollgate.ledger.api..")
+          .should().dependOnClassesThat(
+              resideInAPackage("io.tollgate.ledger..").and(resideOutsideOfPackage("io.tollgate.ledger.api..")))
+          .because("the host compiles against the api alone; the aggregates, bus and store behind it may change");
 
   @ArchTest
   static final ArchRule noPackageCycles =

@@ -12,22 +12,6 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.tollgate.ledger.LedgerConfiguration;
-import io.tollgate.ledger.commit.LedgerOutages;
-import io.tollgate.ledger.audit.RecordAdminEvent;
-import io.tollgate.ledger.commit.CommitHealth;
-import io.tollgate.ledger.credits.AccountStateConflict;
-import io.tollgate.ledger.credits.Commands;
-import io.tollgate.ledger.credits.LeaseOutcome;
-import io.tollgate.ledger.credits.ModelRate;
-import io.tollgate.ledger.credits.ProviderAttempt;
-import io.tollgate.ledger.credits.RepeatedWithOtherTerms;
-import io.tollgate.ledger.credits.ReservationOutcome;
-import io.tollgate.ledger.credits.SettlementOutcome;
-import io.tollgate.ledger.credits.TokenUsage;
-import io.tollgate.ledger.leases.CreditLeases;
-import io.tollgate.ledger.publishing.LedgerTopicProperties;
-import io.tollgate.ledger.rates.SetModelRate;
-import io.tollgate.ledger.requests.RequestEventLog;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -36,16 +20,13 @@ import org.springframework.web.bind.annotation.RestController;
 class ArchitectureTest {
 
   /**
-   * What the command side offers its host: the configuration to import, the commands and their outcomes, the
-   * lease and request-event interfaces the metering calls, and the health the probes read. Everything else of
-   * {@code io.tollgate.ledger} (aggregates, the command bus, the store, the publisher) is the ledger's own.
+   * What the command side offers its host: the package {@code io.tollgate.ledger.api} (commands and their
+   * outcomes, the lease, request-event and {@code Ledger} interfaces, the health the probes read) and the
+   * configuration to import. Everything else of {@code io.tollgate.ledger} (aggregates, the command bus, the
+   * store, the publisher) is the ledger's own.
    */
   private static final DescribedPredicate<JavaClass> LEDGER_API =
-      belongToAnyOf(LedgerConfiguration.class, LedgerOutages.class, Commands.class, LeaseOutcome.class,
-              ReservationOutcome.class, SettlementOutcome.class, TokenUsage.class, ModelRate.class,
-              ProviderAttempt.class, AccountStateConflict.class, RepeatedWithOtherTerms.class, CreditLeases.class,
-              SetModelRate.class, RecordAdminEvent.class, CommitHealth.class, RequestEventLog.class,
-              LedgerTopicProperties.class)
+      resideInAPackage("io.tollgate.ledger.api..").or(belongToAnyOf(LedgerConfiguration.class))
           .as("the ledger's API");
 
   @ArchTest
