@@ -2,7 +2,11 @@ package io.tollgate.ledger.expiry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.events.CreditsDebited;
+import io.tollgate.events.CreditsExpired;
 import io.tollgate.events.GrantSource;
+import io.tollgate.events.ReservationReleased;
+import io.tollgate.events.TollgateEvent;
 import io.tollgate.ledger.api.Commands.GrantCredits;
 import io.tollgate.ledger.api.Commands.OpenAccount;
 import io.tollgate.ledger.api.Commands.ReserveCredits;
@@ -116,14 +120,14 @@ final class ExpiryLedger {
 
     /** The reasons of the request's ReservationReleased events, in order. */
     List<String> releaseReasons(String account, String requestId) {
-        return events(account, "ReservationReleased").stream()
+        return events(account, ReservationReleased.class).stream()
                 .filter(event -> event.path("requestId").asText().equals(requestId))
                 .map(event -> event.path("reason").asText())
                 .toList();
     }
 
     List<Long> debits(String account, String requestId) {
-        return events(account, "CreditsDebited").stream()
+        return events(account, CreditsDebited.class).stream()
                 .filter(event -> event.path("requestId").asText().equals(requestId))
                 .map(event -> event.path("amountMicros").asLong())
                 .toList();
@@ -131,15 +135,15 @@ final class ExpiryLedger {
 
     /** The account's CreditsExpired events, in order. */
     List<JsonNode> grantExpiries(String account) {
-        return events(account, "CreditsExpired");
+        return events(account, CreditsExpired.class);
     }
 
     /** The payloads of the account's events of one type, in the order the store holds them. */
-    private List<JsonNode> events(String account, String simpleTypeName) {
+    private List<JsonNode> events(String account, Class<? extends TollgateEvent> type) {
         return jdbc.sql("""
                         select convert_from(payload, 'UTF8') from ledger.domain_event_entry
                         where aggregate_identifier = ? and payload_type = ? order by sequence_number""")
-                .params(account, "io.tollgate.events." + simpleTypeName)
+                .params(account, type.getName())
                 .query(String.class).list().stream()
                 .map(ExpiryLedger::parse)
                 .toList();

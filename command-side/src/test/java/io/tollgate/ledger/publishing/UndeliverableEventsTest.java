@@ -75,9 +75,9 @@ class UndeliverableEventsTest {
         ledger.jdbc.sql("""
                         insert into ledger.domain_event_entry (sequence_number, payload, meta_data, aggregate_identifier,
                             event_identifier, payload_type, time_stamp, type)
-                        values (0, ?, '{}'::bytea, ?, ?, 'io.tollgate.events.LeaseGranted', ?, 'CreditAccount')""")
+                        values (0, ?, '{}'::bytea, ?, ?, ?, ?, 'CreditAccount')""")
                 .params(unreadablePayload, "acct-unreadable-" + unreadableId, unreadableId.toString(),
-                        Instant.now().toString())
+                        LeaseGranted.class.getName(), Instant.now().toString())
                 .update();
         LeaseGranted next = PublicationFixture.leaseGranted(Instant.now());
         ledger.appendCommitted(next);

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Compares the billing views with the system of record, account by account: the totals the event store
@@ -41,6 +43,15 @@ import java.util.TreeSet;
  */
 public final class LedgerAudit {
     private static final String[] FIELDS = {"granted", "debited", "refunded", "expired", "adjusted", "balance"};
+    /**
+     * The store's events that move credit, as the SQL list of their payload types: Axon stores a payload's class
+     * name, so these are built from the classes, and renaming an event breaks the compile rather than the audit.
+     */
+    private static final String CREDIT_MOVEMENT_TYPES = Stream.of(CreditsGranted.class, CreditsDebited.class,
+                    CreditsRefunded.class, CreditsExpired.class, CreditsAdjusted.class, LeaseGranted.class,
+                    LeaseSettled.class)
+            .map(type -> "'" + type.getName() + "'")
+            .collect(Collectors.joining(", "));
 
     private final DataSource dataSource;
     private final String ledgerSchema;
@@ -318,11 +329,8 @@ public final class LedgerAudit {
         Map<String, BillingTotals> totals = new HashMap<>();
         String sql = """
                 select payload_type, payload_revision, payload from %s.domain_event_entry
-                where payload_type in ('io.tollgate.events.CreditsGranted', 'io.tollgate.events.CreditsDebited',
-                                       'io.tollgate.events.CreditsRefunded', 'io.tollgate.events.CreditsExpired',
-                                       'io.tollgate.events.CreditsAdjusted', 'io.tollgate.events.LeaseGranted',
-                                       'io.tollgate.events.LeaseSettled')
-                """.formatted(ledgerSchema) + (only.isEmpty() ? "" : " and aggregate_identifier = any(?)")
+                where payload_type in (%s)
+                """.formatted(ledgerSchema, CREDIT_MOVEMENT_TYPES) + (only.isEmpty() ? "" : " and aggregate_identifier = any(?)")
                 + " order by global_index";
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
