@@ -113,18 +113,9 @@ interface Turn {
 
 function Chat({ model, pricing }: { model: string; pricing: PricedModel['pricing'] }) {
   const { key, accountId } = useSignedIn();
-  const [turns, setTurns] = useState<Turn[]>([]);
-  const [draft, setDraft] = useState('');
+  const { turns, setTurns, draft, setDraft, busy, update, stream, stop } = useStreamedTurns<Turn>();
   const [system, setSystem] = useState('');
-  const [busy, setBusy] = useState(false);
-  const abort = useRef<AbortController | null>(null);
   const ids = { prompt: useId(), system: useId() };
-
-  useEffect(() => () => abort.current?.abort(), []);
-
-  function update(index: number, change: (turn: Turn) => Turn) {
-    setTurns((list) => list.map((t, i) => (i === index ? change(t) : t)));
-  }
 
   async function send(event?: FormEvent) {
     event?.preventDefault();
@@ -132,18 +123,12 @@ function Chat({ model, pricing }: { model: string; pricing: PricedModel['pricing
     if (text === '' || busy) return;
     const history = [...turns.filter((t) => !t.error).map((t) => t.message), { role: 'user' as const, content: text }];
     const messages: ChatMessage[] = system.trim() ? [{ role: 'system', content: system.trim() }, ...history] : history;
-    const index = turns.length + 1;
-    setTurns([...turns, { message: { role: 'user', content: text } }, { message: { role: 'assistant', content: '' }, model, streaming: true }]);
-    setDraft('');
-    setBusy(true);
-    const controller = new AbortController();
-    abort.current = controller;
-    try {
+    await stream([{ message: { role: 'user', content: text } }, { message: { role: 'assistant', content: '' }, model, streaming: true }], async (index, signal) => {
       const result = await streamChat(
         key,
         { model, messages },
         (delta) => update(index, (t) => ({ ...t, message: { ...t.message, content: t.message.content + delta } })),
-        controller.signal,
+        signal,
       );
       const charged = typeof result.usage?.cost === 'number' ? result.usage.cost : undefined;
       update(index, (t) => ({
@@ -156,13 +141,7 @@ function Chat({ model, pricing }: { model: string; pricing: PricedModel['pricing
       }));
       // A gateway that did not say what the reply cost: the ledger's number, from the call history.
       if (charged === undefined && result.requestId && accountId) void findBilled(index, result.requestId, accountId);
-    } catch (failure) {
-      const aborted = failure instanceof Error && failure.name === 'AbortError';
-      update(index, (t) => ({ ...t, streaming: false, error: aborted ? 'Stopped.' : failure instanceof Error ? failure.message : String(failure) }));
-    } finally {
-      setBusy(false);
-      abort.current = null;
-    }
+    });
   }
 
   /** The ledger's own number for this reply, from the call history, once the views have it. */
@@ -221,7 +200,7 @@ function Chat({ model, pricing }: { model: string; pricing: PricedModel['pricing
         onDraft={setDraft}
         busy={busy}
         onSend={send}
-        onStop={() => abort.current?.abort()}
+        onStop={stop}
       />
     </Section>
   );
@@ -245,31 +224,16 @@ interface ResponseTurn {
  */
 function Responses({ model, pricing }: { model: string; pricing: PricedModel['pricing'] }) {
   const { key } = useSignedIn();
-  const [turns, setTurns] = useState<ResponseTurn[]>([]);
-  const [draft, setDraft] = useState('');
+  const { turns, setTurns, draft, setDraft, busy, update, stream, stop } = useStreamedTurns<ResponseTurn>();
   const [instructions, setInstructions] = useState('');
-  const [busy, setBusy] = useState(false);
-  const abort = useRef<AbortController | null>(null);
   const ids = { prompt: useId(), instructions: useId() };
-
-  useEffect(() => () => abort.current?.abort(), []);
-
-  function update(index: number, change: (turn: ResponseTurn) => ResponseTurn) {
-    setTurns((list) => list.map((t, i) => (i === index ? change(t) : t)));
-  }
 
   async function send(event?: FormEvent) {
     event?.preventDefault();
     const text = draft.trim();
     if (text === '' || busy) return;
     const previous = [...turns].reverse().find((t) => t.role === 'assistant' && !t.error && t.responseId)?.responseId;
-    const index = turns.length + 1;
-    setTurns([...turns, { role: 'user', text }, { role: 'assistant', text: '', model, streaming: true }]);
-    setDraft('');
-    setBusy(true);
-    const controller = new AbortController();
-    abort.current = controller;
-    try {
+    await stream([{ role: 'user', text }, { role: 'assistant', text: '', model, streaming: true }], async (index, signal) => {
       const result = await streamResponse(
         key,
         {
@@ -279,16 +243,10 @@ function Responses({ model, pricing }: { model: string; pricing: PricedModel['pr
           ...(previous ? { previous_response_id: previous } : {}),
         },
         (delta) => update(index, (t) => ({ ...t, text: t.text + delta })),
-        controller.signal,
+        signal,
       );
       update(index, (t) => ({ ...t, streaming: false, responseId: result.id, usage: result.usage, requestId: result.requestId }));
-    } catch (failure) {
-      const aborted = failure instanceof Error && failure.name === 'AbortError';
-      update(index, (t) => ({ ...t, streaming: false, error: aborted ? 'Stopped.' : failure instanceof Error ? failure.message : String(failure) }));
-    } finally {
-      setBusy(false);
-      abort.current = null;
-    }
+    });
   }
 
   return (
@@ -330,10 +288,48 @@ function Responses({ model, pricing }: { model: string; pricing: PricedModel['pr
         onDraft={setDraft}
         busy={busy}
         onSend={send}
-        onStop={() => abort.current?.abort()}
+        onStop={stop}
       />
     </Section>
   );
+}
+
+/**
+ * A streaming tab's transcript: its turns, the draft, and one stream at a time. `stream` adds the user's turn
+ * and the reply's, runs the work with the reply's index and a signal Stop aborts, and marks the reply failed or
+ * stopped when the work throws.
+ */
+function useStreamedTurns<T extends { streaming?: boolean; error?: string }>() {
+  const [turns, setTurns] = useState<T[]>([]);
+  const [draft, setDraft] = useState('');
+  const [busy, setBusy] = useState(false);
+  const abort = useRef<AbortController | null>(null);
+
+  useEffect(() => () => abort.current?.abort(), []);
+
+  function update(index: number, change: (turn: T) => T) {
+    setTurns((list) => list.map((t, i) => (i === index ? change(t) : t)));
+  }
+
+  async function stream(added: [T, T], work: (index: number, signal: AbortSignal) => Promise<void>) {
+    const index = turns.length + 1;
+    setTurns([...turns, ...added]);
+    setDraft('');
+    setBusy(true);
+    const controller = new AbortController();
+    abort.current = controller;
+    try {
+      await work(index, controller.signal);
+    } catch (failure) {
+      const aborted = failure instanceof Error && failure.name === 'AbortError';
+      update(index, (t) => ({ ...t, streaming: false, error: aborted ? 'Stopped.' : failure instanceof Error ? failure.message : String(failure) }));
+    } finally {
+      setBusy(false);
+      abort.current = null;
+    }
+  }
+
+  return { turns, setTurns, draft, setDraft, busy, update, stream, stop: () => abort.current?.abort() };
 }
 
 /** The message box of a streaming tab: Enter sends, Shift+Enter starts a new line, Stop aborts the stream. */
