@@ -125,14 +125,20 @@ class LedgerOutageTest {
         }
         long restoredAt = System.nanoTime();
 
+        // One grant after the return: a pass of this loop that fails on a later check must not grant again, or the
+        // topic would rightly hold one grant more than the count below expects.
+        var grantedAfterReturn = new java.util.concurrent.atomic.AtomicBoolean();
         await().atMost(RECOVERY_BOUND).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             for (var account : accounts) {
                 Reply reply = gateway.post(CHAT_PATH, account.key(), chat);
                 assertThat(reply.status()).as(reply.body()).isEqualTo(200);
             }
             assertThat(gateway.post(CHAT_PATH, fresh.key(), chat).status()).isEqualTo(200);
-            assertThat(gateway.post("/admin/accounts/" + fresh.id() + "/grants", GatewayTestBase.ADMIN_KEY,
-                    Map.of("credits", "1")).status()).isEqualTo(201);
+            if (!grantedAfterReturn.get()) {
+                assertThat(gateway.post("/admin/accounts/" + fresh.id() + "/grants", GatewayTestBase.ADMIN_KEY,
+                        Map.of("credits", "1")).status()).isEqualTo(201);
+                grantedAfterReturn.set(true);
+            }
             Reply readiness = management.get("/actuator/health/readiness", null);
             assertThat(readiness.status()).as(readiness.body()).isEqualTo(200);
         });
