@@ -83,7 +83,20 @@ public final class ViewsSchemas {
         return recreate;
     }
 
-    /** One statement of our own making (schema names are checked identifiers), in its own transaction. */
+    /**
+     * One index of {@link #dropIndexesExcept}, with sort memory for it: the server's default (64 MB on
+     * Debian) makes the sort of a few million rows spill to disk.
+     */
+    static void buildIndex(DataSource dataSource, String definition) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            statement.execute("set local maintenance_work_mem = '256MB'");
+            statement.execute(definition);
+            connection.commit();
+        }
+    }
+
+        /** One statement of our own making (schema names are checked identifiers), in its own transaction. */
     static void execute(DataSource dataSource, String sql) throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute(sql);
