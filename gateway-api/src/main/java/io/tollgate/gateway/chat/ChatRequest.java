@@ -22,6 +22,7 @@ record ChatRequest(ObjectNode body, String model, boolean stream, boolean client
     static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
     static final int MAX_CHOICES = 8;
     private static final List<String> LIMIT_FIELDS = List.of(MAX_TOKENS, MAX_COMPLETION_TOKENS);
+    private static final List<String> DIFFERENTLY_PRICED_FIELDS = List.of("audio", "web_search_options");
     private static final Set<String> STANDARD_TIERS = Set.of("auto", "default");
 
     public static ChatRequest parse(JsonNode json) {
@@ -82,7 +83,7 @@ record ChatRequest(ObjectNode body, String model, boolean stream, boolean client
                         + " model's rate and is not supported; only \"text\" is.");
             }
         }
-        for (String field : List.of("audio", "web_search_options")) {
+        for (String field : DIFFERENTLY_PRICED_FIELDS) {
             JsonNode value = body.get(field);
             if (value != null && !value.isNull()) {
                 throw GatewayException.badRequest("'" + field + "' is priced differently from the model's rate and "

@@ -31,6 +31,8 @@ public class InputTokenEstimator {
     private static final int TOKENS_PER_REPLY = 3;
     /** Framing of each tool definition and tool call, beyond its JSON. */
     private static final int TOKENS_PER_TOOL = 8;
+    private static final List<String> TOOL_FIELDS = List.of("tools", "functions");
+    private static final List<String> SCHEMA_FIELDS = List.of("response_format", "tool_choice");
 
     /**
      * Loading the tokenizer's 200,000 ranks took about a third of a second of the main thread at start-up (JFR);
@@ -76,12 +78,12 @@ public class InputTokenEstimator {
                         + countText(legacyCall.path("arguments").asText(null));
             }
         }
-        for (String field : List.of("tools", "functions")) {
+        for (String field : TOOL_FIELDS) {
             for (JsonNode tool : body.path(field)) {
                 parts.text += TOKENS_PER_TOOL + countText(tool.toString());
             }
         }
-        for (String field : List.of("response_format", "tool_choice")) {
+        for (String field : SCHEMA_FIELDS) {
             JsonNode value = body.path(field);
             if (value.isObject()) {
                 parts.text += countText(value.toString());
