@@ -139,13 +139,9 @@ public final class ViewsReplay {
                     lane.get();
                 }
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof SQLException sql) {
-                    throw sql;
-                }
-                throw new IllegalStateException("replay failed", e.getCause());
+                throw failure(e, "replay failed");
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("replay interrupted", e);
+                throw interrupted(e);
             } finally {
                 executor.shutdownNow();
             }
@@ -180,16 +176,25 @@ public final class ViewsReplay {
                 build.get();
             }
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException sql) {
-                throw sql;
-            }
-            throw new IllegalStateException("building an index failed", e.getCause());
+            throw failure(e, "building an index failed");
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("replay interrupted", e);
+            throw interrupted(e);
         } finally {
             builders.shutdownNow();
         }
+    }
+
+    /** A task's SQLException as itself (the CLI reports it as the database's); anything else wrapped. */
+    private static IllegalStateException failure(ExecutionException e, String what) throws SQLException {
+        if (e.getCause() instanceof SQLException sql) {
+            throw sql;
+        }
+        return new IllegalStateException(what, e.getCause());
+    }
+
+    private static IllegalStateException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new IllegalStateException("replay interrupted", e);
     }
 
     /** One writer: applies the batches of its partitions in the order they were polled. */
