@@ -84,8 +84,8 @@ public final class ViewsSchemas {
     }
 
     /**
-     * One index of {@link #dropIndexesExcept}, with sort memory for it: the server's default (64 MB on
-     * Debian) makes the sort of a few million rows spill to disk.
+     * One index of {@link #dropIndexesExcept}, with sort memory for it: the server's default (64 MB)
+     * makes the sort of a few million rows spill to disk.
      */
     static void buildIndex(DataSource dataSource, String definition) throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
@@ -96,7 +96,7 @@ public final class ViewsSchemas {
         }
     }
 
-        /** One statement of our own making (schema names are checked identifiers), in its own transaction. */
+    /** One statement of our own making (schema names are checked identifiers), in its own transaction. */
     static void execute(DataSource dataSource, String sql) throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute(sql);
