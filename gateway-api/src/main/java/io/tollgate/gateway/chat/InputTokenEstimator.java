@@ -6,6 +6,7 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import io.tollgate.gateway.providers.WireFormat;
 import io.tollgate.gateway.routing.Deployment;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code response_format} (its JSON schema) and {@code tool_choice}.
  */
 @Component
-public class InputTokenEstimator {
+public class InputTokenEstimator implements SmartInitializingSingleton {
     /** Chat formats add a few tokens of framing per message and per reply. */
     private static final int TOKENS_PER_MESSAGE = 3;
     private static final int TOKENS_PER_REPLY = 3;
@@ -40,6 +41,12 @@ public class InputTokenEstimator {
      */
     private final CompletableFuture<Encoding> encoding = CompletableFuture.supplyAsync(
             () -> Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE));
+
+    /** Start-up still fails when the tokenizer cannot load, as it did when it loaded in the constructor. */
+    @Override
+    public void afterSingletonsInstantiated() {
+        encoding.join();
+    }
 
     /** A chat request (the pivot shape) as the dearest of the deployments that may answer it counts it. */
     public long estimateChat(JsonNode body, Collection<Deployment> candidates) {

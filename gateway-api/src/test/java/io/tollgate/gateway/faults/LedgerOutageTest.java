@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -127,7 +128,7 @@ class LedgerOutageTest {
 
         // One grant after the return: a pass of this loop that fails on a later check must not grant again, or the
         // topic would rightly hold one grant more than the count below expects.
-        var grantedAfterReturn = new java.util.concurrent.atomic.AtomicBoolean();
+        var grantedAfterReturn = new AtomicBoolean();
         await().atMost(RECOVERY_BOUND).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             for (var account : accounts) {
                 Reply reply = gateway.post(CHAT_PATH, account.key(), chat);
