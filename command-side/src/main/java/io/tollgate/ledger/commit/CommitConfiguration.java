@@ -98,7 +98,7 @@ public class CommitConfiguration {
 
     /** Replaces Axon's gateway: every {@code sendAndWait} is bounded. */
     @Bean
-    CommandGateway commandGateway(CommandBus commandBus, CommitProperties properties) {
+    CommandGateway commandGateway(GroupCommitCommandBus commandBus, CommitProperties properties) {
         return new BoundedCommandGateway(commandBus, properties.answerTimeout());
     }
 
@@ -110,7 +110,7 @@ public class CommitConfiguration {
 
     /** Replaces Axon's SimpleCommandBus bean; the same local bus, set up as Axon's auto-configuration does, runs inside. */
     @Bean
-    CommandBus commandBus(TransactionManager axonTransactions, PlatformTransactionManager transactions,
+    GroupCommitCommandBus commandBus(TransactionManager axonTransactions, PlatformTransactionManager transactions,
                                  Configuration axon, DuplicateCommandHandlerResolver duplicateHandlers,
                                  Cache creditAccountCache, BatchedAppendStorageEngine eventStorageEngine,
                                  DataSource dataSource, CommitHealthRecorder commitHealth, CommitProperties properties) {

@@ -34,9 +34,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Group commit for commands. Commands are routed by aggregate id to a fixed set of shards; each shard
@@ -47,6 +49,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Under load this turns a commit per command into a commit per batch; with no load a batch is one
  * command and nothing waits. Because an aggregate always maps to the same shard, its commands stay in
  * order and never contend for its lock.
+ * <p>
+ * A caller that stopped waiting may {@link #abandon} its command: one that has not started by then never
+ * runs, so that a caller told "unavailable, retry" is not also granted, later, what it asked for.
  */
 class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitCommandBus.class);
@@ -61,6 +66,8 @@ class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
     private final CommitHealthRecorder health;
     private final CommandTargetResolver targets = AnnotationCommandTargetResolver.builder().build();
     private final List<Shard> shards = new ArrayList<>();
+    /** Commands queued on a shard and not yet answered, by message identifier: what {@link #abandon} can reach. */
+    private final Map<String, Pending<?, ?>> unanswered = new ConcurrentHashMap<>();
     private final int maxBatch;
     private volatile boolean running;
 
@@ -92,8 +99,24 @@ class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
             local.dispatch(command, callback);
             return;
         }
-        shards.get(Math.floorMod(aggregateId.hashCode(), shards.size()))
-                .queue.add(new Pending<>(command, callback, aggregateId));
+        var pending = new Pending<>(command, callback, aggregateId);
+        unanswered.put(command.getIdentifier(), pending);
+        shards.get(Math.floorMod(aggregateId.hashCode(), shards.size())).queue.add(pending);
+    }
+
+    /**
+     * Makes sure a command its caller no longer waits for does not run, if it has not started yet.
+     *
+     * @return true when it will never run; false when it has started (or already ran, or bypassed the
+     *         shards): its outcome comes through its callback as usual
+     */
+    boolean abandon(String commandIdentifier) {
+        Pending<?, ?> pending = unanswered.get(commandIdentifier);
+        if (pending == null || !pending.abandon()) {
+            return false;
+        }
+        unanswered.remove(commandIdentifier, pending);
+        return true;
     }
 
     private String aggregateIdOf(CommandMessage<?> command) {
@@ -143,12 +166,18 @@ class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
         return Integer.MAX_VALUE / 2;
     }
 
-    private static final class Pending<C, R> {
+    private final class Pending<C, R> {
+        private static final int QUEUED = 0;
+        private static final int STARTED = 1;
+        private static final int ABANDONED = 2;
+
         private final CommandMessage<C> command;
         private final CommandCallback<? super C, ? super R> callback;
         private final String aggregateId;
         /** A caller is answered once, whichever path of its batch gets there first. */
         private final AtomicBoolean answered = new AtomicBoolean();
+        /** Whether the worker or the caller's {@link #abandon} came first. */
+        private final AtomicInteger state = new AtomicInteger(QUEUED);
 
         Pending(CommandMessage<C> command, CommandCallback<? super C, ? super R> callback, String aggregateId) {
             this.command = command;
@@ -164,11 +193,21 @@ class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
             return aggregateId;
         }
 
+        /** Called by the worker just before it runs the command: false when its caller abandoned it. */
+        boolean start() {
+            return state.get() == STARTED || state.compareAndSet(QUEUED, STARTED);
+        }
+
+        boolean abandon() {
+            return state.compareAndSet(QUEUED, ABANDONED);
+        }
+
         @SuppressWarnings("unchecked")
         void complete(CommandResultMessage<?> result) {
             if (!answered.compareAndSet(false, true)) {
                 return;
             }
+            unanswered.remove(command.getIdentifier(), this);
             try {
                 callback.onResult(command, (CommandResultMessage<? extends R>) result);
             } catch (RuntimeException callbackFailed) {
@@ -181,7 +220,10 @@ class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
         }
 
         void dispatchUnbatched(SimpleCommandBus bus) {
-            bus.dispatch(command, callback);
+            if (start()) {
+                unanswered.remove(command.getIdentifier(), this);
+                bus.dispatch(command, callback);
+            }
         }
     }
 
@@ -276,6 +318,10 @@ class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
                 appends.collect();
                 lockAccounts(batch.stream().map(Pending::aggregateId).distinct().sorted().toList());
                 for (Pending<?, ?> pending : batch) {
+                    if (!pending.start()) {
+                        results.add(null);
+                        continue;
+                    }
                     CommandResultMessage<?> result = execute(pending.command());
                     if (result.isExceptional() && failedInTheDatabase(result.exceptionResult())) {
                         throw new BatchAborted(result.exceptionResult());
@@ -311,12 +357,17 @@ class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
             }
             health.committed();
             for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).complete(results.get(i));
+                if (results.get(i) != null) {
+                    batch.get(i).complete(results.get(i));
+                }
             }
         }
 
         /** Its own transaction, retried when another instance appended to the same account first. */
         private void runAlone(Pending<?, ?> pending) {
+            if (!pending.start()) {
+                return;
+            }
             CommandResultMessage<?> result = null;
             for (int attempt = 1; attempt <= ATTEMPTS_PER_COMMAND; attempt++) {
                 TransactionStatus transaction = null;

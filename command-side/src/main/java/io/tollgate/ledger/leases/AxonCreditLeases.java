@@ -9,9 +9,7 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Leases through the CreditAccount aggregate on the group-commit command bus. */
 final class AxonCreditLeases implements CreditLeases {
@@ -45,19 +43,17 @@ final class AxonCreditLeases implements CreditLeases {
         return send(new SettleLease(accountId, leaseId, debitedMicros, requests));
     }
 
+    /** Through the bounded gateway, so that a lease command still queued when the wait ends never runs. */
     private <R> R send(Object command) {
         try {
-            return commands.<R>send(command).get(answerTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LedgerUnavailable("interrupted while waiting for the ledger", e);
-        } catch (TimeoutException e) {
-            throw new LedgerUnavailable("the ledger did not answer within " + answerTimeout, e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException domain && !(isInfrastructure(domain))) {
-                throw domain;
+            return commands.sendAndWait(command, answerTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (LedgerUnavailable unavailable) {
+            throw unavailable;
+        } catch (RuntimeException failure) {
+            if (isInfrastructure(failure)) {
+                throw new LedgerUnavailable("the ledger failed: " + failure, failure);
             }
-            throw new LedgerUnavailable("the ledger failed: " + e.getCause(), e.getCause());
+            throw failure;
         }
     }
 
@@ -65,6 +61,7 @@ final class AxonCreditLeases implements CreditLeases {
     private static boolean isInfrastructure(RuntimeException failure) {
         return failure instanceof org.springframework.dao.DataAccessException
                 || failure instanceof org.axonframework.common.AxonTransientException
-                || failure instanceof org.springframework.transaction.TransactionException;
+                || failure instanceof org.springframework.transaction.TransactionException
+                || failure instanceof org.axonframework.commandhandling.CommandExecutionException;
     }
 }
