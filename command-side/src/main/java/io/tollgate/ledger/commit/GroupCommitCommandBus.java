@@ -202,6 +202,10 @@ class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
             return state.compareAndSet(QUEUED, ABANDONED);
         }
 
+        boolean abandoned() {
+            return state.get() == ABANDONED;
+        }
+
         @SuppressWarnings("unchecked")
         void complete(CommandResultMessage<?> result) {
             if (!answered.compareAndSet(false, true)) {
@@ -311,6 +315,12 @@ class GroupCommitCommandBus implements CommandBus, SmartLifecycle {
          * caller of the batch at once.
          */
         private void runBatch(List<Pending<?, ?>> batch) {
+            // Behind a database that is away every batch waits out the pool's connection timeout: commands
+            // whose callers gave up meanwhile do not cost the ones behind them another wait.
+            batch.removeIf(Pending::abandoned);
+            if (batch.isEmpty()) {
+                return;
+            }
             List<CommandResultMessage<?>> results = new ArrayList<>(batch.size());
             TransactionStatus transaction = null;
             try {
