@@ -47,8 +47,6 @@ final class AxonCreditLeases implements CreditLeases {
     private <R> R send(Object command) {
         try {
             return commands.sendAndWait(command, answerTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (LedgerUnavailable unavailable) {
-            throw unavailable;
         } catch (RuntimeException failure) {
             if (isInfrastructure(failure)) {
                 throw new LedgerUnavailable("the ledger failed: " + failure, failure);
