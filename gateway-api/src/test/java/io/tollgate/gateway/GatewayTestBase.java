@@ -24,6 +24,8 @@ import java.util.UUID;
 @AutoConfigureObservability
 @Import(InMemorySpans.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        // On although no OTLP endpoint is set (TracingOnlyWithExporter): the spans go to InMemorySpans.
+        "management.tracing.enabled=true",
         "management.tracing.sampling.probability=1.0",
         "management.tracing.opentelemetry.export.schedule-delay=50ms",
         "spring.config.name=gateway",
