@@ -22,6 +22,8 @@
 #   BENCH_GATEWAY_WARMUP  seconds of the gateway's first warm-up, in one-second slices at the largest
 #                      connection count, from which the time to warm numbers is read   (40)
 #   BENCH_GATEWAY_WARMUP_LATENCY  the mock's latency in ms during that warm-up            (20)
+#   BENCH_RESTART_WARMUP_ONLY  1: only the gateway's warm-up, for a gateway restarted alone beside a warm
+#                      broker, query side and mock (the launcher's second pass)     (0)
 #   BENCH_JFR          1: a JFR recording of the gateway during each Tollgate cell at the largest
 #                      connection count, and its hot methods            (0)
 set -euo pipefail
@@ -42,6 +44,7 @@ GATEWAY_WARMUP_LATENCY="${BENCH_GATEWAY_WARMUP_LATENCY:-20}"
 HZ="$(getconf CLK_TCK)"
 
 OUT="$BENCH_STATE/bench-load"
+[[ "${BENCH_RESTART_WARMUP_ONLY:-0}" == 1 ]] && OUT="$OUT/restart"
 NGINX_DIR="$OUT/nginx"
 RESULTS="$OUT/results.tsv"
 mkdir -p "$OUT" "$NGINX_DIR/tmp"
@@ -317,6 +320,13 @@ print_table() {
 # ------------------------------------------------------------------------------------------- run
 
 command -v wrk >/dev/null || tg_die "wrk is missing (apt-get install wrk)"
+if [[ "${BENCH_RESTART_WARMUP_ONLY:-0}" == 1 ]]; then
+  ORIGINAL_LATENCY="$(curl -fsS "$MOCK_URL/_mock/config" | sed -n 's/.*"latencyMs":\([0-9]*\).*/\1/p')"
+  set_mock_latency "$GATEWAY_WARMUP_LATENCY"
+  warm_gateway_until_steady "$MAX_CONNECTIONS"
+  echo "after a restart of the gateway alone (broker, query side and mock warm): ${GATEWAY_STEADY_NOTE#gateway }"
+  exit 0
+fi
 command -v nginx >/dev/null || tg_die "nginx is missing (apt-get install nginx-light)"
 ORIGINAL_LATENCY="$(curl -fsS "$MOCK_URL/_mock/config" | sed -n 's/.*"latencyMs":\([0-9]*\).*/\1/p')"
 JFR_FILES=()
