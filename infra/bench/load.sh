@@ -320,15 +320,14 @@ print_table() {
 # ------------------------------------------------------------------------------------------- run
 
 command -v wrk >/dev/null || tg_die "wrk is missing (apt-get install wrk)"
+ORIGINAL_LATENCY="$(curl -fsS "$MOCK_URL/_mock/config" | sed -n 's/.*"latencyMs":\([0-9]*\).*/\1/p')"
 if [[ "${BENCH_RESTART_WARMUP_ONLY:-0}" == 1 ]]; then
-  ORIGINAL_LATENCY="$(curl -fsS "$MOCK_URL/_mock/config" | sed -n 's/.*"latencyMs":\([0-9]*\).*/\1/p')"
   set_mock_latency "$GATEWAY_WARMUP_LATENCY"
   warm_gateway_until_steady "$MAX_CONNECTIONS"
   echo "after a restart of the gateway alone (broker, query side and mock warm): ${GATEWAY_STEADY_NOTE#gateway }"
   exit 0
 fi
 command -v nginx >/dev/null || tg_die "nginx is missing (apt-get install nginx-light)"
-ORIGINAL_LATENCY="$(curl -fsS "$MOCK_URL/_mock/config" | sed -n 's/.*"latencyMs":\([0-9]*\).*/\1/p')"
 JFR_FILES=()
 GATEWAY_STEADY_NOTE=""
 [[ " $TARGETS " == *" nginx "* ]] && start_nginx
