@@ -209,6 +209,7 @@ public class LiveLedgerConsumer implements SmartLifecycle {
             try {
                 Map<TopicPartition, Long> stored = runner.storedPositions(partitions);
                 Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
+                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
                 Map<TopicPartition, Long> seekTo = new HashMap<>();
                 Map<TopicPartition, Long> refill = new HashMap<>();
                 for (TopicPartition partition : partitions) {
@@ -218,8 +219,19 @@ public class LiveLedgerConsumer implements SmartLifecycle {
                     boolean windowStillRight = runner.hasWindow(partition) && believed.containsKey(partition)
                             && java.util.Objects.equals(believed.get(partition), position);
                     believed.put(partition, position);
-                    seekTo.put(partition, position == null ? beginnings.get(partition)
-                            : Math.max(position, beginnings.get(partition)));
+                    long beginning = beginnings.get(partition);
+                    if (position != null && position > ends.get(partition)) {
+                        // Only records that exist were projected, so the topic is not the one the views were
+                        // built from (recreated, or a broker's storage wiped while PostgreSQL kept the views).
+                        // Its records are new events: project them from its beginning, as Kafka's own reset does.
+                        log.warn("the views' position {} on {} is beyond the topic's end {}: the topic was"
+                                + " recreated or lost records; projecting it from its beginning ({})",
+                                position, partition, ends.get(partition), beginning);
+                        seekTo.put(partition, beginning);
+                        refill.put(partition, beginning);
+                        continue;
+                    }
+                    seekTo.put(partition, position == null ? beginning : Math.max(position, beginning));
                     if (!windowStillRight) {
                         refill.put(partition, seekTo.get(partition));
                     }
