@@ -217,6 +217,21 @@ select j.phase as fault,
 from judged j left join chaos.phases p on p.name = j.phase
 group by j.phase order by min(j.sent_at_ms);
 SQL
+  # A failed answer is judged by what it was: name each (the first 20) with its instance and error.
+  chaos_psql -P footer=off <<'SQL'
+select exists (select 1 from chaos.answers where (status >= 500 and status <> 503) or status = 0) as any_failed \gset
+\if :any_failed
+\echo
+\echo 'failed answers (the first 20):'
+select coalesce(p.name, 'steady') as fault, a.sent_at_ms - (select min(sent_at_ms) from chaos.answers) as ms_since_start,
+       a.sent_at_ms - p.started_ms as ms_into_fault,
+       a.instance, a.account_id, a.status, a.latency_ms, left(a.error, 160) as error
+from chaos.answers a
+left join chaos.phases p on a.sent_at_ms >= p.started_ms and a.sent_at_ms < p.ended_ms
+where (a.status >= 500 and a.status <> 503) or a.status = 0
+order by a.sent_at_ms limit 20;
+\endif
+SQL
   local verdicts
   verdicts="$(chaos_psql -tA -F ' ' <<SQL
 with debits as (
