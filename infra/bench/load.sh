@@ -23,7 +23,8 @@
 #                      connection count, from which the time to warm numbers is read   (40)
 #   BENCH_GATEWAY_WARMUP_LATENCY  the mock's latency in ms during that warm-up            (20)
 #   BENCH_RESTART_WARMUP_ONLY  1: only the gateway's warm-up, for a gateway restarted alone beside a warm
-#                      broker, query side and mock (the launcher's second pass)     (0)
+#                      broker, query side and mock (the launcher's later passes)    (0)
+#   BENCH_RESTART_INDEX  which of those restarts this is, for its output directory   (1)
 #   BENCH_JFR          1: a JFR recording of the gateway during each Tollgate cell at the largest
 #                      connection count, and its hot methods            (0)
 set -euo pipefail
@@ -44,7 +45,9 @@ GATEWAY_WARMUP_LATENCY="${BENCH_GATEWAY_WARMUP_LATENCY:-20}"
 HZ="$(getconf CLK_TCK)"
 
 OUT="$BENCH_STATE/bench-load"
-[[ "${BENCH_RESTART_WARMUP_ONLY:-0}" == 1 ]] && OUT="$OUT/restart"
+# One line per warm-up measured in this bench-load run: kind, start-up s, load s until warm.
+WARM_UPS="$OUT/warm-ups.tsv"
+[[ "${BENCH_RESTART_WARMUP_ONLY:-0}" == 1 ]] && OUT="$OUT/restart-${BENCH_RESTART_INDEX:-1}"
 NGINX_DIR="$OUT/nginx"
 RESULTS="$OUT/results.tsv"
 mkdir -p "$OUT" "$NGINX_DIR/tmp"
@@ -210,7 +213,12 @@ warm_gateway_until_steady() {
   warm_after="$(printf '%s\n' "${slices[@]}" | awk -v s="$steady" '{ v[NR] = $1 } END { w = NR; while (w > 0 && v[w] >= 0.9 * s) w--; print w }')"
   GATEWAY_STEADY_NOTE="gateway warm-up at $connections connections, mock ${GATEWAY_WARMUP_LATENCY} ms: 1-s slices ${slices[*]} req/s; steady $steady req/s (median of the last 10); every slice at >= 90 % of it after $warm_after s of load"
   if [[ "${BENCH_GATEWAY_FRESH:-0}" == 1 ]]; then
-    GATEWAY_STEADY_NOTE+="; the gateway's start-up (process start to ready): $(gateway_startup_seconds) s"
+    local startup
+    startup="$(gateway_startup_seconds)"
+    GATEWAY_STEADY_NOTE+="; the gateway's start-up (process start to ready): $startup s"
+    local kind=cold
+    [[ "${BENCH_RESTART_WARMUP_ONLY:-0}" == 1 ]] && kind=restart
+    printf '%s\t%s\t%s\n' "$kind" "$startup" "$warm_after" >>"$WARM_UPS"
   fi
 }
 
@@ -328,6 +336,7 @@ if [[ "${BENCH_RESTART_WARMUP_ONLY:-0}" == 1 ]]; then
   exit 0
 fi
 command -v nginx >/dev/null || tg_die "nginx is missing (apt-get install nginx-light)"
+: >"$WARM_UPS"
 JFR_FILES=()
 GATEWAY_STEADY_NOTE=""
 [[ " $TARGETS " == *" nginx "* ]] && start_nginx
