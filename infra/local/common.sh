@@ -161,10 +161,15 @@ stop_pid_file() {
     if ((SECONDS >= deadline)); then
       tg_warn "${name}: pid ${pid} still alive after ${grace} s; sending SIGKILL"
       kill -KILL "${pid}" 2>/dev/null || true
-      sleep 1
       break
     fi
     sleep 0.5
+  done
+  # A JVM on its way out has read as gone and, a moment later, as running (bench-load's restarts): only a
+  # process still there a few seconds later has survived.
+  deadline=$((SECONDS + 5))
+  while pid_running "${pid}" && ((SECONDS < deadline)); do
+    sleep 0.2
   done
   if pid_running "${pid}"; then
     tg_die "${name}: pid ${pid} survived SIGKILL"
