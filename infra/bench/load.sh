@@ -26,7 +26,7 @@
 #                      broker, query side and mock (the launcher's later passes)    (0)
 #   BENCH_RESTART_INDEX  which of those restarts this is, for its output directory   (1)
 #   BENCH_JFR          1: a JFR recording of the gateway during each Tollgate cell at the largest
-#                      connection count, and its hot methods            (0)
+#                      connection count, its hot methods and its samples by layer (0)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -378,4 +378,6 @@ for file in "${JFR_FILES[@]}"; do
   echo
   echo "JFR of the gateway: $file"
   jfr view --width 200 hot-methods "$file" | head -n 30
+  echo "By layer (each sample charged to the innermost frame of a named layer):"
+  jfr print --events jdk.ExecutionSample --stack-depth 200 "$file" | awk -f "$HERE/jfr-layers.awk"
 done
