@@ -1,10 +1,10 @@
 # Where the gateway's Java time goes, by layer: reads `jfr print --events jdk.ExecutionSample` and charges
 # each sample to the innermost frame that belongs to a named layer, so that JDK code (collections, I/O,
-# locks) counts toward the layer that called it. The Kafka producer's sender thread runs only Kafka's and
-# the JDK's code, so all of it is the Kafka client's. Prints each layer's share of the samples.
+# locks) counts toward the layer that called it. The Kafka producers' sender threads run only Kafka's and
+# the JDK's code, so all of theirs is the Kafka client's. Prints each layer's share of the samples.
 function layer_of(frame) {
   if (frame ~ /^org\.apache\.hc\./) return "provider call (Apache HttpClient 5)"
-  if (frame ~ /^org\.apache\.kafka\./) return "Kafka client (request events' producer)"
+  if (frame ~ /^org\.apache\.kafka\./) return "Kafka client (producers)"
   if (frame ~ /^io\.tollgate\.ledger\.requests\./) return "request events, Tollgate's side (ledger.requests)"
   if (frame ~ /^io\.tollgate\.gateway\.metering\./) return "metering: leases, reserve, settle (gateway.metering)"
   if (frame ~ /^io\.tollgate\.ledger\./) return "ledger, other (lease commands, ledger.*)"
@@ -23,7 +23,7 @@ function layer_of(frame) {
 /^jdk\.ExecutionSample/ { in_sample = 1; charged = ""; thread = ""; next }
 in_sample && /sampledThread = / { thread = $0; next }
 in_sample && /^}/ {
-  if (charged == "") charged = (thread ~ /kafka-producer-network-thread/ ? "Kafka client (request events' producer)" : "JDK only, or another library")
+  if (charged == "") charged = (thread ~ /kafka-producer-network-thread/ ? layer_of("org.apache.kafka.") : "JDK only, or another library")
   samples[charged]++
   total++
   in_sample = 0
