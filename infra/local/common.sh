@@ -142,8 +142,17 @@ wait_for_port() {
   done
 }
 
+# True once PID has exited; false if it is still running after SECONDS.
+wait_for_exit() {
+  local pid="$1" deadline=$((SECONDS + $2))
+  while pid_running "${pid}"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
 stop_pid_file() {
-  local file="$1" name="$2" grace="${3:-20}" pid deadline
+  local file="$1" name="$2" grace="${3:-20}" pid
   if [[ ! -f "${file}" ]]; then
     tg_info "${name}: no pid file (${file}); nothing to stop"
     return 0
@@ -156,24 +165,13 @@ stop_pid_file() {
   fi
   tg_info "${name}: stopping pid ${pid} (SIGTERM, up to ${grace} s)..."
   kill -TERM "${pid}" 2>/dev/null || true
-  deadline=$((SECONDS + grace))
-  while pid_running "${pid}"; do
-    if ((SECONDS >= deadline)); then
-      tg_warn "${name}: pid ${pid} still alive after ${grace} s; sending SIGKILL"
-      kill -KILL "${pid}" 2>/dev/null || true
-      break
-    fi
-    sleep 0.5
-  done
+  if ! wait_for_exit "${pid}" "${grace}"; then
+    tg_warn "${name}: pid ${pid} still alive after ${grace} s; sending SIGKILL"
+    kill -KILL "${pid}" 2>/dev/null || true
+  fi
   # A JVM on its way out has read as gone and, a moment later, as running (bench-load's restarts): only a
   # process still there a few seconds later has survived.
-  deadline=$((SECONDS + 5))
-  while pid_running "${pid}" && ((SECONDS < deadline)); do
-    sleep 0.2
-  done
-  if pid_running "${pid}"; then
-    tg_die "${name}: pid ${pid} survived SIGKILL"
-  fi
+  wait_for_exit "${pid}" 5 || tg_die "${name}: pid ${pid} survived SIGKILL"
   rm -f "${file}"
   tg_info "${name}: stopped"
 }
