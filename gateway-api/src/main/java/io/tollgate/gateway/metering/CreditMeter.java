@@ -268,9 +268,12 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
     }
 
     boolean makeDurable(String accountId, String leaseId, List<TollgateEvent> requestEvents) {
+        long startedAt = System.nanoTime();
+        boolean durable = false;
         try {
             events.append(accountId, leaseId, requestEvents)
                     .get(properties.eventsTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            durable = true;
             metrics.recorded(requestEvents);
             return true;
         } catch (InterruptedException e) {
@@ -280,6 +283,8 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
             log.error("the events of a request on lease {} of account {} are not durable: {}", leaseId, accountId,
                     e.toString());
             return false;
+        } finally {
+            metrics.eventsWaited(System.nanoTime() - startedAt, durable);
         }
     }
 

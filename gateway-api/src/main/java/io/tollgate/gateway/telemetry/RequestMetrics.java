@@ -20,12 +20,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Usage metrics taken from the request events once they are durable, so that they count what was billed
  * rather than what the request path believes it did: tokens and credits by provider and model
  * (OpenTelemetry's GenAI semantic-convention names), provider latency and time to first token,
- * reservation outcomes. A request whose events could not be made durable was not charged and is not
+ * reservation outcomes; and how long each settlement waited for its events to be durable. A request whose events could not be made durable was not charged and is not
  * counted. Counters are per instance; summed over instances they are the cluster's totals.
  */
 @Component
@@ -37,6 +38,7 @@ public class RequestMetrics {
     public static final String CREDITS_RESERVED = "tollgate.credits.reserved";
     public static final String RESERVATIONS = "tollgate.reservations";
     public static final String USAGE_OVER_HOLD = "tollgate.usage.over.hold";
+    public static final String EVENTS_DURABLE = "tollgate.request.events.durable";
 
     static final String PROVIDER = "gen_ai.provider.name";
     static final String MODEL = "gen_ai.request.model";
@@ -59,6 +61,8 @@ public class RequestMetrics {
     /** Meters by (provider, model[, kind]): a map lookup instead of building an id per event. */
     private final Map<List<String>, Object> meters = new ConcurrentHashMap<>();
     private final Counter reserved;
+    private final Timer durable;
+    private final Timer notDurable;
 
     public RequestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -66,6 +70,29 @@ public class RequestMetrics {
                 .description("Reservation decisions: reserved, or rejected with a reason")
                 .tags("outcome", "reserved", "reason", "none")
                 .register(registry);
+        this.durable = eventsDurable(registry, "durable");
+        this.notDurable = eventsDurable(registry, "failed");
+    }
+
+    /**
+     * The wait of a settlement for its events: part of every billed answer's latency, and the broker's (or the
+     * spill table's) health as the request path feels it. A warm wait takes a fraction of a millisecond, so the
+     * histogram starts at 0.1 ms.
+     */
+    private static Timer eventsDurable(MeterRegistry registry, String outcome) {
+        return Timer.builder(EVENTS_DURABLE)
+                .description("How long a settlement waited until its request events were durable (acknowledged by"
+                        + " the broker or committed to the spill table), by outcome (durable|failed)")
+                .tags("outcome", outcome)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+    }
+
+    /** A settlement's wait for its events to be durable, or to fail to be (then the request is not charged). */
+    public void eventsWaited(long nanos, boolean madeDurable) {
+        (madeDurable ? durable : notDurable).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Counts the events of one request (or refusal); never throws, metrics must not fail a request. */

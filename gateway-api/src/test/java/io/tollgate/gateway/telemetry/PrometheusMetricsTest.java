@@ -51,6 +51,8 @@ class PrometheusMetricsTest extends GatewayTestBase {
         double rejectedBefore = PrometheusScrape.of(base).value("tollgate_reservations_total", rejectedInsufficient);
         double reservedBefore = PrometheusScrape.of(base).value("tollgate_reservations_total",
                 Map.of("outcome", "reserved", "reason", "none"));
+        Map<String, String> durable = Map.of("outcome", "durable");
+        double durableBefore = PrometheusScrape.of(base).value("tollgate_request_events_durable_seconds_count", durable);
 
         // Two completions of gpt-4o: 19 input and 10 output tokens each, 148 micro-credits each.
         upstream.stubFor(post(CHAT_PATH).withRequestBody(
@@ -100,6 +102,13 @@ class PrometheusMetricsTest extends GatewayTestBase {
             assertThat(scrape.value("tollgate_reservations_total", rejectedInsufficient)).isGreaterThanOrEqualTo(rejectedBefore + 1);
             assertThat(scrape.value("tollgate_reservations_total", Map.of("outcome", "reserved", "reason", "none")))
                     .isGreaterThanOrEqualTo(reservedBefore + 3);
+
+            // Each billed request waited for its events once; the histogram has its sub-millisecond buckets.
+            assertThat(scrape.value("tollgate_request_events_durable_seconds_count", durable))
+                    .isGreaterThanOrEqualTo(durableBefore + 3);
+            assertThat(scrape.find("tollgate_request_events_durable_seconds_bucket", durable))
+                    .extracting(s -> Double.parseDouble(s.labels().get("le").replace("+Inf", "Infinity")))
+                    .anySatisfy(le -> assertThat(le).isLessThan(0.001));
 
             // Spring's request metrics with a histogram, for rate and latency per route and status.
             assertThat(scrape.find("http_server_requests_seconds_bucket",

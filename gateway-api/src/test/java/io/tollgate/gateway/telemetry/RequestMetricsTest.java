@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,5 +39,19 @@ class RequestMetricsTest {
         assertThat(registry.get(RequestMetrics.CREDITS_RESERVED).counter().count()).isEqualTo(900);
         assertThat(registry.get(RequestMetrics.RESERVATIONS).tag("outcome", "rejected")
                 .tag("reason", "insufficient_credit").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aSettlementsWaitForItsEventsIsTimedByOutcome() {
+        metrics.eventsWaited(400_000, true);
+        metrics.eventsWaited(2_000_000, true);
+        metrics.eventsWaited(3_000_000_000L, false);
+
+        var durable = registry.get(RequestMetrics.EVENTS_DURABLE).tag("outcome", "durable").timer();
+        assertThat(durable.count()).isEqualTo(2);
+        assertThat(durable.totalTime(TimeUnit.MICROSECONDS)).isEqualTo(2_400);
+        var failed = registry.get(RequestMetrics.EVENTS_DURABLE).tag("outcome", "failed").timer();
+        assertThat(failed.count()).isEqualTo(1);
+        assertThat(failed.max(TimeUnit.SECONDS)).isEqualTo(3);
     }
 }
