@@ -8,7 +8,7 @@
 # nginx's requests/s in the same cell, and each process's CPU per request from /proc/PID/stat.
 #
 # Set by the launcher: BENCH_STATE, BENCH_MOCK_PORT, BENCH_GATEWAY_PORT, BENCH_QUERY_PORT,
-# BENCH_QUERY_MANAGEMENT_PORT (the query side's Prometheus),
+# BENCH_QUERY_MANAGEMENT_PORT (the query side's Prometheus), BENCH_GATEWAY_MANAGEMENT_PORT (the gateway's),
 # BENCH_KAFKA_PORT, BENCH_PG_PORT, BENCH_GATEWAY_PID, BENCH_QUERY_PID, BENCH_MOCK_PID, BENCH_KEY,
 # BENCH_GATEWAY_FRESH (1: the launcher started the gateway for this run), BENCH_DB_NAME (the apps'
 # database, for its transaction count).
@@ -50,11 +50,15 @@ WARM_UPS="$OUT/warm-ups.tsv"
 [[ "${BENCH_RESTART_WARMUP_ONLY:-0}" == 1 ]] && OUT="$OUT/restart-${BENCH_RESTART_INDEX:-1}"
 NGINX_DIR="$OUT/nginx"
 RESULTS="$OUT/results.tsv"
+# Per Tollgate cell: the latency wrk saw beside what the gateway's own histograms saw of the same requests.
+INSIDE="$OUT/inside.tsv"
 mkdir -p "$OUT" "$NGINX_DIR/tmp"
 : >"$RESULTS"
+: >"$INSIDE"
 MOCK_URL="http://127.0.0.1:$BENCH_MOCK_PORT"
 # The query side's metrics are on its management port, not beside the read API.
 QUERY_METRICS_URL="http://127.0.0.1:${BENCH_QUERY_MANAGEMENT_PORT:-8181}/actuator/prometheus"
+GATEWAY_METRICS_URL="http://127.0.0.1:${BENCH_GATEWAY_MANAGEMENT_PORT:-8180}/actuator/prometheus"
 MAX_CONNECTIONS="$(tr ' ' '\n' <<<"$CONNECTIONS" | sort -n | tail -n 1)"
 # What Tollgate sends upstream is model gpt-4o; the bare mock and nginx get that request directly.
 UPSTREAM_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Hello"}],"max_tokens":16}'
@@ -240,12 +244,45 @@ settle_visible() {
     END { printf "%s %s\n", (c == "" ? 0 : c), (s == "" ? 0 : s) }'
 }
 
+# The gateway's two latency histograms a chat request passes through, cumulative buckets as "series le count":
+# the servlet's time for a 200 on the chat route (Spring's http.server.requests: from the outermost filter
+# until the answer is handed back to Tomcat) and the settlement's wait for its events to be durable.
+gateway_histograms() {
+  curl -fsS "$GATEWAY_METRICS_URL" 2>/dev/null | awk '
+    /^http_server_requests_seconds_bucket\{/ && /uri="\/v1\/chat\/completions"/ && /status="200"/ { series = "servlet" }
+    /^tollgate_request_events_durable_seconds_bucket\{/ && /outcome="durable"/ { series = "durable" }
+    series != "" { match($0, /le="[^"]*"/); print series, substr($0, RSTART + 4, RLENGTH - 5), $NF; series = "" }'
+}
+
+# histogram_percentiles BEFORE AFTER SERIES: p50 and p99 (ms, the upper bound of the bucket they fall in) of
+# the observations between two gateway_histograms snapshots; "- -" when there were none.
+histogram_percentiles() {
+  awk -v s="$3" -v b="$1" -v a="$2" 'BEGIN {
+    nb = split(b, x, "\n"); for (i = 1; i <= nb; i++) { split(x[i], f, " "); if (f[1] == s) c0[f[2]] = f[3] }
+    na = split(a, y, "\n")
+    for (i = 1; i <= na; i++) { split(y[i], f, " "); if (f[1] == s) { n++; le[n] = f[2]; c[n] = f[3] - c0[f[2]] } }
+    # Buckets sorted by bound, +Inf last (Prometheus prints them so; sorted again to be sure).
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && (le[j - 1] == "+Inf" || (le[j] != "+Inf" && le[j] + 0 < le[j - 1] + 0)); j--) {
+      t = le[j]; le[j] = le[j - 1]; le[j - 1] = t; t = c[j]; c[j] = c[j - 1]; c[j - 1] = t }
+    total = c[n]; out = ""
+    for (q = 1; q <= 2; q++) {
+      want = (q == 1 ? 0.5 : 0.99) * total; v = "-"
+      for (i = 1; i <= n && total > 0; i++) if (c[i] >= want) { v = (le[i] == "+Inf" ? ">max" : sprintf("%.2f", le[i] * 1000)); break }
+      out = out (q == 1 ? "" : " ") v
+    }
+    print out }'
+}
+
 # measure TARGET CONNECTIONS LATENCY: warm, then one measured wrk run with CPU sampled around it.
 measure() {
   local target="$1" connections="$2" latency="$3" tag="$1-c$2-l$3"
   local out="$OUT/$tag.txt" before after settle_before settle_after jfr_file=""
   run_wrk "$target" "$connections" "$WARMUP" "$OUT/$tag.warmup.txt"
-  [[ "$target" == tollgate ]] && settle_before="$(settle_visible)"
+  local inside_before=""
+  if [[ "$target" == tollgate ]]; then
+    settle_before="$(settle_visible)"
+    inside_before="$(gateway_histograms)"
+  fi
   if [[ "$JFR" == 1 && "$target" == tollgate && "$connections" == "$MAX_CONNECTIONS" ]]; then
     jfr_file="$OUT/gateway-$tag.jfr"
     jcmd "$BENCH_GATEWAY_PID" JFR.start name=bench-load settings=profile "filename=$jfr_file" >/dev/null
@@ -259,6 +296,13 @@ measure() {
   fi
   local settle_mean="-"
   if [[ "$target" == tollgate ]]; then
+    local inside_after
+    inside_after="$(gateway_histograms)"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$connections" "$latency" \
+      "$(awk -v v="$(field "$out" p50)" 'BEGIN { printf "%.2f", v / 1000 }')" \
+      "$(awk -v v="$(field "$out" p99)" 'BEGIN { printf "%.2f", v / 1000 }')" \
+      "$(histogram_percentiles "$inside_before" "$inside_after" servlet)" \
+      "$(histogram_percentiles "$inside_before" "$inside_after" durable)" >>"$INSIDE"
     sleep 1 # the last settlements of the window reach the views
     settle_after="$(settle_visible)"
     settle_mean="$(awk -v b="$settle_before" -v a="$settle_after" 'BEGIN { split(b, x, " "); split(a, y, " "); n = y[1] - x[1]; printf (n > 0 ? "%.1f" : "-"), (y[2] - x[2]) * 1000 / n }')"
@@ -323,6 +367,15 @@ print_table() {
   echo "other: cores busy with processes outside the bench during the cell (/proc/stat); above ~0.2 the cell was disturbed."
   echo "The Kafka broker and PostgreSQL are shared with anything else on this machine: their CPU counts all their clients."
   echo "Raw wrk reports: $OUT"
+  [[ -s "$INSIDE" ]] || return 0
+  echo
+  echo "Where a Tollgate request's latency goes (ms): as wrk saw it; the servlet's time of the same requests (the"
+  echo "gateway's http_server_requests histogram: from its outermost filter until the answer is handed to Tomcat);"
+  echo "and within it the settlement's wait for the broker (tollgate_request_events_durable_seconds). Histogram values"
+  echo "are the upper bound of the bucket the percentile falls in. What wrk saw beyond the servlet is Tomcat's"
+  echo "reading and writing, the hand-offs between threads, the kernel and wrk itself."
+  awk -F'\t' 'BEGIN { printf "  %5s %5s | %8s %8s | %8s %8s | %8s %8s\n", "conns", "mock", "wrk p50", "p99", "servlet", "p99", "durable", "p99" }
+    { split($5, s, " "); split($6, d, " "); printf "  %5s %3sms | %8s %8s | %8s %8s | %8s %8s\n", $1, $2, $3, $4, s[1], s[2], d[1], d[2] }' "$INSIDE"
 }
 
 # ------------------------------------------------------------------------------------------- run
