@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  * Usage metrics taken from the request events once they are durable, so that they count what was billed
  * rather than what the request path believes it did: tokens and credits by provider and model
  * (OpenTelemetry's GenAI semantic-convention names), provider latency and time to first token,
- * reservation outcomes; and how long each settlement waited for its events to be durable. A request whose events could not be made durable was not charged and is not
- * counted. Counters are per instance; summed over instances they are the cluster's totals.
+ * reservation outcomes; and how long each settlement waited for its events to be durable. A request whose
+ * events could not be made durable was not charged and is not counted. Counters are per instance; summed over
+ * instances they are the cluster's totals.
  */
 @Component
 public class RequestMetrics {
