@@ -93,6 +93,8 @@ class EdgeFuzzTest extends GatewayTestBase {
     private String provider;
     private GatewayHttp.Account payer;
     private String adminAccount;
+    /** Requests whose pooled connection closed before any answer, sent once more on a new one. */
+    private final AtomicInteger retriedOnNewConnection = new AtomicInteger();
 
     /** An endpoint with a valid request to mutate; {@code billed}: a 2xx is one upstream call and one debit. */
     private record Target(String method, String path, String key, String body, boolean billed) {
@@ -168,8 +170,9 @@ class EdgeFuzzTest extends GatewayTestBase {
 
         Map<Integer, Long> byStatus = outcomes.stream().collect(Collectors.groupingBy(o -> o.status() / 100 * 100,
                 java.util.TreeMap::new, Collectors.counting()));
-        System.out.printf("fuzz: seed %d, %d requests in %d s, by status class %s%n", SEED, outcomes.size(), seconds,
-                byStatus);
+        System.out.printf("fuzz: seed %d, %d requests in %d s, by status class %s; %d sent again after their"
+                        + " connection closed unanswered%n", SEED, outcomes.size(), seconds, byStatus,
+                retriedOnNewConnection.get());
         assertThat(outcomes).hasSize(ONLY.isEmpty() ? REQUESTS : ONLY.size());
         if (!ONLY.isEmpty()) {
             outcomes.forEach(o -> System.out.println(o.status() + " " + o.sent() + " -> " + abbreviate(o.body())));
@@ -636,20 +639,37 @@ class EdgeFuzzTest extends GatewayTestBase {
             return new Outcome(sent, 400, null, "not sent: " + unsendable.getMessage());
         }
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Outcome(sent, response.statusCode(), response.headers().firstValue("x-request-id").orElse(null),
-                    response.body());
+            return answered(sent, http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             // The gateway closed the connection after answering a body it refused to read (413): the client could
-            // not finish sending. Anything else is a failure.
+            // not finish sending.
             if (sent.body().length > (10 << 20)) {
                 return new Outcome(sent, 413, null, "connection closed while sending an over-limit body");
             }
-            return new Outcome(sent, 0, null, "I/O failure: " + e);
+            // A connection can end before any answer without the gateway having failed: a pooled one closed by
+            // the server as the request went out on it (java.net.http retries only idempotent methods), or
+            // Tomcat closing with bytes still unread after refusing a header over its limit, when the kernel's
+            // reset can overtake the 400. Sent once more on a new connection: input that makes the gateway drop
+            // the connection fails again, and that is a failure.
+            retriedOnNewConnection.incrementAndGet();
+            try (HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build()) {
+                return answered(sent, fresh.send(request.build(), HttpResponse.BodyHandlers.ofString()));
+            } catch (IOException again) {
+                return new Outcome(sent, 0, null, "I/O failure: " + e + ", again on a new connection: " + again);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(interrupted);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Outcome answered(Case sent, HttpResponse<String> response) {
+        return new Outcome(sent, response.statusCode(), response.headers().firstValue("x-request-id").orElse(null),
+                response.body());
     }
 
     private static String abbreviate(String text) {
