@@ -50,11 +50,8 @@ WARM_UPS="$OUT/warm-ups.tsv"
 [[ "${BENCH_RESTART_WARMUP_ONLY:-0}" == 1 ]] && OUT="$OUT/restart-${BENCH_RESTART_INDEX:-1}"
 NGINX_DIR="$OUT/nginx"
 RESULTS="$OUT/results.tsv"
-# Per Tollgate cell: the latency wrk saw beside what the gateway's own histograms saw of the same requests.
-INSIDE="$OUT/inside.tsv"
 mkdir -p "$OUT" "$NGINX_DIR/tmp"
 : >"$RESULTS"
-: >"$INSIDE"
 MOCK_URL="http://127.0.0.1:$BENCH_MOCK_PORT"
 # The query side's metrics are on its management port, not beside the read API.
 QUERY_METRICS_URL="http://127.0.0.1:${BENCH_QUERY_MANAGEMENT_PORT:-8181}/actuator/prometheus"
@@ -158,9 +155,7 @@ EOF
 stop_nginx() {
   [[ -n "$NGINX_PID" ]] || return 0
   kill -QUIT "$NGINX_PID" 2>/dev/null || true
-  local deadline=$((SECONDS + 10))
-  while pid_running "$NGINX_PID" && ((SECONDS < deadline)); do sleep 0.2; done
-  pid_running "$NGINX_PID" && kill -KILL "$NGINX_PID" 2>/dev/null || true
+  wait_for_exit "$NGINX_PID" 10 || kill -KILL "$NGINX_PID" 2>/dev/null || true
   tg_info "nginx: stopped (pid $NGINX_PID)"
   NGINX_PID=""
 }
@@ -255,7 +250,7 @@ gateway_histograms() {
 }
 
 # histogram_percentiles BEFORE AFTER SERIES: p50 and p99 (ms, the upper bound of the bucket they fall in) of
-# the observations between two gateway_histograms snapshots; "- -" when there were none.
+# the observations between two gateway_histograms snapshots, tab-separated; "-" when there were none.
 histogram_percentiles() {
   awk -v s="$3" -v b="$1" -v a="$2" 'BEGIN {
     nb = split(b, x, "\n"); for (i = 1; i <= nb; i++) { split(x[i], f, " "); if (f[1] == s) c0[f[2]] = f[3] }
@@ -268,7 +263,7 @@ histogram_percentiles() {
     for (q = 1; q <= 2; q++) {
       want = (q == 1 ? 0.5 : 0.99) * total; v = "-"
       for (i = 1; i <= n && total > 0; i++) if (c[i] >= want) { v = (le[i] == "+Inf" ? ">max" : sprintf("%.2f", le[i] * 1000)); break }
-      out = out (q == 1 ? "" : " ") v
+      out = out (q == 1 ? "" : "\t") v
     }
     print out }'
 }
@@ -294,15 +289,11 @@ measure() {
     jcmd "$BENCH_GATEWAY_PID" JFR.stop name=bench-load >/dev/null
     JFR_FILES+=("$jfr_file")
   fi
-  local settle_mean="-"
+  local settle_mean="-" inside=$'-\t-\t-\t-'
   if [[ "$target" == tollgate ]]; then
     local inside_after
     inside_after="$(gateway_histograms)"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$connections" "$latency" \
-      "$(awk -v v="$(field "$out" p50)" 'BEGIN { printf "%.2f", v / 1000 }')" \
-      "$(awk -v v="$(field "$out" p99)" 'BEGIN { printf "%.2f", v / 1000 }')" \
-      "$(histogram_percentiles "$inside_before" "$inside_after" servlet)" \
-      "$(histogram_percentiles "$inside_before" "$inside_after" durable)" >>"$INSIDE"
+    inside="$(histogram_percentiles "$inside_before" "$inside_after" servlet)"$'\t'"$(histogram_percentiles "$inside_before" "$inside_after" durable)"
     sleep 1 # the last settlements of the window reach the views
     settle_after="$(settle_visible)"
     settle_mean="$(awk -v b="$settle_before" -v a="$settle_after" 'BEGIN { split(b, x, " "); split(a, y, " "); n = y[1] - x[1]; printf (n > 0 ? "%.1f" : "-"), (y[2] - x[2]) * 1000 / n }')"
@@ -315,7 +306,8 @@ measure() {
   requests="$(field "$out" requests)"
   duration="$(field "$out" duration_us)"
   wrk_cpu="$(awk '/^WRKCPU/ { printf "%.0f", ($2 + $3) * 1000 }' "$out")"
-  # One line per cell: target conns latency rps p50 p90 p99 (ms) errors detail settle cpu-ms/req ...
+  # One line per cell: target conns latency rps p50 p90 p99 (ms) errors detail settle cpu-ms/req ... pg-tx,
+  # then the servlet's and the broker wait's p50 and p99 (Tollgate only).
   {
     printf '%s\t%s\t%s\t' "$target" "$connections" "$latency"
     awk -v r="$requests" -v d="$duration" 'BEGIN { printf "%.0f\t", (d > 0 ? r * 1e6 / d : 0) }'
@@ -339,7 +331,8 @@ measure() {
     awk -v b="$before" -v a="$after" -v r="$requests" 'BEGIN {
       nb = split(b, x, "\n"); for (i = 1; i <= nb; i++) { split(x[i], f, " "); if (f[1] == "pgxact") t0 = f[2] }
       na = split(a, y, "\n"); for (i = 1; i <= na; i++) { split(y[i], f, " "); if (f[1] == "pgxact") t1 = f[2] }
-      if (t0 == "" || t1 == "" || r == 0) print "-"; else printf "%.2f\n", (t1 - t0) / r }'
+      if (t0 == "" || t1 == "" || r == 0) printf "-"; else printf "%.2f", (t1 - t0) / r }'
+    printf '\t%s\n' "$inside"
   } >>"$RESULTS"
   tail -n 1 "$RESULTS" | awk -F'\t' '{ printf "  %-8s %3s conn  mock %2s ms: %7s req/s  p50 %6s  p99 %7s ms  errors %s\n", $1, $2, $3, $4, $5, $7, $8 }' >&2
 }
@@ -367,7 +360,7 @@ print_table() {
   echo "other: cores busy with processes outside the bench during the cell (/proc/stat); above ~0.2 the cell was disturbed."
   echo "The Kafka broker and PostgreSQL are shared with anything else on this machine: their CPU counts all their clients."
   echo "Raw wrk reports: $OUT"
-  [[ -s "$INSIDE" ]] || return 0
+  grep -q '^tollgate' "$RESULTS" || return 0
   echo
   echo "Where a Tollgate request's latency goes (ms): as wrk saw it; the servlet's time of the same requests (the"
   echo "gateway's http_server_requests histogram: from its outermost filter until the answer is handed to Tomcat);"
@@ -375,7 +368,7 @@ print_table() {
   echo "are the upper bound of the bucket the percentile falls in. What wrk saw beyond the servlet is Tomcat's"
   echo "reading and writing, the hand-offs between threads, the kernel and wrk itself."
   awk -F'\t' 'BEGIN { printf "  %5s %5s | %8s %8s | %8s %8s | %8s %8s\n", "conns", "mock", "wrk p50", "p99", "servlet", "p99", "durable", "p99" }
-    { split($5, s, " "); split($6, d, " "); printf "  %5s %3sms | %8s %8s | %8s %8s | %8s %8s\n", $1, $2, $3, $4, s[1], s[2], d[1], d[2] }' "$INSIDE"
+    $1 == "tollgate" { printf "  %5s %3sms | %8s %8s | %8s %8s | %8s %8s\n", $2, $3, $5, $7, $20, $21, $22, $23 }' "$RESULTS"
 }
 
 # ------------------------------------------------------------------------------------------- run

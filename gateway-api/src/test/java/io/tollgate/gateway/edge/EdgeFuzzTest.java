@@ -145,8 +145,7 @@ class EdgeFuzzTest extends GatewayTestBase {
     @Test
     void tenThousandMutatedRequestsGetNo5xxAndWhatIsRefusedIsNeitherSentUpstreamNorCharged() throws Exception {
         List<Target> targets = targets();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http = newClient();
         List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger next = new AtomicInteger();
         long started = System.nanoTime();
@@ -652,8 +651,7 @@ class EdgeFuzzTest extends GatewayTestBase {
             // reset can overtake the 400. Sent once more on a new connection: input that makes the gateway drop
             // the connection fails again, and that is a failure.
             retriedOnNewConnection.incrementAndGet();
-            try (HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).build()) {
+            try (HttpClient fresh = newClient()) {
                 return answered(sent, fresh.send(request.build(), HttpResponse.BodyHandlers.ofString()));
             } catch (IOException again) {
                 return new Outcome(sent, 0, null, "I/O failure: " + e + ", again on a new connection: " + again);
@@ -665,6 +663,11 @@ class EdgeFuzzTest extends GatewayTestBase {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     private static Outcome answered(Case sent, HttpResponse<String> response) {
