@@ -648,7 +648,7 @@ class EdgeFuzzTest extends GatewayTestBase {
             // A connection can end before any answer without the gateway having failed: a pooled one closed by
             // the server as the request went out on it (java.net.http retries only idempotent methods), or
             // Tomcat closing with bytes still unread after refusing a header over its limit, when the kernel's
-            // reset can overtake the 400. Sent once more on a new connection: input that makes the gateway drop
+            // reset can overtake the 431. Sent once more on a new connection: input that makes the gateway drop
             // the connection fails again, and that is a failure.
             retriedOnNewConnection.incrementAndGet();
             try (HttpClient fresh = newClient()) {

@@ -236,6 +236,42 @@ class EdgeInputTest extends GatewayTestBase {
         upstream.verify(0, anyRequestedFor(anyUrl()));
     }
 
+    /**
+     * What the container's parser refuses is named for what is wrong, not taken for a bad path: a header
+     * section over {@code server.max-http-request-header-size} (8 KB) is RFC 6585's 431, a header it cannot
+     * read a 400, both in the caller's shape and before anything is reserved or sent.
+     */
+    @Test
+    void requestsTheContainerCannotParseAreNamedForWhatIsWrong() throws Exception {
+        var account = gateway.openAccountWithCredits("1");
+        byte[] chat = JSON.writeValueAsBytes(Map.of("model", provider + "/gpt-4o", "max_tokens", 8,
+                "messages", List.of(Map.of("role", "user", "content", "Hi"))));
+        // Over the limit, and small enough for the parser to have read all of it: closing with bytes unread
+        // would let the kernel's reset overtake the answer.
+        String padding = "X-Padding: " + "p".repeat(9_000) + "\r\n";
+
+        RawReply openAi = raw(CHAT_PATH, account.key(), chat, padding);
+        assertThat(openAi.status()).as(openAi.body()).isEqualTo(431);
+        JsonNode openAiError = JSON.readTree(openAi.body()).path("error");
+        assertThat(openAiError.path("code").asText()).isEqualTo("request_headers_too_large");
+        assertThat(openAiError.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(openAiError.path("message").asText()).contains("headers");
+
+        RawReply anthropic = raw("/v1/messages", account.key(), chat, padding);
+        assertThat(anthropic.status()).as(anthropic.body()).isEqualTo(431);
+        JsonNode anthropicBody = JSON.readTree(anthropic.body());
+        assertThat(anthropicBody.path("type").asText()).isEqualTo("error");
+        assertThat(anthropicBody.path("error").path("type").asText()).isEqualTo("invalid_request_error");
+
+        RawReply unreadable = raw(CHAT_PATH, account.key(), chat, "Bad Name: x\r\n");
+        assertThat(unreadable.status()).as(unreadable.body()).isEqualTo(400);
+        JsonNode unreadableError = JSON.readTree(unreadable.body()).path("error");
+        assertThat(unreadableError.path("code").asText()).isEqualTo("invalid_http_request");
+        assertThat(unreadableError.path("message").asText()).doesNotContain("Bad Name");
+
+        upstream.verify(0, anyRequestedFor(anyUrl()));
+    }
+
     /** JSON with every non-ASCII character escaped: a lone surrogate reaches the gateway as the escape itself. */
     private static String escaped(Object body) {
         try {
@@ -254,14 +290,21 @@ class EdgeInputTest extends GatewayTestBase {
     }
 
     private RawReply raw(String path, String key, byte[] body) throws IOException {
+        return raw(path, key, body, "");
+    }
+
+    /** @param moreHeaders header lines, each ending in CRLF; all is sent in one write */
+    private RawReply raw(String path, String key, byte[] body, String moreHeaders) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
             socket.setSoTimeout(20_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
+            request.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
                     + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
+                    + "\r\n" + moreHeaders + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.write(body);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.toByteArray());
             out.flush();
             return readReply(socket.getInputStream());
         }
