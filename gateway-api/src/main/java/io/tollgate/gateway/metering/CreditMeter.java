@@ -28,7 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -267,19 +266,23 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
     public void invalidateAll() {
     }
 
+    /**
+     * Waits without a timeout of its own: the log completes every append within its bound (the ack timeout, then
+     * the spill timeout), so the answer always agrees with what the log did, and no timer is armed and disarmed
+     * on the JDK's delay-scheduler thread for every request (docs/ledger.md).
+     */
     boolean makeDurable(String accountId, String leaseId, List<TollgateEvent> requestEvents) {
         long startedAt = System.nanoTime();
         boolean durable = false;
         try {
-            events.append(accountId, leaseId, requestEvents)
-                    .get(properties.eventsTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            events.append(accountId, leaseId, requestEvents).get();
             durable = true;
             metrics.recorded(requestEvents);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        } catch (ExecutionException | RuntimeException e) {
             log.error("the events of a request on lease {} of account {} are not durable: {}", leaseId, accountId,
                     e.toString());
             return false;

@@ -17,7 +17,6 @@ import java.time.Duration;
  * @param maxLeaseCredits  the most credit one lease takes, however fast the account spends
  * @param leaseWait        how long a request waits for its account's next lease (queued behind the
  *                         request asking the ledger for it) before answering 503
- * @param eventsTimeout    how long a settlement waits for its events to be durable before answering 503
  * @param tick             how often leases are extended, retired and given back
  */
 @ConfigurationProperties("tollgate.metering")
@@ -26,6 +25,5 @@ public record MeteringProperties(@DefaultValue("60s") Duration leaseTtl,
                                  @DefaultValue("8") int minLeaseRequests,
                                  @DefaultValue("100") BigDecimal maxLeaseCredits,
                                  @DefaultValue("5s") Duration leaseWait,
-                                 @DefaultValue("3s") Duration eventsTimeout,
                                  @DefaultValue("1s") Duration tick) {
 }

@@ -27,7 +27,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -57,7 +56,8 @@ import java.util.concurrent.Flow;
  * <p>
  * HTTP/1.1 only: plain-http upstreams (Ollama, local servers) mishandle the h2c upgrade. No redirects,
  * cookies or proxies, as with the JDK client before. {@code responseTimeout} bounds every wait for the
- * provider's bytes: the response headers, and each pause inside a stream.
+ * provider's bytes: the response headers (from the start of the call), and each pause inside a stream. It is
+ * kept by {@link UpstreamSilence}, not by socket timeouts, which would put a timer on every read.
  */
 @Component
 public class UpstreamHttp {
@@ -71,22 +71,24 @@ public class UpstreamHttp {
     private final PoolingHttpClientConnectionManager connections;
     private final CloseableHttpClient http;
     private final Duration responseTimeout;
+    private final UpstreamSilence silence;
 
     public UpstreamHttp(UpstreamProperties properties) {
         this.responseTimeout = properties.responseTimeout();
+        this.silence = new UpstreamSilence(properties.responseTimeout());
         this.connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnPerRoute(MAX_CONNECTIONS_PER_PROVIDER)
                 .setMaxConnTotal(MAX_CONNECTIONS)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(Timeout.of(properties.connectTimeout()))
-                        .setSocketTimeout(Timeout.of(properties.responseTimeout()))
+                        .setSocketTimeout(Timeout.DISABLED)
                         .setValidateAfterInactivity(VALIDATE_AFTER_IDLE)
                         .build())
                 .build();
         this.http = HttpClients.custom()
                 .setConnectionManager(connections)
                 .setDefaultRequestConfig(RequestConfig.custom()
-                        .setResponseTimeout(Timeout.of(properties.responseTimeout()))
+                        .setResponseTimeout(Timeout.DISABLED)
                         .setConnectionRequestTimeout(Timeout.of(properties.connectTimeout()))
                         .build())
                 .setRetryStrategy(new RetryOnStaleConnection())
@@ -113,23 +115,29 @@ public class UpstreamHttp {
         if (body.isPresent() && body.get().contentLength() != 0) {
             call.setEntity(new ByteArrayEntity(bytesOf(body.get()), null));
         }
+        UpstreamSilence.Exchange exchange = silence.watch(call);
         try {
             CloseableHttpResponse response = CloseableHttpResponse.adapt(http.executeOpen(null, call, null));
-            return new Answer(described, response, responseTimeout);
-        } catch (ConnectTimeoutException notConnected) {
-            throw withCause(new HttpConnectTimeoutException(notConnected.getMessage()), notConnected);
-        } catch (SocketTimeoutException noAnswer) {
-            throw withCause(new HttpTimeoutException("no answer within the response timeout"), noAnswer);
-        } catch (InterruptedIOException interrupted) {
-            if (Thread.currentThread().isInterrupted()) {
+            exchange.answered();
+            return new Answer(described, response, exchange, responseTimeout);
+        } catch (IOException | RuntimeException failed) {
+            exchange.close();
+            if (exchange.silenced()) {
+                throw withCause(new HttpTimeoutException("no answer within the response timeout"), failed);
+            }
+            if (failed instanceof ConnectTimeoutException notConnected) {
+                throw withCause(new HttpConnectTimeoutException(notConnected.getMessage()), notConnected);
+            }
+            if (failed instanceof InterruptedIOException interrupted && Thread.currentThread().isInterrupted()) {
                 throw withCause(new InterruptedException("interrupted while calling the provider"), interrupted);
             }
-            throw interrupted;
+            throw failed;
         }
     }
 
     @PreDestroy
     void close() {
+        silence.close();
         http.close(CloseMode.GRACEFUL);
     }
 
@@ -204,7 +212,8 @@ public class UpstreamHttp {
         private final HttpHeaders headers;
         private final InputStream body;
 
-        Answer(HttpRequest request, CloseableHttpResponse response, Duration responseTimeout) throws IOException {
+        Answer(HttpRequest request, CloseableHttpResponse response, UpstreamSilence.Exchange exchange,
+               Duration responseTimeout) throws IOException {
             this.request = request;
             this.response = response;
             Map<String, List<String>> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -213,8 +222,10 @@ public class UpstreamHttp {
             }
             this.headers = HttpHeaders.of(new LinkedHashMap<>(byName), (name, value) -> true);
             HttpEntity entity = response.getEntity();
-            this.body = entity == null ? new EndAwareBody(InputStream.nullInputStream(), response, responseTimeout, 0)
-                    : new EndAwareBody(entity.getContent(), response, responseTimeout, entity.getContentLength());
+            this.body = entity == null
+                    ? new EndAwareBody(InputStream.nullInputStream(), response, exchange, responseTimeout, 0)
+                    : new EndAwareBody(entity.getContent(), response, exchange, responseTimeout,
+                    entity.getContentLength());
         }
 
         @Override
@@ -268,15 +279,17 @@ public class UpstreamHttp {
         private static final long SIZED_READ_LIMIT = 1 << 20;
 
         private final CloseableHttpResponse response;
+        private final UpstreamSilence.Exchange exchange;
         private final Duration responseTimeout;
         /** The Content-Length the provider declared, or -1. */
         private final long declaredLength;
         private boolean ended;
 
-        EndAwareBody(InputStream content, CloseableHttpResponse response, Duration responseTimeout,
-                     long declaredLength) {
+        EndAwareBody(InputStream content, CloseableHttpResponse response, UpstreamSilence.Exchange exchange,
+                     Duration responseTimeout, long declaredLength) {
             super(content);
             this.response = response;
+            this.exchange = exchange;
             this.responseTimeout = responseTimeout;
             this.declaredLength = declaredLength;
         }
@@ -305,30 +318,47 @@ public class UpstreamHttp {
 
         @Override
         public int read() throws IOException {
+            exchange.waiting();
             int read;
             try {
                 read = super.read();
-            } catch (SocketTimeoutException silent) {
-                throw withCause(new UpstreamIdleTimeout(responseTimeout), silent);
+            } catch (IOException failed) {
+                throw silentOr(failed);
+            } finally {
+                exchange.answered();
             }
-            ended |= read < 0;
-            return read;
+            return withEndNoted(read);
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
+            exchange.waiting();
             int read;
             try {
                 read = super.read(buffer, offset, length);
-            } catch (SocketTimeoutException silent) {
-                throw withCause(new UpstreamIdleTimeout(responseTimeout), silent);
+            } catch (IOException failed) {
+                throw silentOr(failed);
+            } finally {
+                exchange.answered();
             }
-            ended |= read < 0;
+            return withEndNoted(read);
+        }
+
+        private int withEndNoted(int read) {
+            if (read < 0 && !ended) {
+                ended = true;
+                exchange.close();
+            }
             return read;
+        }
+
+        private IOException silentOr(IOException failed) {
+            return exchange.silenced() ? withCause(new UpstreamIdleTimeout(responseTimeout), failed) : failed;
         }
 
         @Override
         public void close() throws IOException {
+            exchange.close();
             if (ended) {
                 try {
                     super.close();

@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * @param connectTimeout  connecting to a provider, and waiting for a pooled connection
- * @param responseTimeout the longest wait for the provider's bytes: its response headers, and each pause
- *                        within its answer (a stream may run longer, but not pause longer)
+ * @param responseTimeout the longest wait for the provider's bytes: its response headers (from the start of
+ *                        the call), and each pause within its answer (a stream may run longer, but not pause
+ *                        longer); kept within a twentieth of itself (at least 10 ms, at most 1 s)
  * @param allowedHosts    where providers may live: {@code host}, {@code host:port} or {@code *.domain}
  *                        entries; empty: anywhere. A provider elsewhere cannot be registered or moved there,
  *                        and one stored elsewhere is not called

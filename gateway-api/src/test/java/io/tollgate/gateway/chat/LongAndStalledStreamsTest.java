@@ -149,6 +149,20 @@ class LongAndStalledStreamsTest {
         assertThat(answer.body()).contains("\"code\":\"provider_timeout\"").contains("sent nothing");
     }
 
+    /** The wait for the response headers is bounded too, though no read on the connection carries a timeout. */
+    @Test
+    void aProviderThatNeverSendsItsHeadersIs504AfterTheResponseTimeout() throws Exception {
+        var account = admin.openAccountWithCredits("1");
+
+        long started = System.nanoTime();
+        HttpResponse<String> answer = send("/v1/chat/completions", account.key(), "silent-headers", false,
+                Duration.ofSeconds(10));
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(504);
+        assertThat(answer.body()).contains("\"code\":\"provider_timeout\"");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+    }
+
     private static void assertDeliveredTextIsBilled(HttpResponse<String> answer) {
         String requestId = answer.headers().firstValue("x-request-id").orElseThrow();
         List<TollgateEvent> events = await().atMost(Duration.ofSeconds(20)).until(() -> ledger.eventsOf(requestId),
@@ -187,10 +201,18 @@ class LongAndStalledStreamsTest {
 
     /**
      * "slow": every event 700 ms after the last; "stall": two events, then silence with the connection open;
-     * "stall-json": the start of a JSON answer, then silence.
+     * "stall-json": the start of a JSON answer, then silence; "silent-headers": no answer at all.
      */
     private static void serve(HttpExchange exchange) throws IOException {
         String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        if (request.contains("silent-headers")) {
+            try {
+                RELEASE_STALLED.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         if (request.contains("stall-json")) {
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, 0);
