@@ -16,6 +16,7 @@
 #
 # Environment: TOLLGATE_STATE, TOLLGATE_KAFKA_PORT, TOLLGATE_KAFKA_CONTROLLER_PORT,
 #              TOLLGATE_KAFKA_HEAP (default "-Xms256m -Xmx512m"), JAVA_HOME (>= 21 used if set).
+#              TOLLGATE_KAFKA_GC (default "-XX:+UseParallelGC -XX:ParallelGCThreads=2").
 #              TOLLGATE_KAFKA_START_TIMEOUT (seconds to wait for the broker to answer, default 180).
 set -euo pipefail
 
@@ -29,6 +30,9 @@ HOST=127.0.0.1
 PORT="${TOLLGATE_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${TOLLGATE_KAFKA_CONTROLLER_PORT:-9093}"
 HEAP_OPTS="${TOLLGATE_KAFKA_HEAP:--Xms256m -Xmx512m}"
+# The parallel collector, not G1: next to the gateway on two cores it took less of the broker's CPU per
+# produce request and a millisecond off the one-connection p99 (docs/ledger.md, 2026-12-04).
+GC_OPTS="${TOLLGATE_KAFKA_GC:--XX:+UseParallelGC -XX:ParallelGCThreads=2}"
 # A broker whose log directory holds many topics (a developer machine after many test runs) loads them all
 # before it answers; a minute was not always enough.
 START_TIMEOUT="${TOLLGATE_KAFKA_START_TIMEOUT:-180}"
@@ -230,9 +234,9 @@ cmd_start() {
   # The inner shell writes its own pid and then execs java, so the pid file holds
   # exactly the broker JVM. setsid keeps it out of the caller's process group
   # (a Ctrl-C in the calling terminal must not kill it).
-  # shellcheck disable=SC2086,SC2016 # HEAP_OPTS is word-split on purpose; $$/$1/$@ belong to the inner shell
+  # shellcheck disable=SC2086,SC2016 # HEAP_OPTS and GC_OPTS are word-split on purpose; $$/$1/$@ belong to the inner shell
   setsid nohup bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "${PID_FILE}" \
-    "${java}" ${HEAP_OPTS} -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    "${java}" ${HEAP_OPTS} ${GC_OPTS} -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="${LOG4J_CONFIG}" -Dkafka.logs.dir="${LOG_DIR}" \
     -cp "${LIB_DIR}/*" kafka.Kafka "${CONFIG_FILE}" \
     </dev/null >"${OUT_LOG}" 2>&1 9>&- &
