@@ -364,12 +364,15 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
 
     /**
      * Takes a busy account's next lease before its current one retires or runs dry, so that requests do
-     * not wait for the ledger. Only where the last lease got all it wanted: on an account near its end
-     * the next lease is asked for by the request that needs it, at the size it needs.
+     * not wait for the ledger. Busy means a request drew on the lease within the last two ticks: an account
+     * that went quiet gives its lease back and holds no credit until it is used again. Only where the last
+     * lease got all it wanted: on an account near its end the next lease is asked for by the request that
+     * needs it, at the size it needs.
      */
     private void renewAhead(AccountMeter account, long now) {
         Lease current = account.current.get();
-        if (current == null || !account.roomy || current.heldTotalMicros() == 0) {
+        if (current == null || !account.roomy
+                || !current.heldSince(now - properties.tick().multipliedBy(2).toNanos())) {
             return;
         }
         boolean old = now - current.grantedAtNanos >= properties.retireAfter().minus(properties.tick().multipliedBy(2))

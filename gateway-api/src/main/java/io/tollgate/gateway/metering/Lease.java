@@ -16,6 +16,7 @@ final class Lease {
     private long debitedMicros;
     private long requests;
     private long heldTotalMicros;
+    private long lastHeldAtNanos;
     private int open;
     private boolean retired;
     private boolean settling;
@@ -37,6 +38,7 @@ final class Lease {
         }
         freeMicros -= micros;
         heldTotalMicros += micros;
+        lastHeldAtNanos = System.nanoTime();
         open++;
         return true;
     }
@@ -49,6 +51,7 @@ final class Lease {
         long taken = freeMicros;
         freeMicros = 0;
         heldTotalMicros += taken;
+        lastHeldAtNanos = System.nanoTime();
         open++;
         return taken;
     }
@@ -125,8 +128,9 @@ final class Lease {
         return requests;
     }
 
-    synchronized long heldTotalMicros() {
-        return heldTotalMicros;
+    /** Whether a request took credit from it at or after {@code sinceNanos} (System.nanoTime). */
+    synchronized boolean heldSince(long sinceNanos) {
+        return heldTotalMicros > 0 && lastHeldAtNanos - sinceNanos >= 0;
     }
 
     /** What requests held on it per second of its life so far: the demand the next lease is sized by. */

@@ -37,7 +37,8 @@ import static org.awaitility.Awaitility.await;
  * DESIGN.md I1 and I2 with credit leases, on the real ledger, topic and PostgreSQL: two gateway instances
  * metering one account in memory let exactly as many requests through as the credit pays for; an account
  * that covers one request at a time is metered one request at a time; and the lease of an instance that
- * died is settled from the topic, every acknowledged debit charged once.
+ * died is settled from the topic, every acknowledged debit charged once. An account that went quiet holds
+ * no lease.
  */
 class LeaseInvariantsTest {
     /** 10 input + 10 output tokens at 1 micro-credit each: every request holds and costs exactly 20. */
@@ -151,6 +152,31 @@ class LeaseInvariantsTest {
             assertThat(settled.path("debitedMicros").asLong()).isEqualTo(3 * COST);
             assertThat(settled.path("requests").asLong()).isEqualTo(3);
         });
+    }
+
+    @Test
+    void anAccountThatWentQuietGivesItsLeaseBackAndHoldsNoOtherUntilItIsUsedAgain() {
+        String account = accountWith(100 * COST);
+        ConfigurableApplicationContext quiet = GatewayInstances.start(TOPIC, "--tollgate.metering.tick=200ms",
+                "--tollgate.metering.retire-after=2s");
+        try {
+            assertThat(reserveAndSettle(meter(quiet), account)).isTrue();
+
+            // Retired after 2 s and given back; one request long ago is no reason to take the next lease ahead.
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertThat(stored(account, "LeaseGranted")).hasSize(1);
+                assertThat(openLeases(account)).isZero();
+            });
+            assertThat(stored(account, "LeaseSettled")).singleElement().satisfies(settled -> {
+                assertThat(settled.path("reason").asText()).isEqualTo("RETURNED");
+                assertThat(settled.path("debitedMicros").asLong()).isEqualTo(COST);
+            });
+
+            assertThat(reserveAndSettle(meter(quiet), account)).isTrue();
+            assertThat(stored(account, "LeaseGranted")).as("a lease again once it is used").hasSize(2);
+        } finally {
+            quiet.close();
+        }
     }
 
     private static CreditMeter meter(ConfigurableApplicationContext instance) {
