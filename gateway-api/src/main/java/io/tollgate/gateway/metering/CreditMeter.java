@@ -119,13 +119,13 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
 
         AccountMeter account = accounts.computeIfAbsent(facts.accountId(), AccountMeter::new);
         Lease lease = account.current.get();
-        if (lease != null && lease.tryHold(fullMicros, usableUntil)) {
+        if (lease != null && lease.tryHold(fullMicros, usableUntil, arrivedAtNanos)) {
             return held(lease, facts, fullMicros, wantedOutput);
         }
         lockLeasing(account);
         try {
             lease = account.current.get();
-            if (lease != null && lease.tryHold(fullMicros, usableUntil)) {
+            if (lease != null && lease.tryHold(fullMicros, usableUntil, arrivedAtNanos)) {
                 return held(lease, facts, fullMicros, wantedOutput);
             }
             // The ledger refused a lease after this request arrived and what it had was less than this
@@ -151,10 +151,10 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
                 return refusal(refused, minimumMicros);
             }
             Lease fresh = opened(account, leaseId, (LeaseOutcome.Granted) outcome, wanted);
-            if (fresh.tryHold(fullMicros, usableUntil)) {
+            if (fresh.tryHold(fullMicros, usableUntil, arrivedAtNanos)) {
                 return held(fresh, facts, fullMicros, wantedOutput);
             }
-            long affordable = fresh.holdRest(minimumMicros, usableUntil);
+            long affordable = fresh.holdRest(minimumMicros, usableUntil, arrivedAtNanos);
             if (affordable == 0) {
                 // Only a lease that expires at once gets here (a clock far off); it is given back unused.
                 retire(account, fresh);
@@ -371,12 +371,11 @@ public class CreditMeter implements AuthInvalidation.Listener, SmartLifecycle {
      */
     private void renewAhead(AccountMeter account, long now) {
         Lease current = account.current.get();
-        if (current == null || !account.roomy
-                || !current.heldSince(now - properties.tick().multipliedBy(2).toNanos())) {
+        long twoTicks = properties.tick().multipliedBy(2).toNanos();
+        if (current == null || !account.roomy || !current.heldSince(now - twoTicks)) {
             return;
         }
-        boolean old = now - current.grantedAtNanos >= properties.retireAfter().minus(properties.tick().multipliedBy(2))
-                .toNanos();
+        boolean old = now - current.grantedAtNanos >= properties.retireAfter().toNanos() - twoTicks;
         boolean runningLow = current.freeMicros() < current.amountMicros / 4;
         if (!(old || runningLow) || !account.leasing.tryLock()) {
             return;

@@ -31,27 +31,30 @@ final class Lease {
         this.grantedAtNanos = grantedAtNanos;
     }
 
-    /** Takes {@code micros} for one request, unless the lease is retired, short of credit or near its end. */
-    synchronized boolean tryHold(long micros, Instant notAfter) {
+    /**
+     * Takes {@code micros} for one request, unless the lease is retired, short of credit or near its end.
+     * {@code requestNanos} is when the request arrived (System.nanoTime), which {@link #heldSince} compares with.
+     */
+    synchronized boolean tryHold(long micros, Instant notAfter, long requestNanos) {
         if (retired || micros > freeMicros || !expiresAt.isAfter(notAfter)) {
             return false;
         }
         freeMicros -= micros;
         heldTotalMicros += micros;
-        lastHeldAtNanos = System.nanoTime();
+        lastHeldAtNanos = requestNanos;
         open++;
         return true;
     }
 
     /** Takes whatever is free, when that is at least {@code minimumMicros}; answers what was taken, or 0. */
-    synchronized long holdRest(long minimumMicros, Instant notAfter) {
+    synchronized long holdRest(long minimumMicros, Instant notAfter, long requestNanos) {
         if (retired || freeMicros < minimumMicros || !expiresAt.isAfter(notAfter)) {
             return 0;
         }
         long taken = freeMicros;
         freeMicros = 0;
         heldTotalMicros += taken;
-        lastHeldAtNanos = System.nanoTime();
+        lastHeldAtNanos = requestNanos;
         open++;
         return taken;
     }
