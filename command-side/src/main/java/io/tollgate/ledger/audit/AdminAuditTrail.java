@@ -18,8 +18,10 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * events in the same store, with the same ordering, publication and retention as the ledger. Which
  * trail an event belongs to is {@link RecordAdminEvent#trailIdOf}.
  */
+// Public only for the bean definitions Spring generates at build time in Axon's package; the gateway reaches
+// the ledger through io.tollgate.ledger.api alone (its ArchitectureTest).
 @Aggregate
-class AdminAuditTrail {
+public class AdminAuditTrail {
     @AggregateIdentifier
     private String trailId;
 

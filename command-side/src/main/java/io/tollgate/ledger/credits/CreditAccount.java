@@ -69,8 +69,10 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 // Snapshots are the aggregate's fields as JSON.
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+// Public only for the bean definitions Spring generates at build time in Axon's package; the gateway reaches
+// the ledger through io.tollgate.ledger.api alone (its ArchitectureTest).
 @Aggregate(cache = "creditAccountCache", snapshotTriggerDefinition = "creditAccountSnapshotTrigger")
-class CreditAccount {
+public class CreditAccount {
     /** How long after its reservation expired a request can still be settled (and so billed). */
     static final Duration LATE_SETTLEMENT_WINDOW = Duration.ofHours(24);
 

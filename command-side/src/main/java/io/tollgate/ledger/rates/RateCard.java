@@ -27,8 +27,10 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * change late; requests already reserved keep the rate they ran at). Effective instants are kept to
  * the microsecond, as PostgreSQL stores them.
  */
+// Public only for the bean definitions Spring generates at build time in Axon's package; the gateway reaches
+// the ledger through io.tollgate.ledger.api alone (its ArchitectureTest).
 @Aggregate
-class RateCard {
+public class RateCard {
     /** How far back a version may be dated. */
     static final Duration MAX_BACKDATING = Duration.ofDays(365);
 

@@ -1,5 +1,6 @@
 package io.tollgate.gateway.telemetry;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.actuate.autoconfigure.tracing.MicrometerTracingAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.tracing.NoopTracerAutoConfiguration;
@@ -19,6 +20,9 @@ import java.util.Map;
  * three: with the no-op tracer alone left, metrics would still go through the tracing-aware handler, which
  * fails every observation when the tracing handler it relies on is gone.
  * Setting the endpoint turns tracing on; an explicit {@value #ENABLED} wins either way.
+ * <p>A gateway started from the bean definitions generated at build time ({@code spring.aot.enabled=true}, as the
+ * launcher starts it) has the tracer left out for good: those were generated without an endpoint. Asking it for
+ * tracing stops the start rather than run without the spans that were asked for.
  */
 public class TracingOnlyWithExporter implements EnvironmentPostProcessor {
     static final String ENABLED = "management.tracing.enabled";
@@ -30,6 +34,13 @@ public class TracingOnlyWithExporter implements EnvironmentPostProcessor {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        boolean tracingAskedFor = environment.getProperty(ENABLED, Boolean.class, false)
+                || (!environment.containsProperty(ENABLED) && StringUtils.hasText(environment.getProperty(ENDPOINT)));
+        if (tracingAskedFor && AotDetector.useGeneratedArtifacts()) {
+            throw new IllegalStateException("tracing is asked for (" + ENABLED + " or " + ENDPOINT + "), but this gateway "
+                    + "runs the bean definitions generated at build time, which leave the tracer out; start it with "
+                    + "spring.aot.enabled=false (the launcher: TOLLGATE_SPRING_AOT=0)");
+        }
         if (environment.containsProperty(ENABLED) || StringUtils.hasText(environment.getProperty(ENDPOINT))) {
             return;
         }

@@ -1,6 +1,7 @@
 package io.tollgate.gateway.telemetry;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.aot.AotDetector;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.io.UrlResource;
@@ -14,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class TracingOnlyWithExporterTest {
     private final TracingOnlyWithExporter postProcessor = new TracingOnlyWithExporter();
@@ -68,5 +70,45 @@ class TracingOnlyWithExporterTest {
         postProcessor.postProcessEnvironment(environment, new SpringApplication());
 
         assertThat(environment.getProperty(TracingOnlyWithExporter.ENABLED)).isEqualTo("true");
+    }
+
+    @Test
+    void fromBuildTimeBeanDefinitionsTracingAskedForStopsTheStart() {
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty(TracingOnlyWithExporter.ENDPOINT, "http://127.0.0.1:4318/v1/traces");
+
+        withBuildTimeBeanDefinitions(() -> assertThatIllegalStateException()
+                .isThrownBy(() -> postProcessor.postProcessEnvironment(environment, new SpringApplication()))
+                .withMessageContaining("TOLLGATE_SPRING_AOT=0"));
+    }
+
+    @Test
+    void fromBuildTimeBeanDefinitionsWithoutTracingItStartsWithTracingOff() {
+        MockEnvironment explicitlyOff = new MockEnvironment()
+                .withProperty(TracingOnlyWithExporter.ENABLED, "false")
+                .withProperty(TracingOnlyWithExporter.ENDPOINT, "http://127.0.0.1:4318/v1/traces");
+        MockEnvironment noEndpoint = new MockEnvironment();
+
+        withBuildTimeBeanDefinitions(() -> {
+            postProcessor.postProcessEnvironment(explicitlyOff, new SpringApplication());
+            postProcessor.postProcessEnvironment(noEndpoint, new SpringApplication());
+        });
+
+        assertThat(explicitlyOff.getProperty(TracingOnlyWithExporter.ENABLED)).isEqualTo("false");
+        assertThat(noEndpoint.getProperty(TracingOnlyWithExporter.ENABLED)).isEqualTo("false");
+    }
+
+    private static void withBuildTimeBeanDefinitions(Runnable check) {
+        String before = System.getProperty(AotDetector.AOT_ENABLED);
+        System.setProperty(AotDetector.AOT_ENABLED, "true");
+        try {
+            check.run();
+        } finally {
+            if (before == null) {
+                System.clearProperty(AotDetector.AOT_ENABLED);
+            } else {
+                System.setProperty(AotDetector.AOT_ENABLED, before);
+            }
+        }
     }
 }
