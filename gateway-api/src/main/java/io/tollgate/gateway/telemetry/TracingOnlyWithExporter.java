@@ -34,14 +34,15 @@ public class TracingOnlyWithExporter implements EnvironmentPostProcessor {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        boolean tracingAskedFor = environment.getProperty(ENABLED, Boolean.class, false)
-                || (!environment.containsProperty(ENABLED) && StringUtils.hasText(environment.getProperty(ENDPOINT)));
-        if (tracingAskedFor && AotDetector.useGeneratedArtifacts()) {
+        boolean enabledSet = environment.containsProperty(ENABLED);
+        boolean endpointSet = StringUtils.hasText(environment.getProperty(ENDPOINT));
+        boolean tracingOn = enabledSet ? environment.getProperty(ENABLED, Boolean.class, false) : endpointSet;
+        if (tracingOn && AotDetector.useGeneratedArtifacts()) {
             throw new IllegalStateException("tracing is asked for (" + ENABLED + " or " + ENDPOINT + "), but this gateway "
                     + "runs the bean definitions generated at build time, which leave the tracer out; start it with "
                     + "spring.aot.enabled=false (the launcher: TOLLGATE_SPRING_AOT=0)");
         }
-        if (environment.containsProperty(ENABLED) || StringUtils.hasText(environment.getProperty(ENDPOINT))) {
+        if (enabledSet || endpointSet) {
             return;
         }
         String excluded = environment.getProperty(EXCLUDE);
