@@ -113,6 +113,9 @@ public class RequestLogConfiguration {
         config.remove(ProducerConfig.CLIENT_ID_CONFIG); // one id per producer, assigned by the client
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        // Pushing client metrics to the broker (KIP-714) is on by default; its check ran on every turn of the sender
+        // thread (JFR) while no broker of ours asks for them. spring.kafka.producer.properties can turn it back on.
+        config.putIfAbsent(ProducerConfig.ENABLE_METRICS_PUSH_CONFIG, false);
         Map<String, Object> frozen = Map.copyOf(config);
         return () -> new KafkaProducer<>(new HashMap<>(frozen));
     }

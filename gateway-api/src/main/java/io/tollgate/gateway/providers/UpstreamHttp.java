@@ -87,8 +87,9 @@ public class UpstreamHttp {
                 .build();
         this.http = HttpClients.custom()
                 .setConnectionManager(connections)
+                // No response timeout (null, not DISABLED): the socket keeps the connection's, and the client does
+                // not set it again on every request.
                 .setDefaultRequestConfig(RequestConfig.custom()
-                        .setResponseTimeout(Timeout.DISABLED)
                         .setConnectionRequestTimeout(Timeout.of(properties.connectTimeout()))
                         .build())
                 .setRetryStrategy(new RetryOnStaleConnection())

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.providers.ChunkTranslator;
 import io.tollgate.gateway.providers.ProviderAdapter;
+import io.tollgate.gateway.providers.ProviderUrls;
 import io.tollgate.gateway.providers.openai.OpenAiAnswers;
 import io.tollgate.gateway.providers.WireFormat;
 import org.springframework.stereotype.Component;
@@ -48,7 +49,7 @@ public class AnthropicAdapter implements ProviderAdapter {
     public HttpRequest.Builder chatRequest(URI baseUrl, String secret, ObjectNode chatRequest) {
         ObjectNode body = requests.toMessagesRequest(chatRequest);
         try {
-            return HttpRequest.newBuilder(resolve(baseUrl, "messages"))
+            return HttpRequest.newBuilder(ProviderUrls.resolve(baseUrl, "messages"))
                     .header("x-api-key", secret)
                     .header("anthropic-version", API_VERSION)
                     .header("Content-Type", "application/json")
@@ -160,10 +161,5 @@ public class AnthropicAdapter implements ProviderAdapter {
     public boolean rejectsCredential(int httpStatus, JsonNode errorBody) {
         return httpStatus == 401 || (errorBody != null
                 && "authentication_error".equals(errorBody.path("error").path("type").asText()));
-    }
-
-    static URI resolve(URI baseUrl, String path) {
-        String base = baseUrl.toString();
-        return URI.create((base.endsWith("/") ? base : base + "/") + path);
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.errors.GatewayException;
 import io.tollgate.gateway.providers.ChunkTranslator;
 import io.tollgate.gateway.providers.ProviderAdapter;
+import io.tollgate.gateway.providers.ProviderUrls;
 import io.tollgate.gateway.providers.WireFormat;
 import io.tollgate.gateway.providers.openai.OpenAiAnswers;
 import org.springframework.stereotype.Component;
@@ -264,9 +265,8 @@ public class GeminiAdapter implements ProviderAdapter {
     }
 
     private HttpRequest.Builder post(URI baseUrl, String path, String secret, ObjectNode body) {
-        String base = baseUrl.toString();
         try {
-            return HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base : base + "/") + path))
+            return HttpRequest.newBuilder(ProviderUrls.resolve(baseUrl, path))
                     .header("x-goog-api-key", secret)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));

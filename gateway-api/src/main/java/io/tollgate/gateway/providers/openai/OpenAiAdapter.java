@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.gateway.providers.ChunkTranslator;
 import io.tollgate.gateway.providers.ProviderAdapter;
+import io.tollgate.gateway.providers.ProviderUrls;
 import io.tollgate.gateway.providers.WireFormat;
 import org.springframework.stereotype.Component;
 
@@ -115,7 +116,7 @@ public class OpenAiAdapter implements ProviderAdapter {
     @Override
     public Optional<HttpRequest.Builder> transcriptionRequest(URI baseUrl, String secret, String contentType,
                                                               HttpRequest.BodyPublisher form) {
-        return Optional.of(HttpRequest.newBuilder(resolve(baseUrl, "audio/transcriptions"))
+        return Optional.of(HttpRequest.newBuilder(ProviderUrls.resolve(baseUrl, "audio/transcriptions"))
                 .header("Authorization", "Bearer " + secret)
                 .header("Content-Type", contentType)
                 .POST(form));
@@ -128,7 +129,7 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     private HttpRequest.Builder post(URI baseUrl, String path, String secret, ObjectNode body) {
         try {
-            return HttpRequest.newBuilder(resolve(baseUrl, path))
+            return HttpRequest.newBuilder(ProviderUrls.resolve(baseUrl, path))
                     .header("Authorization", "Bearer " + secret)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
@@ -145,9 +146,4 @@ public class OpenAiAdapter implements ProviderAdapter {
         }
     }
 
-    /** {baseUrl}/{path}, whether or not the base URL ends with a slash. */
-    public static URI resolve(URI baseUrl, String path) {
-        String base = baseUrl.toString();
-        return URI.create((base.endsWith("/") ? base : base + "/") + path);
-    }
 }
