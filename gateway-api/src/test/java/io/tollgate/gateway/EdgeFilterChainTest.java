@@ -9,9 +9,10 @@ import org.springframework.boot.web.servlet.filter.OrderedRequestContextFilter;
 class EdgeFilterChainTest {
 
     @Test
-    void theEdgeRunsOutagesBodyLimitTracingApiKeyIdempotencyLimitsInThatOrder() {
+    void theEdgeRunsOutagesBodyLimitTracingApiKeyIdempotencyLimitsAndThenTheDirectRoutesInThatOrder() {
         assertThat(new int[] {EdgeFilterChain.OUTAGES, EdgeFilterChain.BODY_LIMIT, EdgeFilterChain.TRACING,
-                EdgeFilterChain.API_KEY, EdgeFilterChain.IDEMPOTENCY, EdgeFilterChain.LIMITS}).isSorted()
+                EdgeFilterChain.API_KEY, EdgeFilterChain.IDEMPOTENCY, EdgeFilterChain.LIMITS,
+                EdgeFilterChain.DIRECT_ROUTES}).isSorted()
                 .doesNotHaveDuplicates();
     }
 

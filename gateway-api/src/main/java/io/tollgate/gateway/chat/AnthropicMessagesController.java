@@ -14,9 +14,14 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.io.IOException;
 
-/** Anthropic's Messages API, JSON and SSE, so that Anthropic's SDKs work against Tollgate unchanged. */
+/**
+ * Anthropic's Messages API, JSON and SSE, so that Anthropic's SDKs work against Tollgate unchanged. A POST of JSON to
+ * {@value #MESSAGES_PATH} reaches it by its direct route ({@link ChatRoutes}).
+ */
 @RestController
 class AnthropicMessagesController {
+    static final String MESSAGES_PATH = "/v1/messages";
+
     private final ChatService chat;
     private final AnthropicMessagesFormat anthropic;
     private final AnthropicTokenCounter tokens;
@@ -30,7 +35,7 @@ class AnthropicMessagesController {
         this.bodies = bodies;
     }
 
-    @PostMapping(path = "/v1/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = MESSAGES_PATH, consumes = MediaType.APPLICATION_JSON_VALUE)
     void messages(HttpServletRequest request, HttpServletResponse response) throws IOException {
         chat.complete(Caller.of(request), anthropic, bodies.read(request), request, response);
     }

@@ -11,9 +11,14 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.io.IOException;
 
-/** OpenAI's chat completions endpoint, JSON and SSE; honours Idempotency-Key (see the idempotency package). */
+/**
+ * OpenAI's chat completions endpoint, JSON and SSE; honours Idempotency-Key (see the idempotency package). A POST of
+ * JSON reaches it by its direct route ({@link ChatRoutes}); the mapping answers the rest of what comes to its path.
+ */
 @RestController
 class ChatCompletionsController {
+    static final String PATH = "/v1/chat/completions";
+
     private final ChatService chat;
     private final OpenAiChatFormat openAi;
     private final JsonBodies bodies;
@@ -24,7 +29,7 @@ class ChatCompletionsController {
         this.bodies = bodies;
     }
 
-    @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = PATH, consumes = MediaType.APPLICATION_JSON_VALUE)
     void complete(HttpServletRequest request, HttpServletResponse response) throws IOException {
         chat.complete(Caller.of(request), openAi, bodies.read(request), request, response);
     }
