@@ -11,7 +11,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.net.URI;
 import java.sql.ResultSet;
@@ -41,6 +43,7 @@ public class ProviderRegistry {
     private final JdbcClient jdbc;
     private final SecretVault vault;
     private final UpstreamHosts hosts;
+    private final TransactionOperations transactions;
     private final Set<String> disallowedReported = ConcurrentHashMap.newKeySet();
     private final LoadingCache<String, Optional<Provider>> providers;
     /**
@@ -51,16 +54,27 @@ public class ProviderRegistry {
     private final Map<String, Map<String, String>> lastDecrypted = new ConcurrentHashMap<>();
     private final Set<String> undecryptableReported = ConcurrentHashMap.newKeySet();
 
-    /** Another instance's registry, with every host allowed (tests). */
+    /** Another instance's registry, with every host allowed, that only reads (tests). */
     public ProviderRegistry(JdbcClient jdbc, SecretVault vault) {
-        this(jdbc, vault, new UpstreamHosts(List.of()));
+        this(jdbc, vault, new UpstreamHosts(List.of()), TransactionOperations.withoutTransaction());
     }
 
     @Autowired
-    public ProviderRegistry(JdbcClient jdbc, SecretVault vault, UpstreamHosts hosts) {
+    public ProviderRegistry(JdbcClient jdbc, SecretVault vault, UpstreamHosts hosts,
+                            PlatformTransactionManager transactionManager) {
+        this(jdbc, vault, hosts, new TransactionTemplate(transactionManager));
+    }
+
+    /**
+     * Registration runs in a transaction of its own making, not a {@code @Transactional} method: that would put
+     * the whole registry behind a proxy, and every request's {@link #find} through its interceptor chain.
+     */
+    private ProviderRegistry(JdbcClient jdbc, SecretVault vault, UpstreamHosts hosts,
+                             TransactionOperations transactions) {
         this.jdbc = jdbc;
         this.vault = vault;
         this.hosts = hosts;
+        this.transactions = transactions;
         this.providers = Caffeine.newBuilder()
                 .refreshAfterWrite(Duration.ofSeconds(5))
                 .expireAfterWrite(Duration.ofMinutes(1))
@@ -122,8 +136,13 @@ public class ProviderRegistry {
      * Creates or updates a provider. With an API key its credential list becomes exactly that key (weight 1);
      * without one it keeps its credentials, and must have at least one.
      */
-    @Transactional
     public ProviderView register(String name, WireFormat wireFormat, URI baseUrl, String apiKey) {
+        ProviderView registered = transactions.execute(status -> store(name, wireFormat, baseUrl, apiKey));
+        providers.invalidate(name);
+        return registered;
+    }
+
+    private ProviderView store(String name, WireFormat wireFormat, URI baseUrl, String apiKey) {
         boolean replaceCredentials = apiKey != null && !apiKey.isBlank();
         if (!replaceCredentials) {
             long credentials = jdbc.sql("select count(*) from gateway.provider_credentials where provider = ?")
@@ -147,7 +166,6 @@ public class ProviderRegistry {
                             SecretVault.mask(apiKey))
                     .update();
         }
-        providers.invalidate(name);
         return view(name).orElseThrow();
     }
 

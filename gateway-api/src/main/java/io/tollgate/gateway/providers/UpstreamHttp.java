@@ -210,18 +210,14 @@ public class UpstreamHttp {
     private static final class Answer implements HttpResponse<InputStream> {
         private final HttpRequest request;
         private final CloseableHttpResponse response;
-        private final HttpHeaders headers;
+        /** Built when first asked for: a chat answer's headers are read by no one (JFR: about 1 % per request). */
+        private HttpHeaders headers;
         private final InputStream body;
 
         Answer(HttpRequest request, CloseableHttpResponse response, UpstreamSilence.Exchange exchange,
                Duration responseTimeout) throws IOException {
             this.request = request;
             this.response = response;
-            Map<String, List<String>> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            for (Header header : response.getHeaders()) {
-                byName.computeIfAbsent(header.getName(), name -> new ArrayList<>(1)).add(header.getValue());
-            }
-            this.headers = HttpHeaders.of(new LinkedHashMap<>(byName), (name, value) -> true);
             HttpEntity entity = response.getEntity();
             this.body = entity == null
                     ? new EndAwareBody(InputStream.nullInputStream(), response, exchange, responseTimeout, 0)
@@ -246,6 +242,13 @@ public class UpstreamHttp {
 
         @Override
         public HttpHeaders headers() {
+            if (headers == null) {
+                Map<String, List<String>> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                for (Header header : response.getHeaders()) {
+                    byName.computeIfAbsent(header.getName(), name -> new ArrayList<>(1)).add(header.getValue());
+                }
+                headers = HttpHeaders.of(new LinkedHashMap<>(byName), (name, value) -> true);
+            }
             return headers;
         }
 

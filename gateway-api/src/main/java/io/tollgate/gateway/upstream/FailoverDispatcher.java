@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Sends one request through its deployments in failover order, and knows nothing of billing. Within a
@@ -73,7 +74,7 @@ public class FailoverDispatcher {
 
     /** The deployment that answered 200 or a client error, and how. */
     record Answered(Deployment deployment, Provider.Credential credential, int status, InputStream body,
-                    long startNanos, long ttfbMillis, java.net.http.HttpHeaders headers) {
+                    long startNanos, long ttfbMillis, Supplier<java.net.http.HttpHeaders> headers) {
 
         ProviderAttempt toAttempt(int number, String errorClass) {
             return attempt(deployment, credential, number, status, startNanos, ttfbMillis, errorClass);
@@ -166,7 +167,7 @@ public class FailoverDispatcher {
                     } else {
                         health.neutral(deployment);
                     }
-                    return new Answered(deployment, credential, status, body, start, ttfb, response.headers());
+                    return new Answered(deployment, credential, status, body, start, ttfb, response::headers);
                 }
                 discard(body);
                 switch (errorClass) {
