@@ -1,5 +1,6 @@
 package io.tollgate.gateway.accounts;
 
+import io.tollgate.gateway.hashing.Sha256;
 import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.edge.EdgeText;
 
@@ -33,8 +34,6 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.time.Instant;
 
@@ -138,12 +137,8 @@ class AccountAdminController {
         if (!IdempotencyKey.isValid(idempotencyKey)) {
             throw GatewayException.badRequest("The Idempotency-Key must be 1 to 255 printable ASCII characters.");
         }
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(idempotencyKey.getBytes(StandardCharsets.US_ASCII));
-            return prefix + "key_" + HexFormat.of().formatHex(hash, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        byte[] hash = Sha256.of(idempotencyKey.getBytes(StandardCharsets.US_ASCII));
+        return prefix + "key_" + HexFormat.of().formatHex(hash, 0, 16);
     }
 
     private static <T> ResponseEntity<T> created(boolean now, T body) {

@@ -2,6 +2,7 @@ package io.tollgate.gateway.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tollgate.gateway.hashing.Sha256;
 import io.tollgate.events.support.EventIds;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -11,9 +12,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -52,12 +50,6 @@ import java.util.stream.Collectors;
 public class ApiKeys implements AuthInvalidation.Listener {
     public static final String PREFIX = "tg-";
     private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
-    /**
-     * Every request hashes its key. Cloned per use: MessageDigest.getInstance looks the algorithm up among the
-     * security providers and builds it reflectively, about 2 % of the gateway's CPU per chat request (JFR).
-     */
-    private static final MessageDigest SHA_256 = newSha256();
-
     /** Deeper lineages are refused: each level is a lookup when a key is resolved. */
     public static final int MAX_LINEAGE_DEPTH = 8;
 
@@ -192,10 +184,10 @@ public class ApiKeys implements AuthInvalidation.Listener {
                         insert into gateway.api_keys (id, key_hash, key_prefix, name, account_id, role, scopes, created_by)
                         values (?, ?, ?, ?, null, ?, ?::text[], 'system')
                         on conflict (key_hash) do nothing""")
-                .params(id, sha256(secret), prefixOf(secret), name, role.name().toLowerCase(),
+                .params(id, Sha256.of(secret), prefixOf(secret), name, role.name().toLowerCase(),
                         toArray(Scope.defaultsFor(role)))
                 .update();
-        callersByHash.invalidate(HexFormat.of().formatHex(sha256(secret)));
+        callersByHash.invalidate(HexFormat.of().formatHex(Sha256.of(secret)));
         if (inserted > 0) {
             audit.record(null, new AdminAction.KeyIssued(id, null, name, prefixOf(secret), role,
                     Scope.defaultsFor(role), null, null));
@@ -244,7 +236,7 @@ public class ApiKeys implements AuthInvalidation.Listener {
     private String store(String name, String accountId, Caller.Role role, Set<Scope> scopes, Instant expiresAt,
                          String secret, String createdBy, String parentId, String appId) {
         String id = "key_" + EventIds.next();
-        byte[] hash = sha256(secret);
+        byte[] hash = Sha256.of(secret);
         // A child goes in only while its parent is live, holding the parent's row: a revocation of the parent
         // either waits for this insert and then revokes the child too, or commits first and this inserts nothing.
         int inserted = jdbc.sql("""
@@ -450,7 +442,7 @@ public class ApiKeys implements AuthInvalidation.Listener {
         if (secret == null || !secret.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        byte[] hash = sha256(secret);
+        byte[] hash = Sha256.of(secret);
         Optional<Resolved> resolved = callersByHash.get(HexFormat.of().formatHex(hash), ignored -> load(hash));
         if (resolved.isEmpty() || !Instant.now().isBefore(resolved.get().validUntil())) {
             return Optional.empty();
@@ -578,19 +570,4 @@ public class ApiKeys implements AuthInvalidation.Listener {
         return scopes.stream().map(Scope::wireName).sorted().collect(Collectors.joining(",", "{", "}"));
     }
 
-    static byte[] sha256(String secret) {
-        try {
-            return ((MessageDigest) SHA_256.clone()).digest(secret.getBytes(StandardCharsets.UTF_8));
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
-        }
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
 }

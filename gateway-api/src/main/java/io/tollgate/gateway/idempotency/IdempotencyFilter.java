@@ -3,6 +3,7 @@ package io.tollgate.gateway.idempotency;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.errors.ErrorResponses;
 import io.tollgate.gateway.errors.GatewayException;
+import io.tollgate.gateway.hashing.Sha256;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,8 +17,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
 import java.util.List;
 
@@ -81,7 +80,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
         Claim claim;
         try {
-            claim = store.claim(key, request.getRequestURI(), sha256(body));
+            claim = store.claim(key, request.getRequestURI(), Sha256.of(body));
         } catch (DataAccessException e) {
             // Running the request without its key could charge a retry twice: refuse instead.
             log.error("could not claim an idempotency key", e);
@@ -197,13 +196,5 @@ public class IdempotencyFilter extends OncePerRequestFilter {
     private void reject(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String type,
                         String code, String message) throws IOException {
         errors.write(request, response, new GatewayException(status, type, code, message));
-    }
-
-    private static byte[] sha256(byte[] body) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(body);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.tollgate.gateway.vault;
 
+import io.tollgate.gateway.hashing.Sha256;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -10,8 +11,6 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -218,12 +217,7 @@ public class SecretVault {
             if (key.length != 32) {
                 throw new IllegalStateException(source + " must be 32 bytes, base64-encoded");
             }
-            byte[] idBytes;
-            try {
-                idBytes = Arrays.copyOf(MessageDigest.getInstance("SHA-256").digest(key), KEY_ID_BYTES);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
+            byte[] idBytes = Arrays.copyOf(Sha256.of(key), KEY_ID_BYTES);
             return new MasterKey(HexFormat.of().formatHex(idBytes), idBytes, new SecretKeySpec(key, "AES"));
         }
 

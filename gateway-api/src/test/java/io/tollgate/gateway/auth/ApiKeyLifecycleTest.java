@@ -1,6 +1,7 @@
 package io.tollgate.gateway.auth;
 
 import io.tollgate.gateway.GatewayTestBase;
+import io.tollgate.gateway.hashing.Sha256;
 import io.tollgate.gateway.testing.GatewayHttp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class ApiKeyLifecycleTest extends GatewayTestBase {
 
         var stored = jdbc.sql("select key_hash, key_prefix from gateway.api_keys where id = ?").param(id)
                 .query((rs, row) -> Map.of("hash", rs.getBytes(1), "prefix", rs.getString(2))).single();
-        assertThat((byte[]) stored.get("hash")).isEqualTo(ApiKeys.sha256(secret));
+        assertThat((byte[]) stored.get("hash")).isEqualTo(Sha256.of(secret));
         String everyColumn = jdbc.sql("select t::text from gateway.api_keys t where id = ?").param(id)
                 .query(String.class).single();
         assertThat(everyColumn).doesNotContain(secret).doesNotContain(secret.substring(7));
