@@ -1,8 +1,8 @@
 package io.tollgate.gateway.accounts;
 
-import io.tollgate.gateway.hashing.Sha256;
 import io.tollgate.gateway.edge.ClientText;
 import io.tollgate.gateway.edge.EdgeText;
+import io.tollgate.gateway.hashing.Sha256;
 
 import io.tollgate.events.support.Credits;
 import io.tollgate.events.support.EventIds;

@@ -2,8 +2,8 @@ package io.tollgate.gateway.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.tollgate.gateway.hashing.Sha256;
 import io.tollgate.events.support.EventIds;
+import io.tollgate.gateway.hashing.Sha256;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -180,14 +180,15 @@ public class ApiKeys implements AuthInvalidation.Listener {
         }
         // Several instances may start at once with the same key: the first insert wins, the others skip.
         String id = "key_" + EventIds.next();
+        byte[] hash = Sha256.of(secret);
         int inserted = jdbc.sql("""
                         insert into gateway.api_keys (id, key_hash, key_prefix, name, account_id, role, scopes, created_by)
                         values (?, ?, ?, ?, null, ?, ?::text[], 'system')
                         on conflict (key_hash) do nothing""")
-                .params(id, Sha256.of(secret), prefixOf(secret), name, role.name().toLowerCase(),
+                .params(id, hash, prefixOf(secret), name, role.name().toLowerCase(),
                         toArray(Scope.defaultsFor(role)))
                 .update();
-        callersByHash.invalidate(HexFormat.of().formatHex(Sha256.of(secret)));
+        callersByHash.invalidate(HexFormat.of().formatHex(hash));
         if (inserted > 0) {
             audit.record(null, new AdminAction.KeyIssued(id, null, name, prefixOf(secret), role,
                     Scope.defaultsFor(role), null, null));
