@@ -6,13 +6,13 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tollgate.gateway.GatewayTestBase;
 import io.tollgate.gateway.testing.GatewayHttp;
 import io.tollgate.gateway.testing.OpenAiWireFormat;
+import io.tollgate.gateway.testing.RawHttpReply;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -160,7 +160,7 @@ class EdgeInputTest extends GatewayTestBase {
         for (var path : paths.entrySet()) {
             for (boolean chunked : List.of(false, true)) {
                 AtomicLong sent = new AtomicLong();
-                RawReply reply = sendHugeBody("POST", path.getKey(), path.getValue(), "application/json", chunked,
+                RawHttpReply reply = sendHugeBody("POST", path.getKey(), path.getValue(), "application/json", chunked,
                         100L << 20, sent);
                 assertThat(reply.status()).as(path.getKey() + (chunked ? " chunked" : "") + ": " + reply.body())
                         .isEqualTo(413);
@@ -177,7 +177,7 @@ class EdgeInputTest extends GatewayTestBase {
         }
         // A form body on a PUT is what Spring's FormContentFilter would read whole, ahead of the controllers.
         AtomicLong sent = new AtomicLong();
-        RawReply form = sendHugeBody("PUT", "/admin/limits/accounts/" + account.id(), ADMIN_KEY,
+        RawHttpReply form = sendHugeBody("PUT", "/admin/limits/accounts/" + account.id(), ADMIN_KEY,
                 "application/x-www-form-urlencoded", true, 100L << 20, sent);
         assertThat(form.status()).as(form.body()).isEqualTo(413);
         assertThat(sent.get()).isLessThan(40L << 20);
@@ -224,7 +224,7 @@ class EdgeInputTest extends GatewayTestBase {
         for (String path : List.of(CHAT_PATH, "/v1/messages", "/api/v2/chat/completions", "/admin/accounts")) {
             String key = path.startsWith("/admin") ? ADMIN_KEY : account.key();
             for (byte[] body : List.of(invalidUtf8, "{\"model\": [".getBytes(StandardCharsets.UTF_8))) {
-                RawReply reply = raw(path, key, body);
+                RawHttpReply reply = raw(path, key, body);
                 assertThat(reply.status()).as(path + ": " + reply.body()).isEqualTo(400);
                 JsonNode error = JSON.readTree(reply.body());
                 if (path.equals("/v1/messages")) {
@@ -250,20 +250,20 @@ class EdgeInputTest extends GatewayTestBase {
         // would let the kernel's reset overtake the answer.
         String padding = "X-Padding: " + "p".repeat(9_000) + "\r\n";
 
-        RawReply openAi = raw(CHAT_PATH, account.key(), chat, padding);
+        RawHttpReply openAi = raw(CHAT_PATH, account.key(), chat, padding);
         assertThat(openAi.status()).as(openAi.body()).isEqualTo(431);
         JsonNode openAiError = JSON.readTree(openAi.body()).path("error");
         assertThat(openAiError.path("code").asText()).isEqualTo("request_headers_too_large");
         assertThat(openAiError.path("type").asText()).isEqualTo("invalid_request_error");
         assertThat(openAiError.path("message").asText()).contains("headers");
 
-        RawReply anthropic = raw("/v1/messages", account.key(), chat, padding);
+        RawHttpReply anthropic = raw("/v1/messages", account.key(), chat, padding);
         assertThat(anthropic.status()).as(anthropic.body()).isEqualTo(431);
         JsonNode anthropicBody = JSON.readTree(anthropic.body());
         assertThat(anthropicBody.path("type").asText()).isEqualTo("error");
         assertThat(anthropicBody.path("error").path("type").asText()).isEqualTo("invalid_request_error");
 
-        RawReply unreadable = raw(CHAT_PATH, account.key(), chat, "Bad Name: x\r\n");
+        RawHttpReply unreadable = raw(CHAT_PATH, account.key(), chat, "Bad Name: x\r\n");
         assertThat(unreadable.status()).as(unreadable.body()).isEqualTo(400);
         JsonNode unreadableError = JSON.readTree(unreadable.body()).path("error");
         assertThat(unreadableError.path("code").asText()).isEqualTo("invalid_http_request");
@@ -286,15 +286,12 @@ class EdgeInputTest extends GatewayTestBase {
         assertThat(reply.json().path("error").path("message").asText()).as(reply.body()).contains(field);
     }
 
-    record RawReply(int status, String body) {
-    }
-
-    private RawReply raw(String path, String key, byte[] body) throws IOException {
+    private RawHttpReply raw(String path, String key, byte[] body) throws IOException {
         return raw(path, key, body, "");
     }
 
     /** @param moreHeaders header lines, each ending in CRLF; all is sent in one write */
-    private RawReply raw(String path, String key, byte[] body, String moreHeaders) throws IOException {
+    private RawHttpReply raw(String path, String key, byte[] body, String moreHeaders) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
             socket.setSoTimeout(20_000);
@@ -306,12 +303,12 @@ class EdgeInputTest extends GatewayTestBase {
             OutputStream out = socket.getOutputStream();
             out.write(request.toByteArray());
             out.flush();
-            return readReply(socket.getInputStream());
+            return RawHttpReply.read(socket.getInputStream());
         }
     }
 
     /** Sends headers and then body bytes until the gateway answers; counts what was sent. */
-    private RawReply sendHugeBody(String method, String path, String key, String contentType, boolean chunked,
+    private RawHttpReply sendHugeBody(String method, String path, String key, String contentType, boolean chunked,
                                   long size, AtomicLong sent) throws Exception {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
@@ -345,58 +342,12 @@ class EdgeInputTest extends GatewayTestBase {
                 }
             });
             try {
-                return readReply(socket.getInputStream());
+                return RawHttpReply.read(socket.getInputStream());
             } finally {
                 socket.close();
                 writer.join(10_000);
             }
         }
-    }
-
-    private static RawReply readReply(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) >= 0) {
-            head.write(b);
-            if (head.size() >= 4 && head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                break;
-            }
-        }
-        String headers = head.toString(StandardCharsets.ISO_8859_1);
-        int status = Integer.parseInt(headers.substring(9, 12));
-        String lower = headers.toLowerCase();
-        byte[] body;
-        int at = lower.indexOf("content-length:");
-        if (at >= 0) {
-            int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
-            body = in.readNBytes(length);
-        } else if (lower.contains("transfer-encoding: chunked")) {
-            ByteArrayOutputStream chunks = new ByteArrayOutputStream();
-            while (true) {
-                String line = readLine(in);
-                int length = Integer.parseInt(line.trim(), 16);
-                if (length == 0) {
-                    break;
-                }
-                chunks.write(in.readNBytes(length));
-                readLine(in);
-            }
-            body = chunks.toByteArray();
-        } else {
-            body = in.readAllBytes();
-        }
-        return new RawReply(status, new String(body, StandardCharsets.UTF_8));
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int b;
-        while ((b = in.read()) >= 0 && b != '\n') {
-            if (b != '\r') {
-                line.append((char) b);
-            }
-        }
-        return line.toString();
     }
 
     private int port() {
