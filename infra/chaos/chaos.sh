@@ -183,7 +183,8 @@ chaos_psql() {
   PGPASSWORD=tollgate psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U tollgate -d "$DB_NAME" "$@"
 }
 
-# Every recorded answer against the views, per fault window.
+# Every recorded answer against the views, per fault window. A call is filed under the fault it was in flight
+# during, not the one it was sent in: a call sent just before a kill -9 and cut off by it is the kill's.
 chaos_report() {
   chaos_psql >/dev/null <<SQL
 drop schema if exists chaos cascade;
@@ -193,6 +194,11 @@ create table chaos.answers (sent_at_ms bigint, latency_ms bigint, instance int, 
 create table chaos.phases (name text, started_ms bigint, fault_ended_ms bigint, recovery_ms bigint, ended_ms bigint);
 \\copy chaos.answers from '$CHAOS_ANSWERS' with (format csv)
 \\copy chaos.phases from '$CHAOS_PHASES' with (format csv)
+create view chaos.filed as
+select coalesce((select p.name from chaos.phases p
+                 where a.sent_at_ms < p.ended_ms and a.sent_at_ms + a.latency_ms >= p.started_ms
+                 order by p.started_ms limit 1), 'steady') as phase, a.*
+from chaos.answers a;
 SQL
   echo
   chaos_psql -P footer=off <<'SQL'
@@ -200,10 +206,8 @@ with debits as (
     select request_id, count(*) as lines from views.ledger_lines
     where kind = 'debit' and request_id is not null group by request_id
 ), judged as (
-    select coalesce((select p.name from chaos.phases p where a.sent_at_ms >= p.started_ms and a.sent_at_ms < p.ended_ms),
-                    'steady') as phase,
-           a.*, coalesce(d.lines, 0) as debit_lines
-    from chaos.answers a left join debits d on d.request_id = a.request_id and a.request_id <> ''
+    select a.*, coalesce(d.lines, 0) as debit_lines
+    from chaos.filed a left join debits d on d.request_id = a.request_id and a.request_id <> ''
 )
 select j.phase as fault,
        count(*) filter (where status between 200 and 299) as answered,
@@ -223,11 +227,11 @@ select exists (select 1 from chaos.answers where (status >= 500 and status <> 50
 \if :any_failed
 \echo
 \echo 'failed answers (the first 20):'
-select coalesce(p.name, 'steady') as fault, a.sent_at_ms - (select min(sent_at_ms) from chaos.answers) as ms_since_start,
+select a.phase as fault, a.sent_at_ms - (select min(sent_at_ms) from chaos.answers) as ms_since_start,
        a.sent_at_ms - p.started_ms as ms_into_fault,
        a.instance, a.account_id, a.status, a.latency_ms, left(a.error, 160) as error
-from chaos.answers a
-left join chaos.phases p on a.sent_at_ms >= p.started_ms and a.sent_at_ms < p.ended_ms
+from chaos.filed a
+left join chaos.phases p on p.name = a.phase
 where (a.status >= 500 and a.status <> 503) or a.status = 0
 order by a.sent_at_ms limit 20;
 \endif
