@@ -183,8 +183,8 @@ chaos_psql() {
   PGPASSWORD=tollgate psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U tollgate -d "$DB_NAME" "$@"
 }
 
-# Every recorded answer against the views, per fault window. A call is filed under the fault it was in flight
-# during, not the one it was sent in: a call sent just before a kill -9 and cut off by it is the kill's.
+# Every recorded answer against the views, per fault window. A call is filed under the last window it was in
+# flight during, not the one it was sent in: a call sent just before a kill -9 and cut off by it is the kill's.
 chaos_report() {
   chaos_psql >/dev/null <<SQL
 drop schema if exists chaos cascade;
@@ -197,7 +197,7 @@ create table chaos.phases (name text, started_ms bigint, fault_ended_ms bigint, 
 create view chaos.filed as
 select coalesce((select p.name from chaos.phases p
                  where a.sent_at_ms < p.ended_ms and a.sent_at_ms + a.latency_ms >= p.started_ms
-                 order by p.started_ms limit 1), 'steady') as phase, a.*
+                 order by p.started_ms desc limit 1), 'steady') as phase, a.*
 from chaos.answers a;
 SQL
   echo
