@@ -64,6 +64,11 @@ public abstract class GatewayTestBase {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The public port, for tests that speak HTTP over a socket of their own. */
+    protected int publicPort() {
+        return port;
+    }
+
     /** The management port (actuator, Prometheus, OpenAPI): not the public one. */
     protected String managementUrl() {
         return "http://127.0.0.1:" + managementPort;

@@ -293,7 +293,7 @@ class EdgeInputTest extends GatewayTestBase {
     /** @param moreHeaders header lines, each ending in CRLF; all is sent in one write */
     private RawHttpReply raw(String path, String key, byte[] body, String moreHeaders) throws IOException {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", publicPort()), 5000);
             socket.setSoTimeout(20_000);
             ByteArrayOutputStream request = new ByteArrayOutputStream();
             request.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
@@ -309,9 +309,9 @@ class EdgeInputTest extends GatewayTestBase {
 
     /** Sends headers and then body bytes until the gateway answers; counts what was sent. */
     private RawHttpReply sendHugeBody(String method, String path, String key, String contentType, boolean chunked,
-                                  long size, AtomicLong sent) throws Exception {
+                                      long size, AtomicLong sent) throws Exception {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", publicPort()), 5000);
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
@@ -348,9 +348,5 @@ class EdgeInputTest extends GatewayTestBase {
                 writer.join(10_000);
             }
         }
-    }
-
-    private int port() {
-        return Integer.parseInt(baseUrl().substring(baseUrl().lastIndexOf(':') + 1));
     }
 }

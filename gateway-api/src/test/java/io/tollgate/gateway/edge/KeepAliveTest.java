@@ -41,7 +41,7 @@ class KeepAliveTest extends GatewayTestBase {
                 .getBytes(StandardCharsets.US_ASCII);
 
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", publicPort()), 5000);
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
@@ -55,9 +55,5 @@ class KeepAliveTest extends GatewayTestBase {
             }
         }
         upstream.verify(CALLS, postRequestedFor(urlEqualTo(CHAT_PATH)));
-    }
-
-    private int port() {
-        return Integer.parseInt(baseUrl().substring(baseUrl().lastIndexOf(':') + 1));
     }
 }
