@@ -38,7 +38,7 @@ class ManagementPortTest extends GatewayTestBase {
     void theManagementPortServesThemOnLoopback() {
         assertThat(managementPort).isPositive().isNotEqualTo(publicPort());
         assertThat(environment.getProperty("management.server.address")).isEqualTo("127.0.0.1");
-        var management = new GatewayHttp("http://127.0.0.1:" + managementPort, ADMIN_KEY);
+        var management = new GatewayHttp(managementUrl(), ADMIN_KEY);
 
         var readiness = management.get("/actuator/health/readiness", null);
         var prometheus = management.get("/actuator/prometheus", null);
