@@ -45,7 +45,8 @@ GATEWAY_WARMUP_LATENCY="${BENCH_GATEWAY_WARMUP_LATENCY:-20}"
 HZ="$(getconf CLK_TCK)"
 
 OUT="$BENCH_STATE/bench-load"
-# One line per warm-up measured in this bench-load run: kind, start-up s, load s until warm.
+# One line per warm-up measured in this bench-load run: kind, start-up s, load s until warm (3-s windows),
+# load s until every single slice is.
 WARM_UPS="$OUT/warm-ups.tsv"
 [[ "${BENCH_RESTART_WARMUP_ONLY:-0}" == 1 ]] && OUT="$OUT/restart-${BENCH_RESTART_INDEX:-1}"
 NGINX_DIR="$OUT/nginx"
@@ -200,24 +201,32 @@ field() { awk -v k="$2=" '/^BENCH / { for (i = 2; i <= NF; i++) if (index($i, k)
 
 # A freshly started gateway under load at the largest connection count, in one-second slices. Its
 # steady throughput is the median of the last ten slices; it is warm from the first slice after which
-# every slice reaches 90 % of that.
+# every three-second window (the slice and the two before it) averages at least 90 % of that. Applied to
+# processes warm for minutes, the stricter "every single slice at 90 %" read 39 and 38 s for two of three
+# gateways and 27 s for one of three nginx runs: one slow second of this shared machine decided it. A
+# window still counts a ramp in full (it ends a slice later than the slices do) and a dip that lasts.
+# Both readings are printed.
 warm_gateway_until_steady() {
   local connections="$1" out="$OUT/steady.txt" slices=() i
   for ((i = 0; i < GATEWAY_WARMUP_SECONDS; i++)); do
     run_wrk tollgate "$connections" 1 "$out"
     slices+=("$(awk '/^BENCH/ { for (i = 1; i <= NF; i++) if ($i ~ /^requests=/) r = substr($i, 10); else if ($i ~ /^duration_us=/) d = substr($i, 13) } END { printf "%.0f", (d > 0 ? r * 1e6 / d : 0) }' "$out")")
   done
-  local steady warm_after
+  local steady warm_after every_slice_after
   steady="$(printf '%s\n' "${slices[@]}" | tail -n 10 | sort -n | awk '{ v[NR] = $1 } END { printf "%.0f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')"
-  warm_after="$(printf '%s\n' "${slices[@]}" | awk -v s="$steady" '{ v[NR] = $1 } END { w = NR; while (w > 0 && v[w] >= 0.9 * s) w--; print w }')"
-  GATEWAY_STEADY_NOTE="gateway warm-up at $connections connections, mock ${GATEWAY_WARMUP_LATENCY} ms: 1-s slices ${slices[*]} req/s; steady $steady req/s (median of the last 10); every slice at >= 90 % of it after $warm_after s of load"
+  warm_after="$(printf '%s\n' "${slices[@]}" | awk -v s="$steady" '
+    { v[NR] = $1; from = (NR > 3 ? NR - 2 : 1); sum = 0; for (i = from; i <= NR; i++) sum += v[i]
+      if (sum / (NR - from + 1) < 0.9 * s) w = NR }
+    END { print w + 0 }')"
+  every_slice_after="$(printf '%s\n' "${slices[@]}" | awk -v s="$steady" '{ v[NR] = $1 } END { w = NR; while (w > 0 && v[w] >= 0.9 * s) w--; print w }')"
+  GATEWAY_STEADY_NOTE="gateway warm-up at $connections connections, mock ${GATEWAY_WARMUP_LATENCY} ms: 1-s slices ${slices[*]} req/s; steady $steady req/s (median of the last 10); every 3-s window at >= 90 % of it after $warm_after s of load (every single slice after $every_slice_after s)"
   if [[ "${BENCH_GATEWAY_FRESH:-0}" == 1 ]]; then
     local startup
     startup="$(gateway_startup_seconds)"
     GATEWAY_STEADY_NOTE+="; the gateway's start-up (process start to ready): $startup s"
     local kind=cold
     [[ "${BENCH_RESTART_WARMUP_ONLY:-0}" == 1 ]] && kind=restart
-    printf '%s\t%s\t%s\n' "$kind" "$startup" "$warm_after" >>"$WARM_UPS"
+    printf '%s\t%s\t%s\t%s\n' "$kind" "$startup" "$warm_after" "$every_slice_after" >>"$WARM_UPS"
   fi
 }
 
