@@ -204,7 +204,7 @@ field() { awk -v k="$2=" '/^BENCH / { for (i = 2; i <= NF; i++) if (index($i, k)
 # every three-second window (the slice and the two before it) averages at least 90 % of that. Applied to
 # processes warm for minutes, the stricter "every single slice at 90 %" read 39 and 38 s for two of three
 # gateways and 27 s for one of three nginx runs: one slow second of this shared machine decided it. A
-# window still counts a ramp in full (it ends a slice later than the slices do) and a dip that lasts.
+# window still counts a ramp in full (it ends up to a slice later than the slices do) and a dip that lasts.
 # Both readings are printed.
 warm_gateway_until_steady() {
   local connections="$1" out="$OUT/steady.txt" slices=() i
