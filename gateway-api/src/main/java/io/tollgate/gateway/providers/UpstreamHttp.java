@@ -61,7 +61,8 @@ import java.util.concurrent.Flow;
  * HTTP/1.1 only: plain-http upstreams (Ollama, local servers) mishandle the h2c upgrade. No redirects,
  * cookies or proxies, as with the JDK client before, so calls go through HttpClient's minimal client: a
  * pooled connection and the exchange, without the classic client's chain of protocol, redirect, retry and
- * connect steps (about 9 % of the gateway's CPU samples per chat request, JFR at 64 connections).
+ * connect steps around it (JFR at 64 connections: HttpClient's frames fell from 16 % of the gateway's
+ * samples to 12 %).
  * {@code responseTimeout} bounds every wait for the provider's bytes: the response headers (from the start
  * of the call), and each pause inside a stream. It is kept by {@link UpstreamSilence}, not by socket
  * timeouts, which would put a timer on every read.
