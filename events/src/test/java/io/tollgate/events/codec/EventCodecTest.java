@@ -43,6 +43,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.List;
 import java.util.stream.Stream;
@@ -128,6 +129,20 @@ class EventCodecTest {
             }
         }
         assertThat(seen).hasSize(1);
+    }
+
+    /** The topic's form is a contract with every consumer and every replay; the mapper's modules must not move it. */
+    @Test
+    void aRequestEventIsWrittenEnvelopeFirstThenItsComponentsInDeclarationOrder() {
+        var event = new RequestAccepted(UUID.fromString("0192f1c4-0000-7000-8000-000000000001"),
+                Instant.parse("2026-01-02T03:04:05.123456Z"), "acct-1", "req-1", "key-1", "openai", "gpt-4o",
+                "openai.chat", true, 42, null, 1_500, "lease-1", "app-1");
+        assertThat(new String(codec.encode(event), StandardCharsets.UTF_8)).isEqualTo("{"
+                + "\"type\":\"RequestAccepted\",\"schemaVersion\":1,"
+                + "\"eventId\":\"0192f1c4-0000-7000-8000-000000000001\",\"occurredAt\":\"2026-01-02T03:04:05.123456Z\","
+                + "\"accountId\":\"acct-1\",\"requestId\":\"req-1\",\"apiKeyId\":\"key-1\",\"provider\":\"openai\","
+                + "\"model\":\"gpt-4o\",\"apiFormat\":\"openai.chat\",\"stream\":true,\"estimatedInputTokens\":42,"
+                + "\"requestedMaxTokens\":null,\"reservedMicros\":1500,\"leaseId\":\"lease-1\",\"appId\":\"app-1\"}");
     }
 
     @Test
